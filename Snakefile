@@ -1,0 +1,29 @@
+# norank: no-rank tensor decomposition by metric learning - reproduction workflow.
+# Stages: data (fetch / synthesize / prepare), then tables. See README.md.
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+from norank.config import explain_validation_error
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+try:
+    validate(config, "workflow/schemas/config.schema.yaml")
+except WorkflowError as e:
+    raise WorkflowError(explain_validation_error(e)) from None
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/tables.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        expand("results/data/{dataset}.npz", dataset=DATASETS),
+        expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),

@@ -1,0 +1,44 @@
+"""Send a job's output to its log file, and its error message to the terminal too."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Iterator
+
+from norank.errors import NorankError
+
+
+@contextlib.contextmanager
+def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Logger]:
+    """Within the block, stdout, stderr and the ``norank`` logger write to ``path``.
+
+    If the block raises, the traceback goes to the log and the one-line error message
+    is printed to the original stderr as well (so the user sees it in the terminal
+    without opening the log), then the exception propagates.
+    """
+    logger = logging.getLogger(name)
+    if path is None:
+        yield logger
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    out, err = sys.stdout, sys.stderr
+    with open(path, "a", buffering=1) as f:
+        handler = logging.StreamHandler(f)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        sys.stdout = sys.stderr = f
+        try:
+            yield logger
+        except BaseException as e:
+            traceback.print_exc(file=f)
+            kind = "norank error" if isinstance(e, NorankError) else f"unexpected {type(e).__name__}"
+            print(f"\n{kind} (full log: {path}):\n  {e}\n", file=err)
+            raise
+        finally:
+            sys.stdout, sys.stderr = out, err
+            logger.removeHandler(handler)

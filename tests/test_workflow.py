@@ -1,0 +1,98 @@
+"""End-to-end: the real Snakemake workflow, on the tiny config, in a temporary directory."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import snakemake
+from norank.data import load_dataset
+
+pytestmark = pytest.mark.e2e
+
+
+def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
+    out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
+    counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] in (["download"], ["synthesize"], ["prepare"]))
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7"}
+
+
+def test_lint_is_clean(repo, tmp_path):
+    proc = snakemake("--lint", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path)
+    assert "Congratulations, your workflow is in a good condition!" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def tiny_run(repo, data_dir, tmp_path_factory):
+    wd = tmp_path_factory.mktemp("tiny")
+    snakemake("--cores", "2", "--configfile", str(repo / "config" / "test.yaml"), "--config", f"data_dir={data_dir}", cwd=wd)
+    return wd
+
+
+def test_tiny_run_builds_every_artifact(tiny_run):
+    shapes = {
+        "olivetti": ((160, 64, 64), 40),
+        "lfw": ((84, 50, 37), 7),
+        "abide": ((48, 111, 111), 2),
+        "galaxy_paper": ((48, 32, 32), 4),
+        "galaxy_realistic": ((48, 32, 32), 4),
+        "crystal_paper": ((48, 32, 32), 4),
+        "crystal_realistic": ((48, 32, 32), 4),
+    }
+    for name, (shape, C) in shapes.items():
+        ds = load_dataset(tiny_run / "results" / "data" / f"{name}.npz")
+        assert ds.X.shape == shape and ds.n_classes == C, name
+        flat = ds.X.reshape(len(ds.X), -1)
+        np.testing.assert_allclose(flat.mean(axis=1), 0, atol=1e-4)  # z-scored per sample
+        assert ds.provenance["preprocessing"][0].startswith("stratified subsample") or name.startswith(("galaxy", "crystal"))
+    abide = load_dataset(tiny_run / "results" / "data" / "abide.npz")
+    assert abide.X_aug.shape == (48, 111, 111) and abide.aug_source.tolist() == list(range(48))
+
+
+def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):
+    t = pd.read_csv(tiny_run / "results" / "tables" / "table1_datasets.csv").set_index("dataset")
+    assert t.loc["lfw", "samples"] == 1288 and t.loc["lfw", "samples used"] == 84
+    assert t.loc["abide", "samples"] == 871 and t.loc["abide", "samples per class"] == "403–468"
+    assert t.loc["olivetti", "class balance"] == "balanced"
+    for ext in ("md", "tex"):
+        assert (tiny_run / "results" / "tables" / f"table1_datasets.{ext}").stat().st_size > 500
+
+
+def test_rerun_has_nothing_to_do(repo, data_dir, tiny_run):
+    out = snakemake("-n", "--configfile", str(repo / "config" / "test.yaml"), "--config", f"data_dir={data_dir}", cwd=tiny_run).stdout
+    assert "Nothing to be done" in out
+
+
+def test_invalid_config_value_stops_at_start_naming_the_key(repo, tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("datasets:\n  lfw: {source: lfw, resize: -1}\n")
+    proc = snakemake("-n", "--configfile", str(cfg), cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "invalid config: key `datasets.lfw.resize`" in proc.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_augmentation_on_images_is_refused_at_start(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("datasets:\n  olivetti: {source: olivetti, augment: {copies: 2}}\n")
+    proc = snakemake("-n", "--configfile", str(cfg), cwd=tmp_path, check=False)
+    assert proc.returncode != 0 and "datasets.olivetti.augment.copies" in proc.stdout
+
+
+def test_missing_dataset_in_data_dir_names_it(tmp_path):
+    staged = tmp_path / "empty_data"
+    staged.mkdir()
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"data_dir: {staged}\ndatasets:\n  lfw: {{source: lfw}}\n")
+    proc = snakemake("--cores", "1", "--configfile", str(cfg), cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "dataset 'lfw' is not in data_dir" in proc.stdout
+    assert not (tmp_path / "results" / "raw" / "lfw.npz").exists()
+
+
+def test_rule_files_are_snakefmt_formatted(repo):
+    import subprocess
+    import sys
+
+    files = [str(repo / "Snakefile"), *map(str, sorted((repo / "workflow" / "rules").glob("*.smk")))]
+    proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

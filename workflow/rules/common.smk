@@ -1,0 +1,74 @@
+# Helpers that turn the (validated) config into names, file lists and parameters.
+import sys
+
+from snakemake.exceptions import WorkflowError
+
+REAL_SOURCES = ("olivetti", "lfw", "abide")
+SYNTHETIC_SOURCES = ("galaxy", "crystal")
+SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
+TABLE_FORMATS = ("csv", "md", "tex")
+
+DATASETS = sorted(config["datasets"])
+REAL_DATASETS = [d for d in DATASETS if config["datasets"][d]["source"] in REAL_SOURCES]
+SYNTHETIC_DATASETS = [
+    d for d in DATASETS if config["datasets"][d]["source"] in SYNTHETIC_SOURCES
+]
+
+LFW_KEYS = ("min_faces_per_person", "resize")
+ABIDE_KEYS = (
+    "pipeline",
+    "band_pass_filtering",
+    "global_signal_regression",
+    "derivative",
+    "quality_checked",
+    "connectivity",
+)
+SYNTHETIC_KEYS = ("preset", "n_samples", "size", "noise", "seed")
+
+
+def _names_regex(names):
+    # a regex matching exactly these dataset names (never-matching when empty)
+    return "|".join(names) if names else "(?!x)x"
+
+
+def dataset_cfg(name):
+    return config["datasets"][name]
+
+
+def fetch_params(wildcards):
+    """Keyword arguments of the real dataset's fetcher (norank.data.fetch)."""
+    cfg = dataset_cfg(wildcards.dataset)
+    keys = {"lfw": LFW_KEYS, "abide": ABIDE_KEYS}.get(cfg["source"], ())
+    return {k: cfg[k] for k in keys}
+
+
+def synthetic_params(wildcards):
+    """Keyword arguments of the synthetic generator (norank.data.synthetic)."""
+    cfg = dataset_cfg(wildcards.dataset)
+    kw = {k: cfg[k] for k in SYNTHETIC_KEYS if k in cfg}
+    kw.setdefault("n_samples", SYNTHETIC_DEFAULT_N[cfg["source"]])
+    return kw
+
+
+def prepare_params(wildcards):
+    """Keyword arguments of norank.data.preprocess.prepare_dataset."""
+    cfg = dataset_cfg(wildcards.dataset)
+    aug = cfg["augment"]
+    return dict(
+        normalize=cfg["normalize"],
+        max_per_class=cfg["max_per_class"],
+        seed=cfg["subsample_seed"],
+        augment_copies=aug["copies"],
+        augment_sigma=aug["sigma"],
+        augment_clip=aug["clip"],
+    )
+
+
+for _name in DATASETS:
+    _cfg = dataset_cfg(_name)
+    if _cfg["augment"]["copies"] and _cfg["source"] != "abide":
+        raise WorkflowError(
+            f"config key datasets.{_name}.augment.copies: offline augmentation makes noisy "
+            "connectivity matrices (symmetric, unit diagonal) and applies only to source 'abide'; "
+            f"set it to 0 for source {_cfg['source']!r}."
+        )

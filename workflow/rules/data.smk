@@ -1,0 +1,76 @@
+# Data stage: real datasets through their fetchers, synthetic generation, normalisation/augmentation.
+
+
+# Downloads need the login node's network on a cluster: keep them local.
+localrules:
+    download,
+
+
+rule download:
+    """Fetch a real dataset (Olivetti, LFW, ABIDE) through its scikit-learn / nilearn fetcher."""
+    output:
+        "results/raw/{dataset}.npz",
+    log:
+        "logs/download/{dataset}.log",
+    benchmark:
+        "results/benchmarks/download/{dataset}.tsv"
+    wildcard_constraints:
+        dataset=_names_regex(REAL_DATASETS),
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        source=lambda wc: dataset_cfg(wc.dataset)["source"],
+        fetch=fetch_params,
+        data_dir=config["data_dir"],
+        download_dir=config["download_dir"],
+    script:
+        "../scripts/download.py"
+
+
+rule synthesize:
+    """Generate a synthetic galaxy or crystal dataset (seeded, deterministic)."""
+    output:
+        "results/raw/{dataset}.npz",
+    log:
+        "logs/synthesize/{dataset}.log",
+    benchmark:
+        "results/benchmarks/synthesize/{dataset}.tsv"
+    wildcard_constraints:
+        dataset=_names_regex(SYNTHETIC_DATASETS),
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        source=lambda wc: dataset_cfg(wc.dataset)["source"],
+        generator=synthetic_params,
+    script:
+        "../scripts/synthesize.py"
+
+
+rule prepare:
+    """Normalise (per-sample z-score) and augment a dataset into the artifact every later stage reads."""
+    input:
+        "results/raw/{dataset}.npz",
+    output:
+        "results/data/{dataset}.npz",
+    log:
+        "logs/prepare/{dataset}.log",
+    benchmark:
+        "results/benchmarks/prepare/{dataset}.tsv"
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        prepare=prepare_params,
+    script:
+        "../scripts/prepare.py"

@@ -1,0 +1,16 @@
+"""Rule download: fetch one real dataset into the raw artifact."""
+
+import dataclasses
+
+from norank.data import save_dataset
+from norank.data.fetch import fetch_abide, fetch_lfw, fetch_olivetti
+from norank.logs import log_to
+
+FETCHERS = {"olivetti": fetch_olivetti, "lfw": fetch_lfw, "abide": fetch_abide}
+
+with log_to(snakemake.log[0]) as log:
+    p = snakemake.params
+    ds = FETCHERS[p.source](data_dir=p.data_dir, download_dir=p.download_dir, **p.fetch)
+    ds = dataclasses.replace(ds, name=snakemake.wildcards.dataset)
+    log.info("%s: X %s, counts %s", ds.name, ds.X.shape, ds.counts())
+    save_dataset(snakemake.output[0], ds)

@@ -1,0 +1,17 @@
+"""Rule table_datasets: Table 1 (dataset properties) from the dataset artifacts."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from norank.data import load_dataset
+from norank.logs import log_to
+from norank.tables import dataset_properties, write_table
+
+with log_to(snakemake.log[0]):
+    rows = [
+        dataset_properties(load_dataset(raw), load_dataset(prep))
+        for raw, prep in zip(snakemake.input.raw, snakemake.input.prepared)
+    ]
+    stem = Path(snakemake.output[0]).with_suffix("")
+    write_table(pd.DataFrame(rows), stem, caption="Table 1. Dataset properties (from the dataset artifacts)")
