@@ -19,11 +19,16 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The pre-staged public datasets: $NORANK_DATA_DIR, default ../shared/data next to the repository.
+    """The pre-staged public datasets: $NORANK_DATA_DIR, else the nearest ``shared/data`` above the
+    repository (``../shared/data`` for a checkout beside it).
 
     Real-data tests fail (not skip) without it: they are part of what the suite checks.
     """
-    d = Path(os.environ.get("NORANK_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
+    if "NORANK_DATA_DIR" in os.environ:
+        d = Path(os.environ["NORANK_DATA_DIR"]).resolve()
+    else:
+        found = [p / "shared" / "data" for p in REPO.parents if (p / "shared" / "data").is_dir()]
+        d = (found[0] if found else REPO.parent / "shared" / "data").resolve()
     if not (d / "olivetti_py3.pkz").exists():
         pytest.fail(
             f"pre-staged data folder {d} not found (or has no olivetti_py3.pkz). Set NORANK_DATA_DIR "
