@@ -130,3 +130,15 @@ def test_corrupt_abide_file_is_named(data_dir, tmp_path):
     victim.write_text("\n".join(lines[:40] + [lines[40][: len(lines[40]) // 2]] + lines[41:]) + "\n")
     with pytest.raises(DataError, match=rf"corrupt time-series file\(s\), first: .*{files[5].name}"):
         fetch_abide(data_dir=str(tmp_path / "staged"), download_dir=str(tmp_path / "dl"))
+
+
+def test_forbid_network_blocks_connections_and_restores_them():
+    import socket
+
+    before = socket.socket.connect
+    with forbid_network("test"):
+        with pytest.raises(OfflineError, match="tried to open a network connection"):
+            socket.create_connection(("127.0.0.1", 9))
+        with pytest.raises(OfflineError):
+            socket.getaddrinfo("example.org", 443)
+    assert socket.socket.connect is before
