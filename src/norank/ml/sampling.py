@@ -1,0 +1,49 @@
+"""Class-balanced P×K batches and the k-NN graph of the original input space."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+
+from norank.errors import NorankError
+
+
+def pk_batches(y: np.ndarray, P: int, K: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch of class-balanced batches: each holds K samples of each of P random classes.
+
+    Every anchor then has K - 1 positives in its batch (LFW has 530 vs 71 images per class;
+    uniform batches would starve the small classes). A class with fewer than K samples is
+    drawn with replacement. The epoch has ``ceil(len(y) / (P K))`` batches; ``P`` is capped
+    at the number of classes. (pytorch-metric-learning's ``MPerClassSampler`` does the same
+    with a module-global random state; this takes an explicit generator.)
+    """
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise NorankError("class-balanced batches need at least 2 classes in the training set.")
+    if K < 2:
+        raise NorankError(f"samples_per_class K={K}: each anchor needs a positive, so K must be at least 2.")
+    P = min(P, len(classes))
+    members = {c: np.flatnonzero(y == c) for c in classes}
+    n_batches = int(np.ceil(len(y) / (P * K)))
+    batches = []
+    for _ in range(n_batches):
+        chosen = rng.choice(classes, size=P, replace=False)
+        idx = [rng.choice(members[c], size=K, replace=len(members[c]) < K) for c in chosen]
+        batches.append(np.concatenate(idx))
+    return batches
+
+
+def knn_graph(X: np.ndarray, k: int) -> np.ndarray:
+    """``(n, k)`` indices of each sample's k nearest neighbours (Euclidean, self excluded) in the
+    ORIGINAL input space, ``X`` ``(n, *shape)`` flattened. Compute once per training set."""
+    flat = X.reshape(len(X), -1)
+    if k >= len(flat):
+        raise NorankError(f"knn_k={k} but the training set has only {len(flat)} samples; lower knn_k.")
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(flat)
+    idx = nn.kneighbors(flat, return_distance=False)
+    # drop self; with duplicated samples self may not come first, so remove it explicitly
+    out = np.empty((len(flat), k), dtype=np.int64)
+    for i, row in enumerate(idx):
+        row = row[row != i]
+        out[i] = row[:k]
+    return out

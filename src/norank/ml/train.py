@@ -1,0 +1,278 @@
+"""Training the no-rank embedding (paper §3): the full objective, mined triplets, early stopping.
+
+``train_embedding`` is a plain function: arrays and a :class:`TrainConfig` in, a
+trained encoder and its per-epoch history out. Everything random derives from
+``seed`` (batches, noise, mining, initialisation, dropout); the global torch
+random state is restored on return.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from norank.errors import NorankError
+from norank.metrics import precision_at_1, separation_ratio
+from norank.ml.device import pick_device
+from norank.ml.encoders import ProjectionHead, build_encoder
+from norank.ml.losses import (
+    Weights,
+    diversity_loss,
+    global_separation_loss,
+    local_consistency_loss,
+    total_loss,
+    triplet_loss,
+    uniformity_loss,
+)
+from norank.ml.miners import mine
+from norank.ml.sampling import knn_graph, pk_batches
+from norank.splits import stratified_holdout
+
+TERMS = ("triplet", "diversity", "uniformity", "local", "global")
+
+
+class TrainingDiverged(NorankError):
+    """A loss term or the gradient became NaN / inf."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every hyper-parameter of a training run (the checkpoint stores it)."""
+
+    encoder: str = "auto"
+    embedding_dim: int = 64
+    mlp_hidden: tuple[int, ...] = (512, 256)
+    cnn_channels: tuple[int, ...] = (32, 64, 128)
+    dropout: float = 0.1
+    projection_head: bool = False
+    miner: str = "semihard"
+    weights: Weights = field(default_factory=Weights)
+    knn_k: int = 10
+    classes_per_batch: int = 8
+    samples_per_class: int = 8
+    epochs: int = 100
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    scheduler: str = "cosine"
+    grad_clip: float = 5.0
+    val_fraction: float = 0.1
+    patience: int = 20
+    noise_p: float = 0.0
+    noise_sigma: float = 0.02
+    device: str = "auto"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """Build from a (config-file) dict; λ/δ/margin keys may sit at top level or under ``weights``."""
+        d = dict(d)
+        wkeys = {f.name for f in dataclasses.fields(Weights)}
+        w = dict(d.pop("weights", {}) or {})
+        w.update({k: d.pop(k) for k in list(d) if k in wkeys})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise NorankError(f"unknown training option(s) {sorted(unknown)}; known: {sorted(known | wkeys)}.")
+        for k in ("mlp_hidden", "cnn_channels"):
+            if k in d:
+                d[k] = tuple(d[k])
+        return cls(weights=Weights(**w), **d)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    history: list[dict]
+    best_epoch: int
+    fit_idx: np.ndarray
+    val_idx: np.ndarray
+    device: str
+
+
+def embed(model: nn.Module, X: np.ndarray, device: torch.device | str = "cpu", batch_size: int = 256) -> np.ndarray:
+    """``(n, d)`` embeddings of ``X`` ``(n, *shape)`` in eval mode."""
+    device = torch.device(device)
+    was_training = model.training
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(X), batch_size):
+            out.append(model(torch.as_tensor(X[s : s + batch_size], dtype=torch.float32, device=device)).cpu())
+    model.train(was_training)
+    return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
+
+
+def _scheduler(opt, kind: str, epochs: int):
+    if kind == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(epochs, 1))
+    if kind == "step":
+        return torch.optim.lr_scheduler.StepLR(opt, step_size=max(epochs // 3, 1), gamma=0.1)
+    if kind == "none":
+        return None
+    raise NorankError(f"scheduler {kind!r} is unknown; use cosine, step or none.")
+
+
+def train_embedding(
+    X: np.ndarray,
+    y: np.ndarray,
+    train_idx: np.ndarray,
+    cfg: TrainConfig,
+    seed: int,
+    *,
+    X_aug: np.ndarray | None = None,
+    aug_source: np.ndarray | None = None,
+    log: logging.Logger | None = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Train the encoder on ``X[train_idx]`` (``X`` ``(n, *shape)``, ``y`` ``(n,)``) with the eq. 13 objective.
+
+    Only ``train_idx`` is ever read for training: the early-stopping validation set is
+    carved from it (stratified, ``cfg.val_fraction``), the k-NN graph of the locality
+    terms is built on its fitting part, and offline-augmented copies enter the pool only
+    when their source sample is in that fitting part.
+    """
+    log = log or logging.getLogger("norank")
+    device = pick_device(cfg.device)
+    rng = np.random.default_rng(seed)
+    train_idx = np.asarray(train_idx)
+    fit_idx, val_idx = stratified_holdout(train_idx, y, cfg.val_fraction, rng)
+    w = cfg.weights
+
+    # the training pool: fitting originals, then the augmented copies of fitting samples
+    X_fit = torch.as_tensor(X[fit_idx], dtype=torch.float32)
+    pool_X, pool_y, pool_src = [X_fit], [y[fit_idx]], [np.arange(len(fit_idx))]
+    if X_aug is not None and len(X_aug):
+        pos = {int(s): i for i, s in enumerate(fit_idx)}
+        keep = np.array([int(s) in pos for s in aug_source], dtype=bool)
+        pool_X.append(torch.as_tensor(X_aug[keep], dtype=torch.float32))
+        pool_y.append(y[aug_source[keep]])
+        pool_src.append(np.array([pos[int(s)] for s in aug_source[keep]], dtype=np.int64))
+    pool_X = torch.cat(pool_X).to(device)
+    pool_y_np = np.concatenate(pool_y)
+    pool_y = torch.as_tensor(pool_y_np, device=device)
+    pool_src = np.concatenate(pool_src)
+    X_fit = X_fit.to(device)
+
+    use_locality = w.lambda_local > 0 or w.lambda_global > 0
+    knn = knn_graph(X[fit_idx], cfg.knn_k) if use_locality else None
+    log.info(
+        "training on %d samples (+%d augmented copies), %d held for early stopping; device %s; k-NN graph %s",
+        len(fit_idx), len(pool_X) - len(fit_idx), len(val_idx), device, None if knn is None else knn.shape,
+    )
+
+    history: list[dict] = []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed)
+        model = build_encoder(
+            cfg.encoder, X.shape[1:], dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
+            cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
+        ).to(device)
+        head = ProjectionHead(cfg.embedding_dim).to(device) if cfg.projection_head else None
+        params = list(model.parameters()) + (list(head.parameters()) if head else [])
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        sched = _scheduler(opt, cfg.scheduler, cfg.epochs)
+        best = (-math.inf, math.inf)
+        best_state, best_epoch, stale = copy.deepcopy(model.state_dict()), 0, 0
+
+        bar = tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True)
+        for epoch in bar:
+            t0 = time.perf_counter()
+            model.train()
+            sums = dict.fromkeys(TERMS + ("total",), 0.0)
+            active, n_triplets, n_batches = 0.0, 0, 0
+            for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.samples_per_class, rng):
+                xb, yb = pool_X[b], pool_y[b]
+                if cfg.noise_p > 0:
+                    hit = (torch.rand(len(b), generator=gen) < cfg.noise_p).to(device)
+                    noise = torch.randn(xb.shape, generator=gen).to(device) * cfg.noise_sigma
+                    xb = xb + noise * hit.view(-1, *[1] * (xb.dim() - 1))
+                src = pool_src[b]
+                if knn is not None:
+                    nbr = knn[src, rng.integers(cfg.knn_k, size=len(b))]
+                    Z_all = model(torch.cat([xb, X_fit[nbr]]))
+                    Z, Z_nbr = Z_all[: len(b)], Z_all[len(b) :]
+                else:
+                    Z = model(xb)
+                out = head(Z) if head is not None else Z
+                if head is not None:
+                    out = nn.functional.normalize(out, dim=1)
+                trip = mine(cfg.miner, out.detach(), yb, w.margin, gen)
+                terms = {}
+                terms["triplet"], frac = triplet_loss(out, yb, trip, w.margin)
+                if w.lambda_div > 0:
+                    terms["diversity"] = diversity_loss(out)
+                if w.lambda_uniform > 0:
+                    terms["uniformity"] = uniformity_loss(out)
+                if knn is not None and w.lambda_local > 0:
+                    Zn = nn.functional.normalize(head(Z_nbr), dim=1) if head is not None else Z_nbr
+                    terms["local"] = local_consistency_loss(out, Zn, w.delta_local)
+                if knn is not None and w.lambda_global > 0:
+                    is_nbr = (knn[src][:, :, None] == src[None, None, :]).any(1) | (src[:, None] == src[None, :])
+                    terms["global"] = global_separation_loss(out, torch.as_tensor(~is_nbr, device=device), w.delta_global)
+                loss = total_loss(terms, w)
+                for k, v in terms.items():
+                    if not torch.isfinite(v):
+                        raise TrainingDiverged(
+                            f"loss term {k!r} became {v.item()} at epoch {epoch} (batch {n_batches + 1}); other terms: "
+                            + ", ".join(f"{t}={u.item():.4g}" for t, u in terms.items() if t != k)
+                            + f". Lower the learning rate (now {opt.param_groups[0]['lr']:.3g}) or check the input for extreme values."
+                        )
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                gnorm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else math.inf)
+                if not torch.isfinite(gnorm):
+                    raise TrainingDiverged(
+                        f"gradient norm became {gnorm.item()} at epoch {epoch} (batch {n_batches + 1}) with finite loss "
+                        f"{loss.item():.4g}. Lower the learning rate or set grad_clip."
+                    )
+                opt.step()
+                for k, v in terms.items():
+                    sums[k] += v.item()
+                sums["total"] += loss.item()
+                active += frac * len(trip[0])
+                n_triplets += len(trip[0])
+                n_batches += 1
+            lr = opt.param_groups[0]["lr"]
+            if sched is not None:
+                sched.step()
+
+            Z_fit = embed(model, X[fit_idx], device)
+            row = {"epoch": epoch, **{k: v / n_batches for k, v in sums.items()}}
+            row["active_triplets"] = active / n_triplets if n_triplets else 0.0
+            row["triplets_per_batch"] = n_triplets / n_batches
+            row["lr"] = lr
+            row["train_separation_ratio"] = separation_ratio(Z_fit, y[fit_idx])
+            if len(val_idx):
+                Z_val = embed(model, X[val_idx], device)
+                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y[fit_idx])
+                row["val_separation_ratio"] = separation_ratio(Z_val, y[val_idx]) if len(np.unique(y[val_idx])) > 1 and np.bincount(y[val_idx]).max() > 1 else float("nan")
+            row["seconds"] = time.perf_counter() - t0
+            history.append(row)
+            log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+
+            if len(val_idx):
+                score = (row["val_precision_at_1"], -row["total"])
+                if score > best:
+                    best, best_state, best_epoch, stale = score, copy.deepcopy(model.state_dict()), epoch, 0
+                else:
+                    stale += 1
+                    if stale >= cfg.patience:
+                        log.info("early stop at epoch %d: no validation gain for %d epochs (best epoch %d)", epoch, stale, best_epoch)
+                        break
+            else:
+                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
+        model.load_state_dict(best_state)
+    model.eval()
+    return TrainResult(model, history, best_epoch, fit_idx, val_idx, str(device))
