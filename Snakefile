@@ -19,6 +19,7 @@ except WorkflowError as e:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
 include: "workflow/rules/tables.smk"
 
 
@@ -27,3 +28,4 @@ rule all:
     input:
         expand("results/data/{dataset}.npz", dataset=DATASETS),
         expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),
+        train_targets(),

@@ -117,3 +117,13 @@ def test_triplet_loss_equals_pml_with_squared_l2_on_random_triplets():
     expected = torch.relu(d[a, p] - d[a, n] + 0.3).mean()
     loss, _ = triplet_loss(Z, y, (a, p, n), margin=0.3)
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_active_triplet_fraction_by_hand():
+    from norank.ml.losses import active_triplet_fraction
+
+    Z, y = t(A, P, N), torch.tensor([0, 0, 1])
+    # valid triplets: (0,1,2): 2 - 4 + m ; (1,0,2): 2 - 2 + m
+    assert active_triplet_fraction(Z, y, margin=1.0) == 0.5
+    assert active_triplet_fraction(Z, y, margin=2.5) == 1.0
+    assert active_triplet_fraction(Z, y, margin=0.0) == 0.0

@@ -72,3 +72,36 @@ for _name in DATASETS:
             "connectivity matrices (symmetric, unit diagonal) and applies only to source 'abide'; "
             f"set it to 0 for source {_cfg['source']!r}."
         )
+
+
+EVAL = config["evaluation"]
+COMPUTE = config["compute"]
+
+
+def protocol_splits():
+    """Split names of the configured protocols: 'all' (paper) and fold0..fold{k-1} (heldout)."""
+    splits = []
+    if "paper" in EVAL["protocols"]:
+        splits.append("all")
+    if "heldout" in EVAL["protocols"]:
+        splits += [f"fold{i}" for i in range(EVAL["folds"])]
+    return splits
+
+
+def train_options(wildcards):
+    """Training options of a dataset: the top-level `train` block, then the dataset's own overrides."""
+    return {**config.get("train", {}), **dataset_cfg(wildcards.dataset).get("train", {})}
+
+
+def split_params(wildcards):
+    return dict(split=wildcards.split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"])
+
+
+def train_targets(kind="embeddings.npz"):
+    return expand(
+        "results/train/{dataset}/{split}/seed{seed}/{kind}",
+        dataset=DATASETS,
+        split=protocol_splits(),
+        seed=EVAL["seeds"],
+        kind=kind,
+    )

@@ -43,7 +43,7 @@ class MLPEncoder(nn.Module):
 class ConvEncoder(nn.Module):
     """Conv(3×3) → BatchNorm → ReLU → MaxPool(2) blocks, global average pool, linear, l2-normalise."""
 
-    def __init__(self, in_shape: Sequence[int], channels: Sequence[int] = (32, 64, 128), dim: int = 64, dropout: float = 0.0):
+    def __init__(self, in_shape: Sequence[int], channels: Sequence[int] = (16, 32, 64), dim: int = 64, dropout: float = 0.0):
         super().__init__()
         if len(in_shape) != 2:
             raise NorankError(f"the CNN encoder needs (H, W) samples, got sample shape {tuple(in_shape)}; use encoder: mlp.")
@@ -80,7 +80,7 @@ def build_encoder(
     *,
     dim: int = 64,
     mlp_hidden: Sequence[int] = (512, 256),
-    cnn_channels: Sequence[int] = (32, 64, 128),
+    cnn_channels: Sequence[int] = (16, 32, 64),
     dropout: float = 0.0,
 ) -> nn.Module:
     """The encoder named by ``kind``: ``mlp``, ``cnn``, or ``auto`` (CNN for 2-D samples, MLP otherwise).

@@ -96,11 +96,27 @@ def global_separation_loss(Z: torch.Tensor, non_neighbour: torch.Tensor, delta_g
     return torch.relu(delta_global - d[non_neighbour]).mean()
 
 
+def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> float:
+    """Fraction of ALL valid triplets (a, p, n) of the batch whose eq. 4 loss is non-zero.
+
+    (Mined semi-hard triplets are active by construction; this says how much of the
+    batch still violates the margin.)
+    """
+    with torch.no_grad():
+        d = squared_distances(Z)
+        same = y[:, None] == y[None, :]
+        valid = (same & ~torch.eye(len(y), dtype=torch.bool, device=Z.device))[:, :, None] & ~same[:, None, :]
+        n_valid = int(valid.sum())
+        if n_valid == 0:
+            return 0.0
+        return float(((d[:, :, None] - d[:, None, :] + margin > 0) & valid).sum()) / n_valid
+
+
 @dataclass(frozen=True)
 class Weights:
     """λ1..λ4 of eq. 13 and the margins of the terms."""
 
-    margin: float = 0.2
+    margin: float = 0.5
     lambda_div: float = 0.1
     lambda_uniform: float = 0.1
     lambda_local: float = 0.1

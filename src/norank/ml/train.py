@@ -26,6 +26,7 @@ from norank.ml.device import pick_device
 from norank.ml.encoders import ProjectionHead, build_encoder
 from norank.ml.losses import (
     Weights,
+    active_triplet_fraction,
     diversity_loss,
     global_separation_loss,
     local_consistency_loss,
@@ -51,12 +52,12 @@ class TrainConfig:
     encoder: str = "auto"
     embedding_dim: int = 64
     mlp_hidden: tuple[int, ...] = (512, 256)
-    cnn_channels: tuple[int, ...] = (32, 64, 128)
+    cnn_channels: tuple[int, ...] = (16, 32, 64)
     dropout: float = 0.1
     projection_head: bool = False
     miner: str = "semihard"
     weights: Weights = field(default_factory=Weights)
-    knn_k: int = 10
+    knn_k: int = 5
     classes_per_batch: int = 8
     samples_per_class: int = 8
     epochs: int = 100
@@ -191,7 +192,7 @@ def train_embedding(
             t0 = time.perf_counter()
             model.train()
             sums = dict.fromkeys(TERMS + ("total",), 0.0)
-            active, n_triplets, n_batches = 0.0, 0, 0
+            active, active_all, n_triplets, n_batches = 0.0, 0.0, 0, 0
             for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.samples_per_class, rng):
                 xb, yb = pool_X[b], pool_y[b]
                 if cfg.noise_p > 0:
@@ -242,6 +243,7 @@ def train_embedding(
                     sums[k] += v.item()
                 sums["total"] += loss.item()
                 active += frac * len(trip[0])
+                active_all += active_triplet_fraction(out.detach(), yb, w.margin)
                 n_triplets += len(trip[0])
                 n_batches += 1
             lr = opt.param_groups[0]["lr"]
@@ -250,7 +252,8 @@ def train_embedding(
 
             Z_fit = embed(model, X[fit_idx], device)
             row = {"epoch": epoch, **{k: v / n_batches for k, v in sums.items()}}
-            row["active_triplets"] = active / n_triplets if n_triplets else 0.0
+            row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
+            row["active_batch_triplets"] = active_all / n_batches
             row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
             row["train_separation_ratio"] = separation_ratio(Z_fit, y[fit_idx])
@@ -276,3 +279,33 @@ def train_embedding(
         model.load_state_dict(best_state)
     model.eval()
     return TrainResult(model, history, best_epoch, fit_idx, val_idx, str(device))
+
+
+def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: int, split: str, test_idx: np.ndarray) -> None:
+    """Write the checkpoint, the embeddings of every sample and the history TSV, each atomically.
+
+    ``outputs`` has ``model`` (``.pt``: state dict, config, sample shape, seed, split, best
+    epoch), ``embeddings`` (``.npz``: ``Z`` ``(n, d)``, ``y``, ``sample_id``, ``role`` per
+    sample ∈ {fit, val, heldout}) and ``history`` (``.tsv``, one row per epoch).
+    """
+    import pandas as pd
+
+    from norank import __version__
+    from norank.io import atomic_path
+
+    role = np.full(len(ds.y), "unused", dtype=object)
+    role[result.fit_idx] = "fit"
+    role[result.val_idx] = "val"
+    role[np.asarray(test_idx, dtype=np.int64)] = "heldout"
+    Z = embed(result.model, ds.X, result.device)
+    meta = dict(dataset=ds.name, split=split, seed=seed, best_epoch=result.best_epoch, device=result.device,
+                norank_version=__version__, dataset_X_sha256=ds.provenance.get("X_sha256"))
+    with atomic_path(outputs.model) as tmp:
+        torch.save({"state_dict": result.model.state_dict(), "config": cfg.to_dict(),
+                    "sample_shape": list(ds.X.shape[1:]), **meta}, tmp)
+    with atomic_path(outputs.embeddings) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, Z=Z.astype(np.float32), y=ds.y, sample_id=ds.sample_id, role=role.astype(str),
+                     class_names=np.asarray(ds.class_names), meta=np.asarray(repr(meta)))
+    with atomic_path(outputs.history) as tmp:
+        pd.DataFrame(result.history).to_csv(tmp, sep="\t", index=False)

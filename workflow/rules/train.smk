@@ -1,0 +1,31 @@
+# Training the no-rank metric-learning embedding, one job per (dataset, split, seed).
+# split = all (paper protocol: train on every sample) or fold<i> (held-out protocol).
+
+
+rule train:
+    """Train the encoder with the paper's full objective (eq. 13) and embed every sample."""
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        model="results/train/{dataset}/{split}/seed{seed}/model.pt",
+        embeddings="results/train/{dataset}/{split}/seed{seed}/embeddings.npz",
+        history="results/train/{dataset}/{split}/seed{seed}/history.tsv",
+    wildcard_constraints:
+        split=r"all|fold\d+",
+        seed=r"\d+",
+    params:
+        train=train_options,
+        split=split_params,
+    log:
+        "logs/train/{dataset}/{split}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train/{dataset}/{split}/seed{seed}.tsv"
+    conda:
+        "../../envs/train.yaml"
+    threads: COMPUTE["train_threads"]
+    resources:
+        mem_mb=8000,
+        runtime=240,
+        gpu=COMPUTE["train_gpus"],
+    script:
+        "../scripts/train.py"
