@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from conftest import snakemake
 from norank.data import load_dataset
@@ -12,8 +13,9 @@ pytestmark = pytest.mark.e2e
 
 def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
-    counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] in (["download"], ["synthesize"], ["prepare"]))
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7"}
+    jobs = ("download", "synthesize", "prepare", "train")
+    counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21"}  # 7 datasets x 3 seeds
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -46,6 +48,22 @@ def test_tiny_run_builds_every_artifact(tiny_run):
         assert ds.provenance["preprocessing"][0].startswith("stratified subsample") or name.startswith(("galaxy", "crystal"))
     abide = load_dataset(tiny_run / "results" / "data" / "abide.npz")
     assert abide.X_aug.shape == (48, 111, 111) and abide.aug_source.tolist() == list(range(48))
+
+
+def test_tiny_run_trains_every_dataset(tiny_run):
+    for name in ("olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper", "crystal_realistic"):
+        run = tiny_run / "results" / "train" / name / "all" / "seed0"
+        emb = np.load(run / "embeddings.npz")
+        ds = load_dataset(tiny_run / "results" / "data" / f"{name}.npz")
+        assert emb["Z"].shape == (len(ds.y), 64) and np.isfinite(emb["Z"]).all()
+        np.testing.assert_allclose(np.linalg.norm(emb["Z"], axis=1), 1, atol=1e-5)  # on the unit sphere
+        assert "fit" in set(emb["role"]) and set(emb["role"]) <= {"fit", "val"}  # paper protocol: nothing held out
+        hist = pd.read_csv(run / "history.tsv", sep="\t")
+        assert len(hist) >= 1 and {"triplet", "total", "train_separation_ratio", "lr"} <= set(hist.columns)
+        ckpt = torch.load(run / "model.pt", weights_only=False)
+        assert ckpt["config"]["epochs"] == 3 and ckpt["split"] == "all" and ckpt["seed"] == 0
+        assert (tiny_run / "results" / "benchmarks" / "train" / name / "all" / "seed0.tsv").exists()
+    assert load_dataset(tiny_run / "results" / "data" / "abide.npz").X_aug is not None
 
 
 def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):

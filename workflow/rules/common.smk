@@ -90,11 +90,16 @@ def protocol_splits():
 
 def train_options(wildcards):
     """Training options of a dataset: the top-level `train` block, then the dataset's own overrides."""
-    return {**config.get("train", {}), **dataset_cfg(wildcards.dataset).get("train", {})}
+    return {
+        **config.get("train", {}),
+        **dataset_cfg(wildcards.dataset).get("train", {}),
+    }
 
 
 def split_params(wildcards):
-    return dict(split=wildcards.split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"])
+    return dict(
+        split=wildcards.split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"]
+    )
 
 
 def train_targets(kind="embeddings.npz"):

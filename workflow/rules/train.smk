@@ -10,16 +10,13 @@ rule train:
         model="results/train/{dataset}/{split}/seed{seed}/model.pt",
         embeddings="results/train/{dataset}/{split}/seed{seed}/embeddings.npz",
         history="results/train/{dataset}/{split}/seed{seed}/history.tsv",
-    wildcard_constraints:
-        split=r"all|fold\d+",
-        seed=r"\d+",
-    params:
-        train=train_options,
-        split=split_params,
     log:
         "logs/train/{dataset}/{split}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{dataset}/{split}/seed{seed}.tsv"
+    wildcard_constraints:
+        split=r"all|fold\d+",
+        seed=r"\d+",
     conda:
         "../../envs/train.yaml"
     threads: COMPUTE["train_threads"]
@@ -27,5 +24,8 @@ rule train:
         mem_mb=8000,
         runtime=240,
         gpu=COMPUTE["train_gpus"],
+    params:
+        train=train_options,
+        split=split_params,
     script:
         "../scripts/train.py"

@@ -206,6 +206,12 @@ def train_embedding(
                     Z, Z_nbr = Z_all[: len(b)], Z_all[len(b) :]
                 else:
                     Z = model(xb)
+                if not torch.isfinite(Z).all():
+                    raise TrainingDiverged(
+                        f"the encoder output became non-finite at epoch {epoch} (batch {n_batches + 1}); largest "
+                        f"|input| in the batch is {xb.abs().max().item():.3g}. Normalise the input (normalize: zscore) "
+                        f"or lower the learning rate (now {opt.param_groups[0]['lr']:.3g})."
+                    )
                 out = head(Z) if head is not None else Z
                 if head is not None:
                     out = nn.functional.normalize(out, dim=1)
@@ -257,6 +263,11 @@ def train_embedding(
             row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
             row["train_separation_ratio"] = separation_ratio(Z_fit, y[fit_idx])
+            if not np.isfinite(row["train_separation_ratio"]):
+                raise TrainingDiverged(
+                    f"after epoch {epoch} the training embeddings are non-finite or collapsed to one point "
+                    f"(separation ratio {row['train_separation_ratio']}). Lower the learning rate or check the input."
+                )
             if len(val_idx):
                 Z_val = embed(model, X[val_idx], device)
                 row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y[fit_idx])

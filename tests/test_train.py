@@ -1,0 +1,79 @@
+"""The trainer: determinism, no leakage of held-out samples, divergence, and that it learns."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from norank.metrics import separation_ratio
+from norank.ml.train import TrainConfig, TrainingDiverged, embed, train_embedding
+from norank.splits import split_indices, stratified_holdout
+
+SMALL = dict(epochs=4, classes_per_batch=3, samples_per_class=4, embedding_dim=8, mlp_hidden=(32,),
+             cnn_channels=(4, 8), patience=10, val_fraction=0.2)
+
+
+def blobs(n_per=12, C=3, shape=(6, 6), seed=0, spread=1.0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 1, size=(C,) + shape)
+    X = np.concatenate([centres[c] + spread * rng.normal(size=(n_per,) + shape) for c in range(C)]).astype(np.float32)
+    return X, np.repeat(np.arange(C), n_per)
+
+
+@pytest.mark.parametrize("encoder", ["mlp", "cnn"])
+def test_same_seed_gives_bit_identical_embeddings(encoder):
+    X, y = blobs()
+    cfg = TrainConfig(encoder=encoder, noise_p=0.5, dropout=0.1, **SMALL)
+    runs = [embed(train_embedding(X, y, np.arange(len(y)), cfg, seed=7, progress=False).model, X) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    other = embed(train_embedding(X, y, np.arange(len(y)), cfg, seed=8, progress=False).model, X)
+    assert not np.array_equal(runs[0], other)
+
+
+def test_held_out_samples_never_reach_training():
+    """Poison every held-out sample (and its augmented copies) with NaN: training must not notice,
+    and must give exactly the model it gives when they are clean."""
+    X, y = blobs(n_per=10)
+    train_idx, test_idx = split_indices(y, "fold1", n_folds=5, split_seed=0)
+    X_aug = X + 0.01
+    src = np.arange(len(y))
+    cfg = TrainConfig(encoder="mlp", **SMALL)
+    clean = train_embedding(X, y, train_idx, cfg, seed=1, X_aug=X_aug, aug_source=src, progress=False)
+    Xp, Xa = X.copy(), X_aug.copy()
+    Xp[test_idx] = np.nan
+    Xa[test_idx] = np.nan
+    poisoned = train_embedding(Xp, y, train_idx, cfg, seed=1, X_aug=Xa, aug_source=src, progress=False)
+    assert not set(poisoned.fit_idx) & set(test_idx) and not set(poisoned.val_idx) & set(test_idx)
+    np.testing.assert_array_equal(embed(clean.model, X[train_idx]), embed(poisoned.model, X[train_idx]))
+
+
+def test_validation_is_carved_from_training_samples_stratified():
+    y = np.repeat(np.arange(4), 10)
+    fit, val = stratified_holdout(np.arange(40), y, 0.2, np.random.default_rng(0))
+    assert np.bincount(y[val]).tolist() == [2, 2, 2, 2] and not set(fit) & set(val)
+
+
+def test_diverging_run_names_the_term_and_epoch():
+    X, y = blobs()
+    X *= 1e37  # finite in float32, overflows inside the first layer
+    cfg = TrainConfig(encoder="mlp", **SMALL)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1 .*(non-finite|collapsed)"):
+        train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False)
+
+
+def test_training_reduces_loss_and_raises_separation():
+    X, y = blobs(n_per=16, spread=2.5, shape=(8, 8))
+    cfg = TrainConfig(encoder="mlp", **{**SMALL, "epochs": 25, "val_fraction": 0.0})
+    res = train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False)
+    h = res.history
+    assert np.mean([r["total"] for r in h[-5:]]) < np.mean([r["total"] for r in h[:3]])
+    assert h[-1]["train_separation_ratio"] > h[0]["train_separation_ratio"]
+    # every logged term and the diagnostics are in each row
+    assert {"triplet", "diversity", "uniformity", "local", "global", "total", "active_batch_triplets", "lr"} <= set(h[0])
+
+
+def test_unknown_training_option_is_named():
+    with pytest.raises(Exception, match="unknown training option"):
+        TrainConfig.from_dict({"epochs": 3, "marginn": 0.2})
+    cfg = TrainConfig.from_dict({"epochs": 3, "margin": 0.3, "mlp_hidden": [8]})
+    assert cfg.weights.margin == 0.3 and cfg.mlp_hidden == (8,)
