@@ -135,6 +135,7 @@ def train_embedding(
     aug_source: np.ndarray | None = None,
     log: logging.Logger | None = None,
     progress: bool = True,
+    batch_log: list | None = None,
 ) -> TrainResult:
     """Train the encoder on ``X[train_idx]`` (``X`` ``(n, *shape)``, ``y`` ``(n,)``) with the eq. 13 objective.
 
@@ -142,6 +143,9 @@ def train_embedding(
     carved from it (stratified, ``cfg.val_fraction``), the k-NN graph of the locality
     terms is built on its fitting part, and offline-augmented copies enter the pool only
     when their source sample is in that fitting part.
+
+    ``batch_log``, if given, receives one ``(epoch, encoder input, seconds)`` tuple per batch
+    and ``(epoch, None, seconds)`` per end-of-epoch evaluation (for the speed benchmark).
     """
     log = log or logging.getLogger("norank")
     device = pick_device(cfg.device)
@@ -194,6 +198,7 @@ def train_embedding(
             sums = dict.fromkeys(TERMS + ("total",), 0.0)
             active, active_all, n_triplets, n_batches = 0.0, 0.0, 0, 0
             for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.samples_per_class, rng):
+                tb = time.perf_counter()
                 xb, yb = pool_X[b], pool_y[b]
                 if cfg.noise_p > 0:
                     hit = (torch.rand(len(b), generator=gen) < cfg.noise_p).to(device)
@@ -202,10 +207,12 @@ def train_embedding(
                 src = pool_src[b]
                 if knn is not None:
                     nbr = knn[src, rng.integers(cfg.knn_k, size=len(b))]
-                    Z_all = model(torch.cat([xb, X_fit[nbr]]))
+                    x_in = torch.cat([xb, X_fit[nbr]])
+                    Z_all = model(x_in)
                     Z, Z_nbr = Z_all[: len(b)], Z_all[len(b) :]
                 else:
-                    Z = model(xb)
+                    x_in = xb
+                    Z = model(x_in)
                 if not torch.isfinite(Z).all():
                     raise TrainingDiverged(
                         f"the encoder output became non-finite at epoch {epoch} (batch {n_batches + 1}); largest "
@@ -252,7 +259,10 @@ def train_embedding(
                 active_all += active_triplet_fraction(out.detach(), yb, w.margin)
                 n_triplets += len(trip[0])
                 n_batches += 1
+                if batch_log is not None:
+                    batch_log.append((epoch, x_in.detach(), time.perf_counter() - tb))
             lr = opt.param_groups[0]["lr"]
+            te = time.perf_counter()
             if sched is not None:
                 sched.step()
 
@@ -273,6 +283,8 @@ def train_embedding(
                 row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y[fit_idx])
                 row["val_separation_ratio"] = separation_ratio(Z_val, y[val_idx]) if len(np.unique(y[val_idx])) > 1 and np.bincount(y[val_idx]).max() > 1 else float("nan")
             row["seconds"] = time.perf_counter() - t0
+            if batch_log is not None:
+                batch_log.append((epoch, None, time.perf_counter() - te))
             history.append(row)
             log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
 

@@ -1,0 +1,86 @@
+"""Training speed per dataset: samples/s and the overhead of the full objective over a bare step.
+
+For each dataset artifact, trains a few epochs with the configured options and records every
+batch's encoder input. Then replays exactly those inputs through a fresh copy of the same
+encoder with a bare step (forward, a trivial linear loss, backward, AdamW step) and compares:
+
+    overhead = (full epoch time) / (bare epoch time) - 1
+
+The full epoch includes mining, every loss term, diagnostics, logging and the end-of-epoch
+evaluation (embedding the training and validation samples). Medians over epochs and repeats.
+
+    python benchmarks/train_speed.py --data results/data --epochs 4 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from norank.data import load_dataset
+from norank.ml.encoders import build_encoder
+from norank.ml.train import TrainConfig, train_embedding
+
+
+def options(config: dict, name: str) -> dict:
+    return {**config.get("train", {}), **config["datasets"].get(name, {}).get("train", {})}
+
+
+def bare_epoch_seconds(cfg: TrainConfig, sample_shape, inputs: list[torch.Tensor], seed: int) -> float:
+    torch.manual_seed(seed)
+    model = build_encoder(cfg.encoder, sample_shape, dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
+                          cnn_channels=cfg.cnn_channels, dropout=cfg.dropout)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    w = torch.randn(cfg.embedding_dim)
+    t = time.perf_counter()
+    for x in inputs:
+        loss = (model(x) @ w).sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="results/data", help="folder of dataset artifacts (snakemake builds them)")
+    ap.add_argument("--config", default="config/config.yaml")
+    ap.add_argument("--datasets", nargs="*", help="default: every artifact in --data")
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    config = yaml.safe_load(Path(args.config).read_text())
+    names = args.datasets or sorted(p.stem for p in Path(args.data).glob("*.npz"))
+    print(f"torch {torch.__version__}, {args.threads} threads, {args.epochs} epochs x {args.repeats} repeats, CPU")
+    print(f"{'dataset':<18} {'encoder':<7} {'samples/s':>10} {'full s/epoch':>13} {'bare s/epoch':>13} {'overhead':>9}")
+    for name in names:
+        ds = load_dataset(Path(args.data) / f"{name}.npz")
+        cfg = TrainConfig.from_dict({**options(config, name), "epochs": args.epochs, "patience": 10**6, "device": "cpu"})
+        full, bare, rates = [], [], []
+        for r in range(args.repeats):
+            log: list = []
+            res = train_embedding(ds.X, ds.y, np.arange(len(ds.y)), cfg, seed=r, X_aug=ds.X_aug,
+                                  aug_source=ds.aug_source, progress=False, batch_log=log)
+            for epoch in range(2, args.epochs + 1):  # epoch 1 warms up allocators and caches
+                rows = [e for e in log if e[0] == epoch]
+                inputs = [x for _, x, _ in rows if x is not None]
+                f = sum(s for _, _, s in rows)
+                b = bare_epoch_seconds(cfg, ds.X.shape[1:], inputs, seed=r)
+                full.append(f)
+                bare.append(b)
+                rates.append(sum(len(x) for x in inputs) / f)
+        kind = cfg.encoder if cfg.encoder != "auto" else ("cnn" if ds.X.ndim == 3 else "mlp")
+        f, b = statistics.median(full), statistics.median(bare)
+        print(f"{name:<18} {kind:<7} {statistics.median(rates):>10.0f} {f:>13.3f} {b:>13.3f} {f / b - 1:>8.1%}")
+
+
+if __name__ == "__main__":
+    main()
