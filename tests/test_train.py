@@ -77,3 +77,18 @@ def test_unknown_training_option_is_named():
         TrainConfig.from_dict({"epochs": 3, "marginn": 0.2})
     cfg = TrainConfig.from_dict({"epochs": 3, "margin": 0.3, "mlp_hidden": [8]})
     assert cfg.weights.margin == 0.3 and cfg.mlp_hidden == (8,)
+
+
+def test_device_choice_and_override():
+    import torch
+
+    from norank.errors import NorankError
+    from norank.ml.device import pick_device
+
+    auto = pick_device("auto")
+    expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    assert auto.type == expected
+    assert pick_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(NorankError, match="CUDA is not available"):
+            pick_device("cuda")
