@@ -20,6 +20,7 @@ except WorkflowError as e:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/baselines.smk"
 include: "workflow/rules/tables.smk"
 
 
@@ -29,3 +30,4 @@ rule all:
         expand("results/data/{dataset}.npz", dataset=DATASETS),
         expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),
         train_targets(),
+        baseline_targets(),

@@ -4,12 +4,14 @@ For each dataset artifact, trains a few epochs with the configured options and r
 batch's encoder input. Then replays exactly those inputs through a fresh copy of the same
 encoder with a bare step (forward, a trivial linear loss, backward, AdamW step) and compares:
 
-    overhead = (full epoch time) / (bare epoch time) - 1
+    overhead = median(full epoch time) / median(bare epoch time) - 1
 
-The full epoch includes mining, every loss term, diagnostics, logging and the end-of-epoch
-evaluation (embedding the training and validation samples). Medians over epochs and repeats.
+The full epoch includes batch assembly and augmentation, mining, every loss term, gradient
+clipping, diagnostics, logging and the end-of-epoch validation. Medians over every epoch but
+the first (warm-up) of every repeat; each bare epoch is replayed right after its full epoch's
+run. Timings on a shared 2-core VM scatter by ±20 % per epoch, hence the medians.
 
-    python benchmarks/train_speed.py --data results/data --epochs 4 --repeats 3
+    python benchmarks/train_speed.py --data results/data --epochs 6 --repeats 3
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def main() -> None:
     ap.add_argument("--data", default="results/data", help="folder of dataset artifacts (snakemake builds them)")
     ap.add_argument("--config", default="config/config.yaml")
     ap.add_argument("--datasets", nargs="*", help="default: every artifact in --data")
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -60,11 +62,12 @@ def main() -> None:
     config = yaml.safe_load(Path(args.config).read_text())
     names = args.datasets or sorted(p.stem for p in Path(args.data).glob("*.npz"))
     print(f"torch {torch.__version__}, {args.threads} threads, {args.epochs} epochs x {args.repeats} repeats, CPU")
-    print(f"{'dataset':<18} {'encoder':<7} {'samples/s':>10} {'full s/epoch':>13} {'bare s/epoch':>13} {'overhead':>9}")
+    print(f"{'dataset':<18} {'encoder':<7} {'samples/s':>10} {'full s/epoch':>13} {'bare s/epoch':>13} "
+          f"{'overhead':>9} {'of which eval':>14}")
     for name in names:
         ds = load_dataset(Path(args.data) / f"{name}.npz")
         cfg = TrainConfig.from_dict({**options(config, name), "epochs": args.epochs, "patience": 10**6, "device": "cpu"})
-        full, bare, rates = [], [], []
+        full, bare, rates, evals = [], [], [], []
         for r in range(args.repeats):
             log: list = []
             res = train_embedding(ds.X, ds.y, np.arange(len(ds.y)), cfg, seed=r, X_aug=ds.X_aug,
@@ -76,10 +79,13 @@ def main() -> None:
                 b = bare_epoch_seconds(cfg, ds.X.shape[1:], inputs, seed=r)
                 full.append(f)
                 bare.append(b)
+                evals.append(sum(s for _, x, s in rows if x is None))
                 rates.append(sum(len(x) for x in inputs) / f)
         kind = cfg.encoder if cfg.encoder != "auto" else ("cnn" if ds.X.ndim == 3 else "mlp")
         f, b = statistics.median(full), statistics.median(bare)
-        print(f"{name:<18} {kind:<7} {statistics.median(rates):>10.0f} {f:>13.3f} {b:>13.3f} {f / b - 1:>8.1%}")
+        e = statistics.median(evals)
+        print(f"{name:<18} {kind:<7} {statistics.median(rates):>10.0f} {f:>13.3f} {b:>13.3f} {f / b - 1:>8.1%} "
+              f"{e / b:>13.1%}", flush=True)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def test_unknown_miner():
 def test_pk_batches_are_class_balanced():
     y = np.array([0] * 530 + [1] * 71 + [2] * 5)
     rng = np.random.default_rng(0)
-    batches = pk_batches(y, P=3, K=8, rng=rng)
+    batches = pk_batches(y, P=3, batch_size=24, rng=rng)
     assert len(batches) == int(np.ceil(606 / 24))
     for b in batches:
         assert sorted(np.bincount(y[b], minlength=3).tolist()) == [8, 8, 8]  # class 2 drawn with replacement
@@ -91,9 +91,11 @@ def test_pk_batches_are_class_balanced():
 
 def test_pk_batches_need_two_classes_and_a_positive():
     with pytest.raises(NorankError, match="at least 2 classes"):
-        pk_batches(np.zeros(10, int), 2, 4, np.random.default_rng(0))
-    with pytest.raises(NorankError, match="K must be at least 2"):
-        pk_batches(np.arange(10) % 2, 2, 1, np.random.default_rng(0))
+        pk_batches(np.zeros(10, int), 2, 8, np.random.default_rng(0))
+    with pytest.raises(NorankError, match="raise batch_size"):
+        pk_batches(np.arange(10) % 5, 5, 8, np.random.default_rng(0))
+    two_classes = pk_batches(np.arange(100) % 2, 8, 64, np.random.default_rng(0))
+    assert all(len(b) == 64 for b in two_classes)  # P capped at 2, so K = 32
 
 
 def test_knn_graph_excludes_self_and_finds_neighbours():

@@ -9,7 +9,7 @@ from norank.metrics import separation_ratio
 from norank.ml.train import TrainConfig, TrainingDiverged, embed, train_embedding
 from norank.splits import split_indices, stratified_holdout
 
-SMALL = dict(epochs=4, classes_per_batch=3, samples_per_class=4, embedding_dim=8, mlp_hidden=(32,),
+SMALL = dict(epochs=4, classes_per_batch=3, batch_size=12, embedding_dim=8, mlp_hidden=(32,),
              cnn_channels=(4, 8), patience=10, val_fraction=0.2)
 
 

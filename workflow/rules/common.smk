@@ -110,3 +110,27 @@ def train_targets(kind="embeddings.npz"):
         seed=EVAL["seeds"],
         kind=kind,
     )
+
+
+BASELINES = config["baselines"]
+
+
+def baseline_methods(split):
+    """Method names of the baselines for a split; t-SNE (transductive) only under split 'all'."""
+    names = []
+    for m in BASELINES["methods"]:
+        if m in ("cp", "tucker"):
+            names += [f"{m}-R{r}" for r in BASELINES["ranks"]]
+        elif m != "tsne" or split == "all":
+            names.append(m)
+    return names
+
+
+def baseline_targets(kind="summary.json"):
+    return [
+        f"results/baselines/{d}/{split}/{m}/seed{seed}/{kind}"
+        for d in DATASETS
+        for split in protocol_splits()
+        for m in baseline_methods(split)
+        for seed in EVAL["seeds"]
+    ]

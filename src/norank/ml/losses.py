@@ -8,6 +8,7 @@ rescales the learning rate and makes the λ weights independent of the batch siz
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -26,6 +27,11 @@ def squared_distances(Z: torch.Tensor, W: torch.Tensor | None = None) -> torch.T
 _SQ_L2 = distances.LpDistance(p=2, power=2, normalize_embeddings=False)
 
 
+@functools.lru_cache(maxsize=8)
+def _pml_triplet(margin: float) -> losses.TripletMarginLoss:
+    return losses.TripletMarginLoss(margin=margin, distance=_SQ_L2, reducer=reducers.MeanReducer())
+
+
 def triplet_loss(
     Z: torch.Tensor, y: torch.Tensor, triplets: tuple[torch.Tensor, torch.Tensor, torch.Tensor], margin: float
 ) -> tuple[torch.Tensor, float]:
@@ -38,8 +44,7 @@ def triplet_loss(
     a = triplets[0]
     if len(a) == 0:
         return Z.sum() * 0.0, 0.0
-    loss_fn = losses.TripletMarginLoss(margin=margin, distance=_SQ_L2, reducer=reducers.MeanReducer())
-    loss = loss_fn(Z, y, triplets)
+    loss = _pml_triplet(float(margin))(Z, y, triplets)
     with torch.no_grad():
         d = squared_distances(Z)
         active = (d[triplets[0], triplets[1]] - d[triplets[0], triplets[2]] + margin > 0).float().mean().item()

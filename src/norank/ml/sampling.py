@@ -8,21 +8,27 @@ from sklearn.neighbors import NearestNeighbors
 from norank.errors import NorankError
 
 
-def pk_batches(y: np.ndarray, P: int, K: int, rng: np.random.Generator) -> list[np.ndarray]:
+def pk_batches(y: np.ndarray, P: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """One epoch of class-balanced batches: each holds K samples of each of P random classes.
 
-    Every anchor then has K - 1 positives in its batch (LFW has 530 vs 71 images per class;
-    uniform batches would starve the small classes). A class with fewer than K samples is
-    drawn with replacement. The epoch has ``ceil(len(y) / (P K))`` batches; ``P`` is capped
-    at the number of classes. (pytorch-metric-learning's ``MPerClassSampler`` does the same
-    with a module-global random state; this takes an explicit generator.)
+    ``P`` is capped at the number of classes and ``K = batch_size // P``, so a batch has about
+    ``batch_size`` samples whatever the number of classes (ABIDE's 2 classes: 2 × 32; Olivetti's
+    40: 8 × 8). Every anchor then has K - 1 positives in its batch (LFW has 530 vs 71 images
+    per class; uniform batches would starve the small classes). A class with fewer than K
+    samples is drawn with replacement. The epoch has ``ceil(len(y) / (P K))`` batches.
+    (pytorch-metric-learning's ``MPerClassSampler`` does the same with a module-global random
+    state; this takes an explicit generator.)
     """
     classes = np.unique(y)
     if len(classes) < 2:
         raise NorankError("class-balanced batches need at least 2 classes in the training set.")
-    if K < 2:
-        raise NorankError(f"samples_per_class K={K}: each anchor needs a positive, so K must be at least 2.")
     P = min(P, len(classes))
+    K = batch_size // P
+    if K < 2:
+        raise NorankError(
+            f"batch_size={batch_size} with {P} classes per batch gives K={K} samples per class; each anchor "
+            "needs a positive, so raise batch_size to at least 2 x classes_per_batch."
+        )
     members = {c: np.flatnonzero(y == c) for c in classes}
     n_batches = int(np.ceil(len(y) / (P * K)))
     batches = []

@@ -38,7 +38,6 @@ from norank.ml.miners import mine
 from norank.ml.sampling import knn_graph, pk_batches
 from norank.splits import stratified_holdout
 
-TERMS = ("triplet", "diversity", "uniformity", "local", "global")
 
 
 class TrainingDiverged(NorankError):
@@ -59,7 +58,7 @@ class TrainConfig:
     weights: Weights = field(default_factory=Weights)
     knn_k: int = 5
     classes_per_batch: int = 8
-    samples_per_class: int = 8
+    batch_size: int = 64
     epochs: int = 100
     lr: float = 1e-3
     weight_decay: float = 1e-4
@@ -167,7 +166,6 @@ def train_embedding(
     pool_y_np = np.concatenate(pool_y)
     pool_y = torch.as_tensor(pool_y_np, device=device)
     pool_src = np.concatenate(pool_src)
-    X_fit = X_fit.to(device)
 
     use_locality = w.lambda_local > 0 or w.lambda_global > 0
     knn = knn_graph(X[fit_idx], cfg.knn_k) if use_locality else None
@@ -195,24 +193,25 @@ def train_embedding(
         for epoch in bar:
             t0 = time.perf_counter()
             model.train()
-            sums = dict.fromkeys(TERMS + ("total",), 0.0)
+            term_sums, loss_sum = None, torch.zeros((), device=device)  # summed as tensors, read once per epoch
             active, active_all, n_triplets, n_batches = 0.0, 0.0, 0, 0
-            for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.samples_per_class, rng):
+            seen = torch.empty((len(fit_idx), cfg.embedding_dim), device=device)  # last embedding of each
+            seen_mask = np.zeros(len(fit_idx), dtype=bool)  # fitting sample in this epoch's batches
+            for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.batch_size, rng):
                 tb = time.perf_counter()
-                xb, yb = pool_X[b], pool_y[b]
-                if cfg.noise_p > 0:
-                    hit = (torch.rand(len(b), generator=gen) < cfg.noise_p).to(device)
-                    noise = torch.randn(xb.shape, generator=gen).to(device) * cfg.noise_sigma
-                    xb = xb + noise * hit.view(-1, *[1] * (xb.dim() - 1))
-                src = pool_src[b]
-                if knn is not None:
-                    nbr = knn[src, rng.integers(cfg.knn_k, size=len(b))]
-                    x_in = torch.cat([xb, X_fit[nbr]])
-                    Z_all = model(x_in)
-                    Z, Z_nbr = Z_all[: len(b)], Z_all[len(b) :]
-                else:
-                    x_in = xb
-                    Z = model(x_in)
+                yb, src = pool_y[b], pool_src[b]
+                # one gather for the batch and, for eq. 11, a random k-NN neighbour of each sample
+                # (fitting originals are the first rows of the pool, so neighbour indices are pool rows)
+                nbr = knn[src, rng.integers(cfg.knn_k, size=len(b))] if knn is not None else None
+                rows = torch.as_tensor(b if nbr is None else np.concatenate([b, nbr]), device=device)
+                x_in = pool_X.index_select(0, rows)
+                if cfg.noise_p > 0:  # on-the-fly augmentation of the batch samples (not their neighbours)
+                    hit = torch.nonzero(torch.rand(len(b), generator=gen) < cfg.noise_p).flatten().to(device)
+                    noise = torch.randn((len(hit),) + tuple(x_in.shape[1:]), generator=gen).to(device)
+                    x_in.index_add_(0, hit, noise, alpha=cfg.noise_sigma)
+                xb = x_in[: len(b)]
+                Z_all = model(x_in)
+                Z, Z_nbr = Z_all[: len(b)], Z_all[len(b) :]
                 if not torch.isfinite(Z).all():
                     raise TrainingDiverged(
                         f"the encoder output became non-finite at epoch {epoch} (batch {n_batches + 1}); largest "
@@ -236,25 +235,33 @@ def train_embedding(
                     is_nbr = (knn[src][:, :, None] == src[None, None, :]).any(1) | (src[:, None] == src[None, :])
                     terms["global"] = global_separation_loss(out, torch.as_tensor(~is_nbr, device=device), w.delta_global)
                 loss = total_loss(terms, w)
-                for k, v in terms.items():
-                    if not torch.isfinite(v):
+                term_values = torch.stack([v.detach() for v in terms.values()])
+                if not torch.isfinite(term_values).all():  # one check per batch; name the culprit only on failure
+                    for k, v in terms.items():
+                        if torch.isfinite(v):
+                            continue
                         raise TrainingDiverged(
                             f"loss term {k!r} became {v.item()} at epoch {epoch} (batch {n_batches + 1}); other terms: "
                             + ", ".join(f"{t}={u.item():.4g}" for t, u in terms.items() if t != k)
-                            + f". Lower the learning rate (now {opt.param_groups[0]['lr']:.3g}) or check the input for extreme values."
+                            + f". Lower the learning rate (now {opt.param_groups[0]['lr']:.3g}) or check the input for "
+                            "extreme values."
                         )
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
-                gnorm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else math.inf)
+                grads = [q.grad for q in params if q.grad is not None]
+                gnorm = torch.nn.utils.get_total_norm(grads)
+                if cfg.grad_clip > 0 and gnorm > cfg.grad_clip:  # rescale only when clipping bites
+                    torch.nn.utils.clip_grads_with_norm_(params, cfg.grad_clip, gnorm)
                 if not torch.isfinite(gnorm):
                     raise TrainingDiverged(
                         f"gradient norm became {gnorm.item()} at epoch {epoch} (batch {n_batches + 1}) with finite loss "
                         f"{loss.item():.4g}. Lower the learning rate or set grad_clip."
                     )
                 opt.step()
-                for k, v in terms.items():
-                    sums[k] += v.item()
-                sums["total"] += loss.item()
+                seen[src] = Z.detach()
+                seen_mask[src] = True
+                term_sums = term_values if term_sums is None else term_sums + term_values
+                loss_sum = loss_sum + loss.detach()
                 active += frac * len(trip[0])
                 active_all += active_triplet_fraction(out.detach(), yb, w.margin)
                 n_triplets += len(trip[0])
@@ -266,13 +273,16 @@ def train_embedding(
             if sched is not None:
                 sched.step()
 
-            Z_fit = embed(model, X[fit_idx], device)
-            row = {"epoch": epoch, **{k: v / n_batches for k, v in sums.items()}}
+            # Epoch statistics reuse the embeddings the epoch's batches produced (train mode, as the
+            # epoch went): no second pass over the training set. Only the validation samples are
+            # embedded afresh, in eval mode.
+            Z_fit, y_seen = seen[torch.as_tensor(seen_mask, device=device)].cpu().numpy(), y[fit_idx][seen_mask]
+            row = {"epoch": epoch, **dict(zip(terms, (term_sums / n_batches).tolist())), "total": loss_sum.item() / n_batches}
             row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
             row["active_batch_triplets"] = active_all / n_batches
             row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
-            row["train_separation_ratio"] = separation_ratio(Z_fit, y[fit_idx])
+            row["train_separation_ratio"] = separation_ratio(Z_fit, y_seen)
             if not np.isfinite(row["train_separation_ratio"]):
                 raise TrainingDiverged(
                     f"after epoch {epoch} the training embeddings are non-finite or collapsed to one point "
@@ -280,7 +290,7 @@ def train_embedding(
                 )
             if len(val_idx):
                 Z_val = embed(model, X[val_idx], device)
-                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y[fit_idx])
+                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y_seen)
                 row["val_separation_ratio"] = separation_ratio(Z_val, y[val_idx]) if len(np.unique(y[val_idx])) > 1 and np.bincount(y[val_idx]).max() > 1 else float("nan")
             row["seconds"] = time.perf_counter() - t0
             if batch_log is not None:

@@ -1,0 +1,263 @@
+"""The paper's comparison methods (Tables 2-5): PCA, t-SNE, UMAP, CP and Tucker decompositions.
+
+Each ``fit_*`` function embeds training samples ``X`` ``(n, *shape)``; where the method can
+embed unseen samples it also returns them (PCA and UMAP transform, CP / Tucker project by
+least squares onto the fixed non-sample factors). t-SNE has no transform: it is
+transductive-only and the workflow never runs it under the held-out protocol.
+
+CP and Tucker work on the samples × H × W tensor (tensorly); the sample-mode factor matrix
+is the embedding.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from norank.errors import NorankError
+
+METHOD_RE = re.compile(r"^(pca|tsne|umap)$|^(cp|tucker)-R(\d+)$")
+TRANSDUCTIVE = {"tsne"}
+
+
+def parse_method(spec: str) -> tuple[str, int | None]:
+    """``"cp-R5"`` → ``("cp", 5)``; ``"pca"`` → ``("pca", None)``."""
+    m = METHOD_RE.match(spec)
+    if not m:
+        raise NorankError(f"baseline method {spec!r} is unknown; use pca, tsne, umap, cp-R<rank> or tucker-R<rank>.")
+    return (m.group(1), None) if m.group(1) else (m.group(2), int(m.group(3)))
+
+
+@dataclass
+class BaselineFit:
+    """Embeddings of the training samples (and of held-out samples when the method can), plus
+    reconstructions where the method has one (``None`` otherwise)."""
+
+    method: str
+    Z_train: np.ndarray
+    Z_test: np.ndarray | None
+    X_hat_train: np.ndarray | None = None
+    X_hat_test: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- reconstruction metrics
+
+
+def relative_error(X: np.ndarray, X_hat: np.ndarray) -> float:
+    """Paper §5.4.1: ||X - X̂||_F / ||X||_F."""
+    return float(np.linalg.norm((X - X_hat).ravel()) / np.linalg.norm(X.ravel()))
+
+
+def explained_variance(X: np.ndarray, X_hat: np.ndarray) -> float:
+    """Paper §5.4.1: 1 - ||X - X̂||²_F / ||X||²_F (not centred, as the paper and its code define it)."""
+    return float(1.0 - relative_error(X, X_hat) ** 2)
+
+
+def linear_reconstruction(Z_train, X_train, Z_test=None):
+    """Paper §5.4: X̂_flat = W Z + b, least squares fitted on the training pairs (sklearn LinearRegression).
+
+    Returns ``(X_hat_train, X_hat_test)`` in the samples' shape (``X_hat_test`` None without ``Z_test``).
+    """
+    from sklearn.linear_model import LinearRegression
+
+    shape = X_train.shape[1:]
+    reg = LinearRegression().fit(Z_train, X_train.reshape(len(X_train), -1))
+    hat = reg.predict(Z_train).reshape((-1,) + shape)
+    hat_test = None if Z_test is None or len(Z_test) == 0 else reg.predict(Z_test).reshape((-1,) + shape)
+    return hat, hat_test
+
+
+# --------------------------------------------------------------------------- PCA / t-SNE / UMAP
+
+
+def fit_pca(X, X_test=None, *, n_components: int = 20, seed: int = 0) -> BaselineFit:
+    """PCA of the flattened samples (sklearn); held-out samples are transformed; reconstruction by inverse transform."""
+    from sklearn.decomposition import PCA
+
+    flat = X.reshape(len(X), -1)
+    k = min(n_components, *flat.shape)
+    pca = PCA(n_components=k, random_state=seed).fit(flat)
+    Z = pca.transform(flat)
+    fit = BaselineFit("pca", Z, None, pca.inverse_transform(Z).reshape(X.shape),
+                      info=dict(n_components=k, explained_variance_ratio=float(pca.explained_variance_ratio_.sum())))
+    if X_test is not None and len(X_test):
+        Zt = pca.transform(X_test.reshape(len(X_test), -1))
+        fit.Z_test, fit.X_hat_test = Zt, pca.inverse_transform(Zt).reshape(X_test.shape)
+    return fit
+
+
+def fit_tsne(X, X_test=None, *, n_components: int = 2, perplexity: float = 30.0, seed: int = 0) -> BaselineFit:
+    """t-SNE of the flattened samples (sklearn). Transductive only: held-out samples raise."""
+    from sklearn.manifold import TSNE
+
+    if X_test is not None and len(X_test):
+        raise NorankError("t-SNE has no transform for unseen samples; it is evaluated under the paper protocol only.")
+    perplexity = min(perplexity, (len(X) - 1) / 3)
+    Z = TSNE(n_components=n_components, perplexity=perplexity, random_state=seed).fit_transform(X.reshape(len(X), -1))
+    return BaselineFit("tsne", Z, None, info=dict(n_components=n_components, perplexity=perplexity))
+
+
+def fit_umap(X, X_test=None, *, n_components: int = 2, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> BaselineFit:
+    """UMAP of the flattened samples (umap-learn); held-out samples are transformed."""
+    import umap
+
+    n_neighbors = min(n_neighbors, len(X) - 1)
+    model = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed)
+    Z = model.fit_transform(X.reshape(len(X), -1))
+    Zt = None
+    if X_test is not None and len(X_test):
+        Zt = model.transform(X_test.reshape(len(X_test), -1))
+    return BaselineFit("umap", Z, Zt, info=dict(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist))
+
+
+# --------------------------------------------------------------------------- CP and Tucker
+
+
+def _check_tensor(X):
+    if X.ndim != 3:
+        raise NorankError(f"CP / Tucker need a samples x H x W tensor, got shape {X.shape}.")
+
+
+def cp_reconstruct(A, weights, B, C) -> np.ndarray:
+    """X̂[i, j, k] = Σ_r w_r A[i, r] B[j, r] C[k, r]."""
+    return np.einsum("ir,r,jr,kr->ijk", A, weights, B, C)
+
+
+def cp_project(X_new, weights, B, C) -> np.ndarray:
+    """Sample factors ``(m, R)`` of new samples: least squares onto the fixed B, C (and weights)."""
+    M = np.einsum("r,jr,kr->jkr", weights, B, C).reshape(-1, len(weights))  # (H W, R)
+    return np.linalg.lstsq(M, X_new.reshape(len(X_new), -1).T, rcond=None)[0].T
+
+
+def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", tol: float = 1e-6,
+           n_iter_max: int = 100) -> BaselineFit:
+    """CP (tensorly ``parafac``) of the samples × H × W tensor; embedding = sample-mode factor ``(n, R)``."""
+    import tensorly as tl
+    from tensorly.decomposition import parafac
+
+    _check_tensor(X)
+    t0 = time.perf_counter()
+    cp, errors = parafac(tl.tensor(X.astype(np.float64)), rank=rank, init=init, tol=tol, n_iter_max=n_iter_max,
+                         random_state=seed, return_errors=True)
+    seconds = time.perf_counter() - t0
+    w, (A, B, C) = (np.asarray(cp.weights), [np.asarray(f) for f in cp.factors])
+    fit = BaselineFit(f"cp-R{rank}", A, None, cp_reconstruct(A, w, B, C),
+                      info=dict(rank=[rank], iterations=len(errors), final_error=float(errors[-1]) if errors else None,
+                                seconds=seconds, converged=len(errors) < n_iter_max))
+    fit.info["_factors"] = (w, B, C)
+    if X_test is not None and len(X_test):
+        fit.Z_test = cp_project(X_test, w, B, C)
+        fit.X_hat_test = cp_reconstruct(fit.Z_test, w, B, C)
+    return fit
+
+
+def tucker_ranks(R: int, shape: tuple[int, int, int], mode: str = "RRR") -> list[int]:
+    """Tucker ranks for rank R: ``RRR`` → (R, R, R) as in Table 5 (capped by each mode's size);
+    ``RHW`` → (R, H, W), the official code's choice (spatial modes kept at full rank)."""
+    n, H, W = shape
+    if mode == "RRR":
+        return [min(R, n), min(R, H), min(R, W)]
+    if mode == "RHW":
+        return [min(R, n), H, W]
+    raise NorankError(f"tucker rank mode {mode!r} is unknown; use RRR or RHW.")
+
+
+def _tucker_basis(core, B, C) -> np.ndarray:
+    """M[p, j, k] = Σ_qs G[p, q, s] B[j, q] C[k, s], flattened to ``(R1, H W)``."""
+    return np.einsum("pqs,jq,ks->pjk", core, B, C).reshape(core.shape[0], -1)
+
+
+def tucker_project(X_new, core, B, C) -> np.ndarray:
+    """Sample factors ``(m, R1)`` of new samples: least squares onto the fixed core, B and C."""
+    M = _tucker_basis(core, B, C)
+    return np.linalg.lstsq(M.T, X_new.reshape(len(X_new), -1).T, rcond=None)[0].T
+
+
+def tucker_reconstruct(A, core, B, C) -> np.ndarray:
+    return (A @ _tucker_basis(core, B, C)).reshape(len(A), B.shape[0], C.shape[0])
+
+
+def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", tol: float = 1e-6,
+               n_iter_max: int = 100, rank_mode: str = "RRR") -> BaselineFit:
+    """Tucker (tensorly ``tucker``, HOOI) of the samples × H × W tensor; embedding = sample-mode factor."""
+    import tensorly as tl
+    from tensorly.decomposition import tucker
+
+    _check_tensor(X)
+    ranks = tucker_ranks(rank, X.shape, rank_mode)
+    t0 = time.perf_counter()
+    (core, factors), errors = tucker(tl.tensor(X.astype(np.float64)), rank=ranks, init=init, tol=tol,
+                                     n_iter_max=n_iter_max, random_state=seed, return_errors=True)
+    seconds = time.perf_counter() - t0
+    core = np.asarray(core)
+    A, B, C = [np.asarray(f) for f in factors]
+    fit = BaselineFit(f"tucker-R{rank}", A, None, tucker_reconstruct(A, core, B, C),
+                      info=dict(rank=ranks, iterations=len(errors), final_error=float(errors[-1]) if errors else None,
+                                seconds=seconds, converged=len(errors) < n_iter_max))
+    fit.info["_factors"] = (core, B, C)
+    if X_test is not None and len(X_test):
+        fit.Z_test = tucker_project(X_test, core, B, C)
+        fit.X_hat_test = tucker_reconstruct(fit.Z_test, core, B, C)
+    return fit
+
+
+def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | None = None) -> BaselineFit:
+    """Run the baseline named ``spec`` (``pca``, ``tsne``, ``umap``, ``cp-R<r>``, ``tucker-R<r>``).
+
+    ``options`` holds per-method settings: ``pca_components``, ``tsne`` / ``umap`` dicts and
+    ``decomposition`` (``init``, ``tol``, ``n_iter_max``, ``tucker_rank_mode``).
+    """
+    o = options or {}
+    kind, rank = parse_method(spec)
+    if kind == "pca":
+        return fit_pca(X, X_test, n_components=o.get("pca_components", 20), seed=seed)
+    if kind == "tsne":
+        return fit_tsne(X, X_test, seed=seed, **o.get("tsne", {}))
+    if kind == "umap":
+        return fit_umap(X, X_test, seed=seed, **o.get("umap", {}))
+    dec = dict(o.get("decomposition", {}))
+    mode = dec.pop("tucker_rank_mode", "RRR")
+    if kind == "cp":
+        return fit_cp(X, X_test, rank=rank, seed=seed, **dec)
+    return fit_tucker(X, X_test, rank=rank, seed=seed, rank_mode=mode, **dec)
+
+
+def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: str, seed: int) -> dict:
+    """Write the embeddings (``.npz``: ``Z`` of the samples it covers, their indices and roles, a few
+    reconstructions) and the summary (``.json``: iterations, error, time, reconstruction in-sample
+    and held-out, each labelled). Both atomically. Returns the summary."""
+    import json
+
+    from norank.io import atomic_path
+
+    train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
+    has_test = fit.Z_test is not None and len(test_idx) > 0
+    idx = np.concatenate([train_idx, test_idx]) if has_test else train_idx
+    Z = np.concatenate([fit.Z_train, fit.Z_test]) if has_test else fit.Z_train
+    role = np.array(["train"] * len(train_idx) + (["heldout"] * len(test_idx) if has_test else []))
+    recon = {}
+    if fit.X_hat_train is not None:
+        recon["in_sample"] = dict(relative_error=relative_error(ds.X[train_idx], fit.X_hat_train),
+                                  explained_variance=explained_variance(ds.X[train_idx], fit.X_hat_train))
+    if fit.X_hat_test is not None and has_test:
+        recon["heldout"] = dict(relative_error=relative_error(ds.X[test_idx], fit.X_hat_test),
+                                explained_variance=explained_variance(ds.X[test_idx], fit.X_hat_test))
+    summary = dict(dataset=ds.name, split=split, seed=seed, method=fit.method, n_train=int(len(train_idx)),
+                   n_heldout=int(len(test_idx)), heldout_embedded=bool(has_test), embedding_dim=int(Z.shape[1]),
+                   transductive_only=parse_method(fit.method)[0] in TRANSDUCTIVE,
+                   reconstruction=recon, **{k: v for k, v in fit.info.items() if not k.startswith("_")})
+    examples = {}
+    if fit.X_hat_train is not None:
+        examples["X_hat_examples"] = fit.X_hat_train[:8].astype(np.float32)
+        examples["example_index"] = train_idx[:8]
+    with atomic_path(outputs.embeddings) as tmp:
+        with open(tmp, "wb") as f:
+            np.savez(f, Z=Z.astype(np.float32), index=idx, role=role, y=ds.y[idx], **examples)
+    with atomic_path(outputs.summary) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(summary, f, indent=1, sort_keys=True)
+    return summary

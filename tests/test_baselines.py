@@ -1,0 +1,103 @@
+import numpy as np
+import pytest
+
+from norank.baselines import (
+    cp_project,
+    cp_reconstruct,
+    explained_variance,
+    fit_baseline,
+    fit_cp,
+    fit_pca,
+    fit_tsne,
+    fit_tucker,
+    linear_reconstruction,
+    parse_method,
+    relative_error,
+    tucker_project,
+    tucker_ranks,
+)
+from norank.errors import NorankError
+
+
+def low_rank_cp(n=30, H=8, W=7, R=3, seed=0):
+    rng = np.random.default_rng(seed)
+    A, B, C = rng.normal(size=(n, R)), rng.normal(size=(H, R)), rng.normal(size=(W, R))
+    return cp_reconstruct(A, np.ones(R), B, C)
+
+
+def low_rank_tucker(n=30, H=8, W=7, R=(3, 3, 3), seed=0):
+    rng = np.random.default_rng(seed)
+    G = rng.normal(size=R)
+    A, B, C = (np.linalg.qr(rng.normal(size=(m, r)))[0] for m, r in zip((n, H, W), R))
+    return np.einsum("pqs,ip,jq,ks->ijk", G, A, B, C)
+
+
+def test_cp_recovers_an_exactly_low_rank_tensor():
+    X = low_rank_cp()
+    fit = fit_cp(X, rank=3, seed=0, tol=1e-14, n_iter_max=3000)
+    assert relative_error(X, fit.X_hat_train) < 1e-6
+    assert fit.Z_train.shape == (30, 3) and fit.info["iterations"] > 1
+
+
+def test_tucker_recovers_an_exactly_low_rank_tensor():
+    X = low_rank_tucker()
+    fit = fit_tucker(X, rank=3, seed=0, tol=1e-14, n_iter_max=500)
+    assert relative_error(X, fit.X_hat_train) < 1e-6
+    assert fit.Z_train.shape == (30, 3) and fit.info["rank"] == [3, 3, 3]
+
+
+def test_projection_of_training_samples_reproduces_their_factors():
+    X = low_rank_cp(seed=1)
+    fit = fit_cp(X, rank=3, seed=0, tol=1e-14, n_iter_max=3000)
+    w, B, C = fit.info["_factors"]
+    np.testing.assert_allclose(cp_project(X, w, B, C), fit.Z_train, rtol=1e-5, atol=1e-6)
+    Xt = low_rank_tucker(seed=2)
+    tf = fit_tucker(Xt, rank=3, seed=0, tol=1e-14, n_iter_max=500)
+    core, B, C = tf.info["_factors"]
+    np.testing.assert_allclose(tucker_project(Xt, core, B, C), tf.Z_train, rtol=1e-5, atol=1e-6)
+
+
+def test_held_out_samples_are_projected_not_refitted():
+    X = low_rank_cp(n=40, seed=3)
+    fit = fit_cp(X[:30], X[30:], rank=3, seed=0, tol=1e-14, n_iter_max=3000)
+    # the held-out samples share the training samples' B and C, so they are reconstructed exactly
+    assert fit.Z_test.shape == (10, 3) and relative_error(X[30:], fit.X_hat_test) < 1e-5
+
+
+def test_reconstruction_metrics_by_hand():
+    X = np.array([[[3.0, 0.0], [0.0, 4.0]]])  # ||X|| = 5
+    X_hat = np.array([[[3.0, 0.0], [0.0, 1.0]]])  # ||X - X_hat|| = 3
+    assert relative_error(X, X_hat) == pytest.approx(0.6)
+    assert explained_variance(X, X_hat) == pytest.approx(1 - 9 / 25)
+
+
+def test_linear_reconstruction_is_exact_for_a_linear_code():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(50, 4))
+    X = (Z @ rng.normal(size=(4, 6)) + 1.0).reshape(50, 2, 3)
+    hat, hat_test = linear_reconstruction(Z[:40], X[:40], Z[40:])
+    assert relative_error(X[:40], hat) < 1e-10 and relative_error(X[40:], hat_test) < 1e-10
+
+
+def test_pca_transforms_held_out_and_tsne_refuses():
+    X = np.random.default_rng(0).normal(size=(40, 5, 4))
+    fit = fit_pca(X[:30], X[30:], n_components=3)
+    assert fit.Z_train.shape == (30, 3) and fit.Z_test.shape == (10, 3) and fit.X_hat_test.shape == (10, 5, 4)
+    with pytest.raises(NorankError, match="transform for unseen samples"):
+        fit_tsne(X[:30], X[30:])
+
+
+def test_method_names_and_tucker_rank_modes():
+    assert parse_method("cp-R15") == ("cp", 15) and parse_method("umap") == ("umap", None)
+    with pytest.raises(NorankError, match="unknown"):
+        parse_method("cp15")
+    assert tucker_ranks(20, (871, 111, 111)) == [20, 20, 20]
+    assert tucker_ranks(20, (400, 64, 64), "RHW") == [20, 64, 64]
+    assert tucker_ranks(50, (400, 64, 37)) == [50, 50, 37]
+
+
+def test_fit_baseline_dispatches_with_options():
+    X = low_rank_tucker(n=20)
+    fit = fit_baseline("tucker-R2", X, seed=1, options={"decomposition": {"tol": 1e-8, "n_iter_max": 20,
+                                                                             "tucker_rank_mode": "RHW"}})
+    assert fit.info["rank"] == [2, 8, 7] and fit.info["iterations"] <= 20
