@@ -13,9 +13,10 @@ pytestmark = pytest.mark.e2e
 
 def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
-    jobs = ("download", "synthesize", "prepare", "train")
+    jobs = ("download", "synthesize", "prepare", "train", "baseline")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21"}  # 7 datasets x 3 seeds
+    # 7 datasets x 3 seeds; baselines: 7 datasets x 3 seeds x (pca, tsne, umap + 2 x 6 ranks)
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21", "baseline": "315"}
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -64,6 +65,26 @@ def test_tiny_run_trains_every_dataset(tiny_run):
         assert ckpt["config"]["epochs"] == 3 and ckpt["split"] == "all" and ckpt["seed"] == 0
         assert (tiny_run / "results" / "benchmarks" / "train" / name / "all" / "seed0.tsv").exists()
     assert load_dataset(tiny_run / "results" / "data" / "abide.npz").X_aug is not None
+
+
+def test_tiny_run_runs_every_baseline_over_the_rank_grid(tiny_run):
+    import json
+
+    methods = ["pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5"]
+    for name in ("olivetti", "abide", "crystal_realistic"):
+        ds = load_dataset(tiny_run / "results" / "data" / f"{name}.npz")
+        for m in methods:
+            run = tiny_run / "results" / "baselines" / name / "all" / m / "seed0"
+            s = json.loads((run / "summary.json").read_text())
+            emb = np.load(run / "embeddings.npz")
+            assert emb["Z"].shape[0] == len(ds.y) and np.isfinite(emb["Z"]).all(), (name, m)
+            assert s["method"] == m and s["split"] == "all" and not s["heldout_embedded"]
+            if m.startswith(("cp", "tucker", "pca")):
+                rec = s["reconstruction"]["in_sample"]
+                assert 0 < rec["relative_error"] < 1 and rec["explained_variance"] == pytest.approx(1 - rec["relative_error"] ** 2)
+            if m.startswith(("cp", "tucker")):
+                assert s["iterations"] >= 1 and emb["Z"].shape[1] == int(m.split("R")[1])
+            assert (tiny_run / "results" / "benchmarks" / "baselines" / name / "all" / m / "seed0.tsv").exists()
 
 
 def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):

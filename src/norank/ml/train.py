@@ -195,8 +195,6 @@ def train_embedding(
             model.train()
             term_sums, loss_sum = None, torch.zeros((), device=device)  # summed as tensors, read once per epoch
             active, active_all, n_triplets, n_batches = 0.0, 0.0, 0, 0
-            seen = torch.empty((len(fit_idx), cfg.embedding_dim), device=device)  # last embedding of each
-            seen_mask = np.zeros(len(fit_idx), dtype=bool)  # fitting sample in this epoch's batches
             for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.batch_size, rng):
                 tb = time.perf_counter()
                 yb, src = pool_y[b], pool_src[b]
@@ -258,8 +256,6 @@ def train_embedding(
                         f"{loss.item():.4g}. Lower the learning rate or set grad_clip."
                     )
                 opt.step()
-                seen[src] = Z.detach()
-                seen_mask[src] = True
                 term_sums = term_values if term_sums is None else term_sums + term_values
                 loss_sum = loss_sum + loss.detach()
                 active += frac * len(trip[0])
@@ -273,16 +269,16 @@ def train_embedding(
             if sched is not None:
                 sched.step()
 
-            # Epoch statistics reuse the embeddings the epoch's batches produced (train mode, as the
-            # epoch went): no second pass over the training set. Only the validation samples are
-            # embedded afresh, in eval mode.
-            Z_fit, y_seen = seen[torch.as_tensor(seen_mask, device=device)].cpu().numpy(), y[fit_idx][seen_mask]
+            # Epoch statistics embed the fitting samples afresh in eval mode: the batches' own
+            # embeddings are train-mode (dropout, batch-norm batch statistics) and drift over the
+            # epoch, so comparing eval-mode validation queries with them misleads early stopping.
+            Z_fit, y_fit = embed(model, X[fit_idx], device), y[fit_idx]
             row = {"epoch": epoch, **dict(zip(terms, (term_sums / n_batches).tolist())), "total": loss_sum.item() / n_batches}
             row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
             row["active_batch_triplets"] = active_all / n_batches
             row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
-            row["train_separation_ratio"] = separation_ratio(Z_fit, y_seen)
+            row["train_separation_ratio"] = separation_ratio(Z_fit, y_fit)
             if not np.isfinite(row["train_separation_ratio"]):
                 raise TrainingDiverged(
                     f"after epoch {epoch} the training embeddings are non-finite or collapsed to one point "
@@ -290,7 +286,7 @@ def train_embedding(
                 )
             if len(val_idx):
                 Z_val = embed(model, X[val_idx], device)
-                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y_seen)
+                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y_fit)
                 row["val_separation_ratio"] = separation_ratio(Z_val, y[val_idx]) if len(np.unique(y[val_idx])) > 1 and np.bincount(y[val_idx]).max() > 1 else float("nan")
             row["seconds"] = time.perf_counter() - t0
             if batch_log is not None:
