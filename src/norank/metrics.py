@@ -1,4 +1,11 @@
-"""Embedding quality metrics used during training (the full suite comes with the evaluation stage)."""
+"""The paper's metric suite (§4.1, eqs. 23-30) plus retrieval metrics, on embeddings ``Z`` ``(n, d)``.
+
+Where scikit-learn or pytorch-metric-learning implement a metric, we call them
+(silhouette, Davies-Bouldin, Calinski-Harabasz, trustworthiness, ARI, NMI, k-means,
+precision@1, MAP@R). Metrics that need an n × n distance matrix are computed on a
+seeded random subset when n exceeds ``max_n`` and say so (``subsampled``), so a
+100 000-sample dataset is evaluated within memory.
+"""
 
 from __future__ import annotations
 
@@ -36,3 +43,97 @@ def precision_at_1(Z_query: np.ndarray, y_query: np.ndarray, Z_gallery: np.ndarr
         return float("nan")
     nearest = _pairwise(np.asarray(Z_query, float), np.asarray(Z_gallery, float)).argmin(1)
     return float((y_gallery[nearest] == y_query).mean())
+
+
+# --------------------------------------------------------------------------- the suite
+
+CLUSTER_METRICS = ("silhouette", "davies_bouldin", "calinski_harabasz")
+
+
+def _subset(n: int, max_n: int, seed: int) -> np.ndarray | None:
+    return None if n <= max_n else np.sort(np.random.default_rng(seed).choice(n, max_n, replace=False))
+
+
+def continuity(X: np.ndarray, Z: np.ndarray, k: int = 5) -> float:
+    """Eq. 30: trustworthiness with the two spaces swapped (sklearn), i.e. penalising original-space
+    neighbours missing from the embedding's neighbourhood."""
+    from sklearn.manifold import trustworthiness
+
+    return float(trustworthiness(Z, X.reshape(len(X), -1), n_neighbors=k))
+
+
+def structure_metrics(X: np.ndarray, Z: np.ndarray, k: int = 5, max_n: int = 5000, seed: int = 0) -> dict:
+    """Trustworthiness (eq. 29, sklearn) and continuity (eq. 30) of ``Z`` w.r.t. the flattened input ``X``."""
+    from sklearn.manifold import trustworthiness
+
+    idx = _subset(len(Z), max_n, seed)
+    Xs, Zs = (X, Z) if idx is None else (X[idx], Z[idx])
+    flat = Xs.reshape(len(Xs), -1)
+    return dict(trustworthiness=float(trustworthiness(flat, Zs, n_neighbors=k)),
+                continuity=continuity(Xs, Zs, k), structure_subsampled=idx is not None)
+
+
+def cluster_metrics(Z: np.ndarray, labels: np.ndarray, max_n: int = 5000, seed: int = 0) -> dict:
+    """Silhouette (eq. 23), Davies-Bouldin (eq. 24), Calinski-Harabasz (eq. 25) of ``Z`` for a labelling."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+    if len(np.unique(labels)) < 2:
+        return dict.fromkeys(CLUSTER_METRICS, float("nan"))
+    n = len(Z)
+    sil = silhouette_score(Z, labels, sample_size=max_n if n > max_n else None, random_state=seed)
+    return dict(silhouette=float(sil), davies_bouldin=float(davies_bouldin_score(Z, labels)),
+                calinski_harabasz=float(calinski_harabasz_score(Z, labels)))
+
+
+def kmeans_labels(Z: np.ndarray, n_clusters: int, seed: int = 0, n_init: int = 10) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=seed).fit_predict(Z)
+
+
+def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5) -> dict:
+    """Precision@1 and MAP@R (pytorch-metric-learning ``AccuracyCalculator``) and k-NN accuracy
+    (majority vote of the ``knn_k`` nearest references). Without a reference set the queries
+    retrieve among themselves (leave-one-out)."""
+    import torch
+    from pytorch_metric_learning.distances import LpDistance
+    from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
+    from pytorch_metric_learning.utils.inference import CustomKNN
+    from sklearn.neighbors import KNeighborsClassifier
+
+    same = Z_ref is None
+    ref, y_r = (Z_query, y_query) if same else (Z_ref, y_ref)
+    # exact Euclidean k-NN in torch (PML's default k-NN needs faiss)
+    calc = AccuracyCalculator(include=("precision_at_1", "mean_average_precision_at_r"), k="max_bin_count",
+                              device=torch.device("cpu"), knn_func=CustomKNN(LpDistance(normalize_embeddings=False)))
+    acc = calc.get_accuracy(torch.as_tensor(Z_query, dtype=torch.float32), torch.as_tensor(y_query),
+                            torch.as_tensor(ref, dtype=torch.float32), torch.as_tensor(y_r), ref_includes_query=same)
+    k = min(knn_k, len(ref) - int(same))
+    clf = KNeighborsClassifier(n_neighbors=k + int(same)).fit(ref, y_r)
+    if same:  # drop each query's own entry from its neighbours
+        nb = clf.kneighbors(Z_query, return_distance=False)[:, 1:]
+        votes = y_r[nb]
+        pred = np.array([np.bincount(v).argmax() for v in votes])
+    else:
+        pred = clf.predict(Z_query)
+    return dict(precision_at_1=float(acc["precision_at_1"]), map_at_r=float(acc["mean_average_precision_at_r"]),
+                knn_accuracy=float((pred == y_query).mean()))
+
+
+def evaluate_embedding(X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, k: int = 5, seed: int = 0,
+                       kmeans_n_init: int = 10, max_n: int = 5000) -> dict:
+    """The paper's suite on one embedding: cluster metrics on the TRUE labels (as the official code)
+    and on k-means labels (as the tables' "+ K-Means" headers), separation ratio, trustworthiness,
+    continuity, ARI and NMI of k-means with k = number of classes."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    C = len(np.unique(y))
+    km = kmeans_labels(Z, C, seed, kmeans_n_init)
+    out = {f"{m}_true_labels": v for m, v in cluster_metrics(Z, y, max_n, seed).items()}
+    out.update({f"{m}_kmeans": v for m, v in cluster_metrics(Z, km, max_n, seed).items()})
+    out["separation_ratio"] = separation_ratio(Z, y, max_n, seed)
+    out.update(structure_metrics(X, Z, k, max_n, seed))
+    out["ari_kmeans"] = float(adjusted_rand_score(y, km))
+    out["nmi_kmeans"] = float(normalized_mutual_info_score(y, km))
+    out["subsampled"] = len(Z) > max_n
+    return out

@@ -66,6 +66,7 @@ class TrainConfig:
     grad_clip: float = 5.0
     val_fraction: float = 0.1
     patience: int = 20
+    eval_every: int = 5
     noise_p: float = 0.0
     noise_sigma: float = 0.02
     device: str = "auto"
@@ -187,7 +188,7 @@ def train_embedding(
         opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = _scheduler(opt, cfg.scheduler, cfg.epochs)
         best = (-math.inf, math.inf)
-        best_state, best_epoch, stale = copy.deepcopy(model.state_dict()), 0, 0
+        best_state, best_epoch = copy.deepcopy(model.state_dict()), 0
 
         bar = tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True)
         for epoch in bar:
@@ -269,42 +270,43 @@ def train_embedding(
             if sched is not None:
                 sched.step()
 
-            # Epoch statistics embed the fitting samples afresh in eval mode: the batches' own
-            # embeddings are train-mode (dropout, batch-norm batch statistics) and drift over the
-            # epoch, so comparing eval-mode validation queries with them misleads early stopping.
-            Z_fit, y_fit = embed(model, X[fit_idx], device), y[fit_idx]
             row = {"epoch": epoch, **dict(zip(terms, (term_sums / n_batches).tolist())), "total": loss_sum.item() / n_batches}
             row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
             row["active_batch_triplets"] = active_all / n_batches
             row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
-            row["train_separation_ratio"] = separation_ratio(Z_fit, y_fit)
-            if not np.isfinite(row["train_separation_ratio"]):
-                raise TrainingDiverged(
-                    f"after epoch {epoch} the training embeddings are non-finite or collapsed to one point "
-                    f"(separation ratio {row['train_separation_ratio']}). Lower the learning rate or check the input."
-                )
-            if len(val_idx):
-                Z_val = embed(model, X[val_idx], device)
-                row["val_precision_at_1"] = precision_at_1(Z_val, y[val_idx], Z_fit, y_fit)
-                row["val_separation_ratio"] = separation_ratio(Z_val, y[val_idx]) if len(np.unique(y[val_idx])) > 1 and np.bincount(y[val_idx]).max() > 1 else float("nan")
+            evaluate = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1
+            if evaluate:
+                # Embed the fitting samples afresh in eval mode: the batches' own embeddings are
+                # train-mode (dropout, batch-norm batch statistics) and drift over the epoch, so
+                # comparing eval-mode validation queries with them would mislead early stopping.
+                Z_fit, y_fit = embed(model, X[fit_idx], device), y[fit_idx]
+                row["train_separation_ratio"] = separation_ratio(Z_fit, y_fit)
+                if not np.isfinite(row["train_separation_ratio"]):
+                    raise TrainingDiverged(
+                        f"after epoch {epoch} the training embeddings are non-finite or collapsed to one point "
+                        f"(separation ratio {row['train_separation_ratio']}). Lower the learning rate or check the input."
+                    )
+                if len(val_idx):
+                    Z_val, y_val = embed(model, X[val_idx], device), y[val_idx]
+                    row["val_precision_at_1"] = precision_at_1(Z_val, y_val, Z_fit, y_fit)
+                    has_pairs = len(np.unique(y_val)) > 1 and np.bincount(y_val).max() > 1
+                    row["val_separation_ratio"] = separation_ratio(Z_val, y_val) if has_pairs else float("nan")
             row["seconds"] = time.perf_counter() - t0
             if batch_log is not None:
                 batch_log.append((epoch, None, time.perf_counter() - te))
             history.append(row)
             log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
 
-            if len(val_idx):
+            if not len(val_idx):
+                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
+            elif evaluate:
                 score = (row["val_precision_at_1"], -row["total"])
                 if score > best:
-                    best, best_state, best_epoch, stale = score, copy.deepcopy(model.state_dict()), epoch, 0
-                else:
-                    stale += 1
-                    if stale >= cfg.patience:
-                        log.info("early stop at epoch %d: no validation gain for %d epochs (best epoch %d)", epoch, stale, best_epoch)
-                        break
-            else:
-                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
+                    best, best_state, best_epoch = score, copy.deepcopy(model.state_dict()), epoch
+                elif epoch - best_epoch >= cfg.patience:
+                    log.info("early stop at epoch %d: no validation gain since epoch %d", epoch, best_epoch)
+                    break
         model.load_state_dict(best_state)
     model.eval()
     return TrainResult(model, history, best_epoch, fit_idx, val_idx, str(device))
