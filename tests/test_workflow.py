@@ -135,3 +135,17 @@ def test_rule_files_are_snakefmt_formatted(repo):
     files = [str(repo / "Snakefile"), *map(str, sorted((repo / "workflow" / "rules").glob("*.smk")))]
     proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_held_out_baselines_project_unseen_samples(repo, data_dir, tiny_run):
+    import json
+
+    targets = [f"results/baselines/lfw/fold1/{m}/seed0/summary.json" for m in ("pca", "cp-R2", "tucker-R2")]
+    snakemake("--cores", "2", "--configfile", str(repo / "config" / "test.yaml"), "--config", f"data_dir={data_dir}",
+              "--", *targets, cwd=tiny_run)
+    for t in targets:
+        s = json.loads((tiny_run / t).read_text())
+        emb = np.load(tiny_run / t.replace("summary.json", "embeddings.npz"))
+        assert s["heldout_embedded"] and s["n_heldout"] == 42 and s["n_train"] == 42  # 84 samples, 2 folds
+        assert set(emb["role"]) == {"train", "heldout"} and len(emb["Z"]) == 84
+        assert {"in_sample", "heldout"} <= set(s["reconstruction"])

@@ -9,22 +9,22 @@ rule baseline:
     output:
         embeddings="results/baselines/{dataset}/{split}/{method}/seed{seed}/embeddings.npz",
         summary="results/baselines/{dataset}/{split}/{method}/seed{seed}/summary.json",
-    wildcard_constraints:
-        split=r"all|fold\d+",
-        seed=r"\d+",
-        method=r"pca|tsne|umap|(cp|tucker)-R\d+",
-    params:
-        options=lambda wc: BASELINES,
-        split=split_params,
     log:
         "logs/baselines/{dataset}/{split}/{method}/seed{seed}.log",
     benchmark:
         "results/benchmarks/baselines/{dataset}/{split}/{method}/seed{seed}.tsv"
+    wildcard_constraints:
+        split=r"all|fold\d+",
+        seed=r"\d+",
+        method=r"pca|tsne|umap|(cp|tucker)-R\d+",
     conda:
         "../../envs/baselines.yaml"
     threads: 1
     resources:
         mem_mb=6000,
         runtime=60,
+    params:
+        options=lambda wc: BASELINES,
+        split=split_params,
     script:
         "../scripts/baseline.py"
