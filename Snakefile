@@ -21,6 +21,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/baselines.smk"
+include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/tables.smk"
 
 
@@ -31,3 +32,4 @@ rule all:
         expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),
         train_targets(),
         baseline_targets(),
+        "results/metrics/metrics.csv",

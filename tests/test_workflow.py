@@ -13,10 +13,11 @@ pytestmark = pytest.mark.e2e
 
 def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
-    jobs = ("download", "synthesize", "prepare", "train", "baseline")
+    jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
     # 7 datasets x 3 seeds; baselines: 7 datasets x 3 seeds x (pca, tsne, umap + 2 x 6 ranks)
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21", "baseline": "315"}
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21", "baseline": "315",
+                      "evaluate": "336"}  # every training and baseline run
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -85,6 +86,17 @@ def test_tiny_run_runs_every_baseline_over_the_rank_grid(tiny_run):
             if m.startswith(("cp", "tucker")):
                 assert s["iterations"] >= 1 and emb["Z"].shape[1] == int(m.split("R")[1])
             assert (tiny_run / "results" / "benchmarks" / "baselines" / name / "all" / m / "seed0.tsv").exists()
+
+
+def test_tiny_run_writes_one_tidy_metric_table(tiny_run):
+    df = pd.read_csv(tiny_run / "results" / "metrics" / "metrics.csv")
+    assert set(df.dataset) == {"olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper",
+                               "crystal_realistic"}
+    assert set(df.method) == {"metric_learning", "pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5"}
+    assert set(df.protocol) == {"paper"} and set(df.split) == {"all"}
+    per_run = df[df.subset == "all"].groupby(["dataset", "method"]).metric.nunique()
+    assert (per_run == per_run.max()).all()  # every run has the full suite
+    assert df.value.notna().all()
 
 
 def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):

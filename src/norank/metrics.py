@@ -69,8 +69,12 @@ def structure_metrics(X: np.ndarray, Z: np.ndarray, k: int = 5, max_n: int = 500
     idx = _subset(len(Z), max_n, seed)
     Xs, Zs = (X, Z) if idx is None else (X[idx], Z[idx])
     flat = Xs.reshape(len(Xs), -1)
+    k = min(k, (len(Zs) - 1) // 2)  # sklearn needs k < n / 2 (small held-out folds); the row records k
+    if k < 1:
+        return dict(trustworthiness=float("nan"), continuity=float("nan"), structure_k=k,
+                    structure_subsampled=idx is not None)
     return dict(trustworthiness=float(trustworthiness(flat, Zs, n_neighbors=k)),
-                continuity=continuity(Xs, Zs, k), structure_subsampled=idx is not None)
+                continuity=continuity(Xs, Zs, k), structure_k=k, structure_subsampled=idx is not None)
 
 
 def cluster_metrics(Z: np.ndarray, labels: np.ndarray, max_n: int = 5000, seed: int = 0) -> dict:

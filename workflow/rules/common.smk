@@ -134,3 +134,27 @@ def baseline_targets(kind="summary.json"):
         for m in baseline_methods(split)
         for seed in EVAL["seeds"]
     ]
+
+
+METRICS = config["metrics"]
+
+
+def metric_targets():
+    """Metric files of every embedding run: metric learning and each baseline, per split and seed."""
+    return [
+        f"results/metrics/{d}/{split}/{m}/seed{seed}.csv"
+        for d in DATASETS
+        for split in protocol_splits()
+        for m in ["metric_learning"] + baseline_methods(split)
+        for seed in EVAL["seeds"]
+    ]
+
+
+def embedding_inputs(wildcards):
+    """Embeddings (and, for baselines, the summary with reconstruction numbers) of one run."""
+    if wildcards.method == "metric_learning":
+        return {
+            "embeddings": f"results/train/{wildcards.dataset}/{wildcards.split}/seed{wildcards.seed}/embeddings.npz"
+        }
+    run = f"results/baselines/{wildcards.dataset}/{wildcards.split}/{wildcards.method}/seed{wildcards.seed}"
+    return {"embeddings": f"{run}/embeddings.npz", "summary": f"{run}/summary.json"}

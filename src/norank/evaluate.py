@@ -1,0 +1,81 @@
+"""Turn embeddings into tidy metric rows under the two protocols (paper §4.1).
+
+- split ``all`` (protocol ``paper``): every sample was used for fitting; metrics are
+  computed on all of them, as the paper did (in-sample).
+- split ``fold<i>`` (protocol ``heldout``): metrics on the held-out fold only — clustering
+  and structure metrics on the held-out embeddings, retrieval with held-out queries against
+  the training gallery (``heldout->train``) and among themselves (``heldout->heldout``).
+
+Every row names its dataset, method, rank, protocol, split, seed, the samples it was
+computed on (``subset``) and the metric, so the protocols are never mixed silently.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from norank.baselines import linear_reconstruction, parse_method, relative_error, explained_variance
+from norank.metrics import evaluate_embedding, retrieval_metrics
+
+METRIC_LEARNING = "metric_learning"
+
+
+def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(index, Z, role)`` from a training or baseline embeddings file; role ∈ {train, heldout}.
+
+    Training outputs flag fit / val samples, which are both training samples of the split.
+    """
+    with np.load(path) as z:
+        Z = z["Z"]
+        index = z["index"] if "index" in z.files else np.arange(len(Z))
+        role = np.where(z["role"] == "heldout", "heldout", "train")
+        keep = z["role"] != "unused"
+    return index[keep], Z[keep], role[keep]
+
+
+def protocol_of(split: str) -> str:
+    return "paper" if split == "all" else "heldout"
+
+
+def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5, max_n: int = 5000,
+                 kmeans_n_init: int = 10, summary_path=None) -> list[dict]:
+    """Metric rows of one embedding run (one dataset, method, split and seed)."""
+    index, Z, role = load_embedding(emb_path)
+    X, y = ds.X[index], ds.y[index]
+    protocol = protocol_of(split)
+    rank = None if method == METRIC_LEARNING else parse_method(method)[1]
+    base = dict(dataset=ds.name, method=method, rank=rank, protocol=protocol, split=split, seed=seed)
+    rows = []
+
+    def add(subset, values: dict):
+        for metric, value in values.items():
+            if isinstance(value, bool):
+                continue
+            rows.append({**base, "subset": subset, "metric": metric, "value": float(value),
+                         "subsampled": bool(values.get("subsampled", False))})
+
+    tr, ho = role == "train", role == "heldout"
+    if protocol == "paper":
+        add("all", evaluate_embedding(X, Z, y, k=k, seed=seed, kmeans_n_init=kmeans_n_init, max_n=max_n))
+        add("all", retrieval_metrics(Z, y, knn_k=k))
+    elif ho.any():
+        add("heldout", evaluate_embedding(X[ho], Z[ho], y[ho], k=k, seed=seed, kmeans_n_init=kmeans_n_init, max_n=max_n))
+        add("heldout->train", retrieval_metrics(Z[ho], y[ho], Z[tr], y[tr], knn_k=k))
+        add("heldout->heldout", retrieval_metrics(Z[ho], y[ho], knn_k=k))
+    # reconstruction: from the baseline's own summary, or a linear map Z -> X for metric learning
+    if summary_path is not None:
+        rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})
+    elif method == METRIC_LEARNING:
+        hat, hat_test = linear_reconstruction(Z[tr], X[tr], Z[ho] if ho.any() else None)
+        rec = {"in_sample": dict(relative_error=relative_error(X[tr], hat), explained_variance=explained_variance(X[tr], hat))}
+        if hat_test is not None:
+            rec["heldout"] = dict(relative_error=relative_error(X[ho], hat_test),
+                                  explained_variance=explained_variance(X[ho], hat_test))
+    else:
+        rec = {}
+    for where, values in rec.items():
+        add(f"reconstruction_{where}", values)
+    return rows

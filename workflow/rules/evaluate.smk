@@ -1,0 +1,44 @@
+# Metrics of every embedding run, then one tidy table.
+
+
+rule evaluate:
+    """The metric suite on one embedding run, as tidy rows (one per metric)."""
+    input:
+        unpack(embedding_inputs),
+        data="results/data/{dataset}.npz",
+    output:
+        "results/metrics/{dataset}/{split}/{method}/seed{seed}.csv",
+    log:
+        "logs/evaluate/{dataset}/{split}/{method}/seed{seed}.log",
+    wildcard_constraints:
+        split=r"all|fold\d+",
+        seed=r"\d+",
+        method=r"metric_learning|pca|tsne|umap|(cp|tucker)-R\d+",
+    conda:
+        "../../envs/train.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+        runtime=30,
+    params:
+        metrics=METRICS,
+    script:
+        "../scripts/evaluate.py"
+
+
+rule collect_metrics:
+    """All metric rows of the run in one tidy CSV."""
+    input:
+        metric_targets(),
+    output:
+        "results/metrics/metrics.csv",
+    log:
+        "logs/evaluate/collect.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/collect_metrics.py"
