@@ -89,3 +89,13 @@ def test_evaluate_embedding_names_both_variants():
     assert out["silhouette_true_labels"] == pytest.approx(out["silhouette_kmeans"])
     assert {"davies_bouldin_true_labels", "calinski_harabasz_kmeans", "trustworthiness", "continuity"} <= set(out)
     assert out["subsampled"] is False
+
+
+def test_subsampled_leave_one_out_retrieval_still_excludes_the_query():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    Z = rng.normal(size=(400, 3))  # labels unrelated to Z: P@1 near 0.5, never 1 from self-matches
+    full = retrieval_metrics(Z, y)
+    sub = retrieval_metrics(Z, y, max_queries=150, seed=0)
+    assert sub["retrieval_subsampled"] and not full["retrieval_subsampled"]
+    assert 0.3 < sub["precision_at_1"] < 0.7 and 0.3 < sub["knn_accuracy"] < 0.7

@@ -55,16 +55,16 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
             if isinstance(value, bool):
                 continue
             rows.append({**base, "subset": subset, "metric": metric, "value": float(value),
-                         "subsampled": bool(values.get("subsampled", False))})
+                         "subsampled": bool(values.get("subsampled", values.get("retrieval_subsampled", False)))})
 
     tr, ho = role == "train", role == "heldout"
     if protocol == "paper":
         add("all", evaluate_embedding(X, Z, y, k=k, seed=seed, kmeans_n_init=kmeans_n_init, max_n=max_n))
-        add("all", retrieval_metrics(Z, y, knn_k=k))
+        add("all", retrieval_metrics(Z, y, knn_k=k, max_queries=max_n, seed=seed))
     elif ho.any():
         add("heldout", evaluate_embedding(X[ho], Z[ho], y[ho], k=k, seed=seed, kmeans_n_init=kmeans_n_init, max_n=max_n))
-        add("heldout->train", retrieval_metrics(Z[ho], y[ho], Z[tr], y[tr], knn_k=k))
-        add("heldout->heldout", retrieval_metrics(Z[ho], y[ho], knn_k=k))
+        add("heldout->train", retrieval_metrics(Z[ho], y[ho], Z[tr], y[tr], knn_k=k, max_queries=max_n, seed=seed))
+        add("heldout->heldout", retrieval_metrics(Z[ho], y[ho], knn_k=k, max_queries=max_n, seed=seed))
     # reconstruction: from the baseline's own summary, or a linear map Z -> X for metric learning
     if summary_path is not None:
         rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})

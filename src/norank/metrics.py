@@ -95,10 +95,15 @@ def kmeans_labels(Z: np.ndarray, n_clusters: int, seed: int = 0, n_init: int = 1
     return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=seed).fit_predict(Z)
 
 
-def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5) -> dict:
+def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5, chunk: int = 4096,
+                      max_queries: int = 5000, seed: int = 0) -> dict:
     """Precision@1 and MAP@R (pytorch-metric-learning ``AccuracyCalculator``) and k-NN accuracy
     (majority vote of the ``knn_k`` nearest references). Without a reference set the queries
-    retrieve among themselves (leave-one-out)."""
+    retrieve among themselves (leave-one-out).
+
+    MAP@R retrieves R = (class size) neighbours per query, so n queries cost O(n · max class size)
+    memory (100 000 queries of 10 classes: > 20 GB). Above ``max_queries`` a seeded random subset
+    of the queries is used against the FULL reference set (flagged ``retrieval_subsampled``)."""
     import torch
     from pytorch_metric_learning.distances import LpDistance
     from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
@@ -107,11 +112,20 @@ def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5) 
 
     same = Z_ref is None
     ref, y_r = (Z_query, y_query) if same else (Z_ref, y_ref)
-    # exact Euclidean k-NN in torch (PML's default k-NN needs faiss)
+    sub = _subset(len(Z_query), max_queries, seed)
+    if sub is not None:
+        if same:  # leave-one-out: PML drops each query's own entry and wants the queries first in the reference
+            order = np.concatenate([sub, np.setdiff1d(np.arange(len(ref)), sub)])
+            ref, y_r = ref[order], y_r[order]
+        Z_query, y_query = Z_query[sub], y_query[sub]
+    # exact Euclidean k-NN in torch (PML's default k-NN needs faiss), ``chunk`` queries at a time so
+    # memory stays O(chunk x n) instead of n x n
     calc = AccuracyCalculator(include=("precision_at_1", "mean_average_precision_at_r"), k="max_bin_count",
-                              device=torch.device("cpu"), knn_func=CustomKNN(LpDistance(normalize_embeddings=False)))
+                              device=torch.device("cpu"),
+                              knn_func=CustomKNN(LpDistance(normalize_embeddings=False), batch_size=chunk))
     acc = calc.get_accuracy(torch.as_tensor(Z_query, dtype=torch.float32), torch.as_tensor(y_query),
-                            torch.as_tensor(ref, dtype=torch.float32), torch.as_tensor(y_r), ref_includes_query=same)
+                            torch.as_tensor(ref, dtype=torch.float32), torch.as_tensor(y_r),
+                            ref_includes_query=same)
     k = min(knn_k, len(ref) - int(same))
     clf = KNeighborsClassifier(n_neighbors=k + int(same)).fit(ref, y_r)
     if same:  # drop each query's own entry from its neighbours
@@ -121,7 +135,7 @@ def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5) 
     else:
         pred = clf.predict(Z_query)
     return dict(precision_at_1=float(acc["precision_at_1"]), map_at_r=float(acc["mean_average_precision_at_r"]),
-                knn_accuracy=float((pred == y_query).mean()))
+                knn_accuracy=float((pred == y_query).mean()), retrieval_subsampled=sub is not None)
 
 
 def evaluate_embedding(X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, k: int = 5, seed: int = 0,
