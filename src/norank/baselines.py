@@ -57,6 +57,11 @@ def explained_variance(X: np.ndarray, X_hat: np.ndarray) -> float:
     return float(1.0 - relative_error(X, X_hat) ** 2)
 
 
+def reconstruction_scores(X: np.ndarray, X_hat: np.ndarray) -> dict:
+    """Both §5.4.1 measures of one reconstruction: ``{relative_error, explained_variance}``."""
+    return dict(relative_error=relative_error(X, X_hat), explained_variance=explained_variance(X, X_hat))
+
+
 def linear_reconstruction(Z_train, X_train, Z_test=None):
     """Paper §5.4: X̂_flat = W Z + b, least squares fitted on the training pairs (sklearn LinearRegression).
 
@@ -117,6 +122,12 @@ def fit_umap(X, X_test=None, *, n_components: int = 2, n_neighbors: int = 15, mi
 # --------------------------------------------------------------------------- CP and Tucker
 
 
+def _decomposition_info(ranks: list[int], errors: list, seconds: float, n_iter_max: int) -> dict:
+    """What a CP / Tucker fit records: ranks, ALS/HOOI iterations, final error, time, convergence."""
+    return dict(rank=ranks, iterations=len(errors), final_error=float(errors[-1]) if errors else None,
+                seconds=seconds, converged=len(errors) < n_iter_max)
+
+
 def _check_tensor(X):
     if X.ndim != 3:
         raise NorankError(f"CP / Tucker need a samples x H x W tensor, got shape {X.shape}.")
@@ -146,8 +157,7 @@ def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", to
     seconds = time.perf_counter() - t0
     w, (A, B, C) = (np.asarray(cp.weights), [np.asarray(f) for f in cp.factors])
     fit = BaselineFit(f"cp-R{rank}", A, None, cp_reconstruct(A, w, B, C),
-                      info=dict(rank=[rank], iterations=len(errors), final_error=float(errors[-1]) if errors else None,
-                                seconds=seconds, converged=len(errors) < n_iter_max))
+                      info=_decomposition_info([rank], errors, seconds, n_iter_max))
     fit.info["_factors"] = (w, B, C)
     if X_test is not None and len(X_test):
         fit.Z_test = cp_project(X_test, w, B, C)
@@ -196,8 +206,7 @@ def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random"
     core = np.asarray(core)
     A, B, C = [np.asarray(f) for f in factors]
     fit = BaselineFit(f"tucker-R{rank}", A, None, tucker_reconstruct(A, core, B, C),
-                      info=dict(rank=ranks, iterations=len(errors), final_error=float(errors[-1]) if errors else None,
-                                seconds=seconds, converged=len(errors) < n_iter_max))
+                      info=_decomposition_info(ranks, errors, seconds, n_iter_max))
     fit.info["_factors"] = (core, B, C)
     if X_test is not None and len(X_test):
         fit.Z_test = tucker_project(X_test, core, B, C)
@@ -241,11 +250,9 @@ def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: 
     role = np.array(["train"] * len(train_idx) + (["heldout"] * len(test_idx) if has_test else []))
     recon = {}
     if fit.X_hat_train is not None:
-        recon["in_sample"] = dict(relative_error=relative_error(ds.X[train_idx], fit.X_hat_train),
-                                  explained_variance=explained_variance(ds.X[train_idx], fit.X_hat_train))
+        recon["in_sample"] = reconstruction_scores(ds.X[train_idx], fit.X_hat_train)
     if fit.X_hat_test is not None and has_test:
-        recon["heldout"] = dict(relative_error=relative_error(ds.X[test_idx], fit.X_hat_test),
-                                explained_variance=explained_variance(ds.X[test_idx], fit.X_hat_test))
+        recon["heldout"] = reconstruction_scores(ds.X[test_idx], fit.X_hat_test)
     summary = dict(dataset=ds.name, split=split, seed=seed, method=fit.method, n_train=int(len(train_idx)),
                    n_heldout=int(len(test_idx)), heldout_embedded=bool(has_test), embedding_dim=int(Z.shape[1]),
                    transductive_only=parse_method(fit.method)[0] in TRANSDUCTIVE,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from norank.baselines import linear_reconstruction, parse_method, relative_error, explained_variance
+from norank.baselines import linear_reconstruction, parse_method, reconstruction_scores
 from norank.metrics import evaluate_embedding, retrieval_metrics
 
 METRIC_LEARNING = "metric_learning"
@@ -70,10 +70,9 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
         rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})
     elif method == METRIC_LEARNING:
         hat, hat_test = linear_reconstruction(Z[tr], X[tr], Z[ho] if ho.any() else None)
-        rec = {"in_sample": dict(relative_error=relative_error(X[tr], hat), explained_variance=explained_variance(X[tr], hat))}
+        rec = {"in_sample": reconstruction_scores(X[tr], hat)}
         if hat_test is not None:
-            rec["heldout"] = dict(relative_error=relative_error(X[ho], hat_test),
-                                  explained_variance=explained_variance(X[ho], hat_test))
+            rec["heldout"] = reconstruction_scores(X[ho], hat_test)
     else:
         rec = {}
     for where, values in rec.items():

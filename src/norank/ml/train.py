@@ -319,6 +319,8 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     epoch), ``embeddings`` (``.npz``: ``Z`` ``(n, d)``, ``y``, ``sample_id``, ``role`` per
     sample ∈ {fit, val, heldout}) and ``history`` (``.tsv``, one row per epoch).
     """
+    import json
+
     import pandas as pd
 
     from norank import __version__
@@ -337,6 +339,6 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     with atomic_path(outputs.embeddings) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, Z=Z.astype(np.float32), y=ds.y, sample_id=ds.sample_id, role=role.astype(str),
-                     class_names=np.asarray(ds.class_names), meta=np.asarray(repr(meta)))
+                     class_names=np.asarray(ds.class_names), meta=np.asarray(json.dumps(meta)))
     with atomic_path(outputs.history) as tmp:
         pd.DataFrame(result.history).to_csv(tmp, sep="\t", index=False)
