@@ -22,6 +22,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/tables.smk"
 
 
@@ -32,4 +33,5 @@ rule all:
         expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),
         train_targets(),
         baseline_targets(),
-        "results/metrics/metrics.csv",
+        "results/metrics/summary.csv",
+        "results/efficiency/efficiency.csv",

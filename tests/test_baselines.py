@@ -101,3 +101,14 @@ def test_fit_baseline_dispatches_with_options():
     fit = fit_baseline("tucker-R2", X, seed=1, options={"decomposition": {"tol": 1e-8, "n_iter_max": 20,
                                                                              "tucker_rank_mode": "RHW"}})
     assert fit.info["rank"] == [2, 8, 7] and fit.info["iterations"] <= 20
+
+
+def test_method_options_pass_each_method_only_its_own_settings():
+    from norank.baselines import method_options
+
+    opts = {"pca_components": 7, "tsne": {"perplexity": 5.0}, "umap": {"n_neighbors": 4}, "ranks": [2, 3],
+            "decomposition": {"tol": 1e-3, "tucker_rank_mode": "RHW"}}
+    assert method_options("pca", opts) == {"pca_components": 7}
+    assert method_options("tsne", opts) == {"tsne": {"perplexity": 5.0}}
+    assert method_options("cp-R3", opts) == {"decomposition": {"tol": 1e-3}}  # the Tucker mode is not CP's
+    assert method_options("tucker-R3", opts) == {"decomposition": {"tol": 1e-3, "tucker_rank_mode": "RHW"}}

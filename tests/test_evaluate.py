@@ -52,3 +52,22 @@ def test_load_embedding_reads_baseline_layout(tmp_path):
     np.savez(tmp_path / "b.npz", Z=np.zeros((3, 2)), index=np.array([4, 0, 2]), role=np.array(["train", "train", "heldout"]))
     idx, Z, role = load_embedding(tmp_path / "b.npz")
     assert idx.tolist() == [4, 0, 2] and role.tolist() == ["train", "train", "heldout"]
+
+
+def test_summary_pools_seeds_and_folds_with_sample_sd():
+    import pandas as pd
+
+    from norank.evaluate import summarize_metrics
+
+    rows = []
+    for split, seed, v in [("fold0", 0, 1.0), ("fold1", 0, 2.0), ("fold0", 1, 3.0), ("fold1", 1, 6.0)]:
+        rows.append(dict(dataset="d", method="cp-R5", rank=5, protocol="heldout", split=split, seed=seed,
+                         subset="heldout", metric="nmi_kmeans", value=v, subsampled=split == "fold1" and seed == 1))
+    rows.append(dict(dataset="d", method="pca", rank=None, protocol="paper", split="all", seed=0,
+                     subset="all", metric="nmi_kmeans", value=0.5, subsampled=False))
+    s = summarize_metrics(pd.DataFrame(rows)).set_index("method")
+    cp = s.loc["cp-R5"]
+    assert cp["mean"] == 3.0 and cp["sd"] == np.std([1, 2, 3, 6], ddof=1)
+    assert (cp["n_runs"], cp["n_seeds"], cp["n_folds"], cp["subsampled"]) == (4, 2, 2, True)
+    assert cp["rank"] == 5 and pd.isna(s.loc["pca", "rank"])
+    assert s.loc["pca", "mean"] == 0.5 and np.isnan(s.loc["pca", "sd"]) and not s.loc["pca", "subsampled"]

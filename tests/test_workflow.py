@@ -15,9 +15,10 @@ def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
     jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
-    # 7 datasets x 3 seeds; baselines: 7 datasets x 3 seeds x (pca, tsne, umap + 2 x 6 ranks)
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "21", "baseline": "315",
-                      "evaluate": "336"}  # every training and baseline run
+    # 7 datasets x 3 seeds x (all + 5 folds); baselines under the paper protocol: 7 x 3 x (pca, tsne, umap
+    # + 2 x 6 ranks) = 315, held out: 7 x 3 x 5 folds x (pca, umap + 2 x 3 heldout_ranks) = 840
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "126", "baseline": "1155",
+                      "evaluate": "1281"}  # every training and baseline run
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -93,10 +94,31 @@ def test_tiny_run_writes_one_tidy_metric_table(tiny_run):
     assert set(df.dataset) == {"olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper",
                                "crystal_realistic"}
     assert set(df.method) == {"metric_learning", "pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5"}
-    assert set(df.protocol) == {"paper"} and set(df.split) == {"all"}
+    assert set(df.protocol) == {"paper", "heldout"} and set(df.split) == {"all", "fold0", "fold1"}
+    assert set(df[df.protocol == "heldout"].method) == set(df.method) - {"tsne"}  # t-SNE has no held-out embedding
     per_run = df[df.subset == "all"].groupby(["dataset", "method"]).metric.nunique()
     assert (per_run == per_run.max()).all()  # every run has the full suite
     assert df.value.notna().all()
+
+
+def test_tiny_run_summarizes_over_folds(tiny_run):
+    s = pd.read_csv(tiny_run / "results" / "metrics" / "summary.csv")
+    held = s[(s.protocol == "heldout") & (s.subset == "heldout")]
+    assert len(held) and (held.n_folds == 2).all() and (held.n_runs == 2).all()
+    paper = s[s.protocol == "paper"]
+    assert (paper.n_runs == 1).all() and paper.sd.isna().all()
+
+
+def test_tiny_run_measures_data_efficiency(tiny_run):
+    df = pd.read_csv(tiny_run / "results" / "efficiency" / "efficiency.csv", keep_default_na=False)
+    assert len(df) == 7 * 2 * 3  # datasets x sizes [8, 16] x methods (seed 0)
+    na = df[df.status == "not_applicable"]
+    # Olivetti's 40 classes and LFW's 7 need 80 / 14 training samples for 2 per class
+    assert set(zip(na.dataset, na.n_train)) == {("olivetti", 8), ("olivetti", 16), ("lfw", 8)}
+    assert na.reason.str.contains("classes").all() and (na.accuracy == "nan").all()
+    ok = df[df.status == "ok"].astype({"accuracy": float})
+    assert ok.accuracy.between(0, 1).all() and set(ok.method) == {"metric_learning", "pca_svm", "transformer"}
+    assert (ok.n_test == ok.groupby("dataset").n_test.transform("first")).all()  # one fixed test set per dataset
 
 
 def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):

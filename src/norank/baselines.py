@@ -214,6 +214,23 @@ def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random"
     return fit
 
 
+def method_options(spec: str, options: dict) -> dict:
+    """The part of the ``baselines`` config block that method ``spec`` reads.
+
+    The workflow passes only this as the job's params, so changing one method's settings
+    (or the rank grid) reruns that method's jobs and no others.
+    """
+    kind, _ = parse_method(spec)
+    if kind == "pca":
+        return {"pca_components": options.get("pca_components", 20)}
+    if kind in ("tsne", "umap"):
+        return {kind: dict(options.get(kind, {}))}
+    dec = dict(options.get("decomposition", {}))
+    if kind == "cp":
+        dec.pop("tucker_rank_mode", None)
+    return {"decomposition": dec}
+
+
 def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | None = None) -> BaselineFit:
     """Run the baseline named ``spec`` (``pca``, ``tsne``, ``umap``, ``cp-R<r>``, ``tucker-R<r>``).
 

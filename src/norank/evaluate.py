@@ -78,3 +78,27 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     for where, values in rec.items():
         add(f"reconstruction_{where}", values)
     return rows
+
+
+RUN_KEYS = ["dataset", "method", "rank", "protocol", "subset", "metric"]
+
+
+def summarize_metrics(df):
+    """Mean ± sd of every metric over the runs that repeat one configuration.
+
+    ``df`` is the tidy table of :func:`evaluate_run` rows. Runs differ by ``seed`` and, under
+    the held-out protocol, by ``split`` (fold), so one summary row pools seeds × folds. ``sd``
+    is the sample standard deviation (ddof = 1), NaN for a single run. ``n_seeds`` and
+    ``n_folds`` say what was pooled; ``subsampled`` is true if any pooled run was subsampled.
+    """
+    import pandas as pd
+
+    df = df.copy()
+    df["rank"] = df["rank"].fillna(-1)  # groupby drops NaN keys; metric learning and PCA have no rank
+    g = df.groupby(RUN_KEYS, sort=True)
+    out = g["value"].agg(mean="mean", sd="std", n_runs="count").reset_index()
+    out["n_seeds"] = g["seed"].nunique().values
+    out["n_folds"] = g["split"].nunique().values
+    out["subsampled"] = g["subsampled"].any().values
+    out["rank"] = out["rank"].where(out["rank"] >= 0, pd.NA).astype("Int64")
+    return out

@@ -24,7 +24,7 @@ rule baseline:
         mem_mb=6000,
         runtime=60,
     params:
-        options=lambda wc: BASELINES,
+        options=lambda wc: method_options(wc.method, BASELINES),
         split=split_params,
     script:
         "../scripts/baseline.py"

@@ -3,6 +3,8 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
+from norank.baselines import method_options
+
 REAL_SOURCES = ("olivetti", "lfw", "abide")
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
 SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
@@ -116,11 +118,16 @@ BASELINES = config["baselines"]
 
 
 def baseline_methods(split):
-    """Method names of the baselines for a split; t-SNE (transductive) only under split 'all'."""
+    """Method names of the baselines for a split; t-SNE (transductive) only under split 'all'.
+
+    Held-out folds run the `heldout_ranks` subset of the rank grid when it is set."""
+    ranks = BASELINES["ranks"]
+    if split != "all" and BASELINES.get("heldout_ranks"):
+        ranks = BASELINES["heldout_ranks"]
     names = []
     for m in BASELINES["methods"]:
         if m in ("cp", "tucker"):
-            names += [f"{m}-R{r}" for r in BASELINES["ranks"]]
+            names += [f"{m}-R{r}" for r in ranks]
         elif m != "tsne" or split == "all":
             names.append(m)
     return names
@@ -158,3 +165,36 @@ def embedding_inputs(wildcards):
         }
     run = f"results/baselines/{wildcards.dataset}/{wildcards.split}/{wildcards.method}/seed{wildcards.seed}"
     return {"embeddings": f"{run}/embeddings.npz", "summary": f"{run}/summary.json"}
+
+
+EFFICIENCY = config["efficiency"]
+
+
+def efficiency_targets():
+    return expand(
+        "results/efficiency/{dataset}/n{size}/{method}/seed{seed}.csv",
+        dataset=DATASETS,
+        size=EFFICIENCY["sizes"],
+        method=EFFICIENCY["methods"],
+        seed=EVAL["seeds"],
+    )
+
+
+def efficiency_params(wildcards):
+    """Keyword arguments of norank.efficiency.run_efficiency that this method reads."""
+    kw = dict(test_fraction=EFFICIENCY["test_fraction"], split_seed=EVAL["split_seed"])
+    if wildcards.method == "metric_learning":
+        kw["knn_k"] = EFFICIENCY["knn_k"]
+        kw["train_options"] = {**train_options(wildcards), **EFFICIENCY["train"]}
+    elif wildcards.method == "pca_svm":
+        kw["pca_components"] = EFFICIENCY["pca_components"]
+    else:
+        t = dict(EFFICIENCY["transformer"])
+        if t.get("tokens", "auto") == "auto":
+            t["tokens"] = (
+                "rows"
+                if dataset_cfg(wildcards.dataset)["source"] == "abide"
+                else "patch"
+            )
+        kw["transformer"] = t
+    return kw

@@ -25,8 +25,6 @@ rule download:
     params:
         source=lambda wc: dataset_cfg(wc.dataset)["source"],
         fetch=fetch_params,
-        data_dir=config["data_dir"],
-        download_dir=config["download_dir"],
     script:
         "../scripts/download.py"
 

@@ -42,3 +42,21 @@ rule collect_metrics:
         runtime=10,
     script:
         "../scripts/collect_metrics.py"
+
+
+rule summarize_metrics:
+    """Mean ± sd of every metric over seeds (and folds, held-out protocol)."""
+    input:
+        "results/metrics/metrics.csv",
+    output:
+        "results/metrics/summary.csv",
+    log:
+        "logs/evaluate/summarize.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/summarize_metrics.py"

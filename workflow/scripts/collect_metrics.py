@@ -1,4 +1,4 @@
-"""Rule collect_metrics: concatenate the per-run metric rows."""
+"""Rules collect_metrics, collect_efficiency: concatenate per-run tidy CSVs into one."""
 
 import pandas as pd
 

@@ -10,7 +10,8 @@ FETCHERS = {"olivetti": fetch_olivetti, "lfw": fetch_lfw, "abide": fetch_abide}
 
 with log_to(snakemake.log[0]) as log:
     p = snakemake.params
-    ds = FETCHERS[p.source](data_dir=p.data_dir, download_dir=p.download_dir, **p.fetch)
+    # where the data comes from is not a param: moving a staged copy must not rerun the pipeline
+    ds = FETCHERS[p.source](data_dir=snakemake.config["data_dir"], download_dir=snakemake.config["download_dir"], **p.fetch)
     ds = dataclasses.replace(ds, name=snakemake.wildcards.dataset)
     log.info("%s: X %s, counts %s", ds.name, ds.X.shape, ds.counts())
     save_dataset(snakemake.output[0], ds)

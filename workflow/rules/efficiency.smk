@@ -1,0 +1,46 @@
+# Data efficiency (Table 6): accuracy after training on n samples, per method and seed.
+
+
+rule efficiency:
+    """Train one method on a stratified subset of n samples; accuracy on the fixed test set."""
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        "results/efficiency/{dataset}/n{size}/{method}/seed{seed}.csv",
+    log:
+        "logs/efficiency/{dataset}/n{size}/{method}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/efficiency/{dataset}/n{size}/{method}/seed{seed}.tsv"
+    wildcard_constraints:
+        size=r"\d+",
+        seed=r"\d+",
+        method=r"metric_learning|pca_svm|transformer",
+    conda:
+        "../../envs/train.yaml"
+    threads: COMPUTE["train_threads"]
+    resources:
+        mem_mb=6000,
+        runtime=60,
+        gpu=lambda wc: COMPUTE["train_gpus"] if wc.method != "pca_svm" else 0,
+    params:
+        options=efficiency_params,
+    script:
+        "../scripts/efficiency.py"
+
+
+rule collect_efficiency:
+    """Every data-efficiency run in one tidy CSV (the data of Table 6)."""
+    input:
+        efficiency_targets(),
+    output:
+        "results/efficiency/efficiency.csv",
+    log:
+        "logs/efficiency/collect.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/collect_metrics.py"
