@@ -35,3 +35,4 @@ rule all:
         baseline_targets(),
         "results/metrics/summary.csv",
         "results/efficiency/efficiency.csv",
+        rules.paper_tables.output,

@@ -35,9 +35,9 @@ def allocate(counts: np.ndarray, n: int) -> np.ndarray:
     ``counts`` (largest remainder), never more than a class has."""
     C = len(counts)
     if n < 2 * C:
-        raise NotApplicable(f"n={n} < 2 x {C} classes: each class needs 2 training samples (anchor and positive)")
+        raise NotApplicable(f"n={n} < 2 per class x {C} classes")  # an anchor and its positive
     if n > counts.sum():
-        raise NotApplicable(f"n={n} exceeds the {counts.sum()} samples left after the test set")
+        raise NotApplicable(f"n={n} > the {counts.sum()} samples left after the test set")
     take = np.minimum(counts, 2)
     while take.sum() < n:  # hand out the rest by largest remainder, capped at class size
         room = counts - take

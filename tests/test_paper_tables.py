@@ -1,0 +1,90 @@
+"""Tables 2-6 and the paper comparison, on hand-made summaries."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from norank.paper_tables import (cluster_table, compare_with_paper, efficiency_table, fmt, fmt_mean_sd,
+                                 reconstruction_table, table_methods)
+
+
+def srow(dataset, method, protocol, subset, metric, mean, sd=np.nan, n=3):
+    rank = int(method.split("-R")[1]) if "-R" in method else pd.NA
+    return dict(dataset=dataset, method=method, rank=rank, protocol=protocol, subset=subset, metric=metric,
+                mean=mean, sd=sd, n_runs=n, n_seeds=3, n_folds=1 if protocol == "paper" else 5, subsampled=False)
+
+
+def test_number_format_follows_the_paper():
+    assert fmt(0.14332) == "0.1433" and fmt(-7.33021) == "-7.3302" and fmt(49.18) == "49.18"
+    assert fmt(31912.9395) == "3.19e+04" and fmt(float("nan")) == "–"
+    assert fmt_mean_sd(0.5, 0.01234) == "0.5000 ± 0.0123" and fmt_mean_sd(0.5, float("nan")) == "0.5000"
+
+
+def test_cluster_table_has_a_row_per_method_and_protocol():
+    s = pd.DataFrame([srow("d", "pca", "paper", "all", "nmi_kmeans", 0.7, 0.01),
+                      srow("d", "pca", "heldout", "heldout", "nmi_kmeans", 0.6, 0.05, n=15),
+                      srow("d", "tsne", "paper", "all", "nmi_kmeans", 0.8),
+                      srow("d", "cp-R5", "paper", "all", "nmi_kmeans", 0.3)])
+    methods = table_methods(["pca", "tsne", "cp"], [5])
+    assert methods == ["pca", "tsne", "cp-R5", "metric_learning"]
+    num, shown = cluster_table(s, ["d"], ["nmi_kmeans"], methods)
+    assert list(zip(num.method, num.protocol)) == [("pca", "paper"), ("pca", "heldout"), ("tsne", "paper"),
+                                                  ("cp-R5", "paper")]  # no held-out t-SNE, no ML runs here
+    assert num.loc[1, "nmi_kmeans_mean"] == 0.6 and num.loc[1, "runs"] == 15
+    assert shown.loc[0, "NMI"] == "0.7000 ± 0.0100" and shown.loc[3, "Method"] == "CP-R5"
+
+
+def test_reconstruction_table_picks_the_lowest_error_rank_per_family():
+    s = pd.DataFrame([srow("d", f"cp-R{r}", "paper", "reconstruction_in_sample", "relative_error", e)
+                      for r, e in ((5, 0.6), (20, 0.5))]
+                     + [srow("d", f"cp-R{r}", "paper", "reconstruction_in_sample", "explained_variance", 1 - e**2)
+                        for r, e in ((5, 0.6), (20, 0.5))]
+                     + [srow("d", "cp-R5", "heldout", "reconstruction_heldout", "relative_error", 0.7),
+                        srow("d", "cp-R5", "heldout", "reconstruction_heldout", "explained_variance", 0.51)])
+    num, shown = reconstruction_table(s, ["d"])
+    cp = num.set_index("method").loc["cp"]
+    assert cp.in_sample_rank == 20 and cp.in_sample_error_mean == 0.5 and cp.in_sample_ev_mean == 0.75
+    assert cp.heldout_rank == 5 and cp.heldout_error_mean == 0.7
+    assert list(num.method) == ["cp"] and shown.loc[0, "Best rank (in-sample)"] == "20"
+
+
+def eff_rows():
+    rows = [dict(dataset="o", method=m, n_train=16, seed=s, accuracy=np.nan, status="not_applicable",
+                 reason="n=16 < 2 x 40 classes") for m in ("metric_learning", "pca_svm") for s in (0, 1)]
+    rows += [dict(dataset="o", method="metric_learning", n_train=128, seed=s, accuracy=a, status="ok", reason="")
+             for s, a in ((0, 0.8), (1, 0.9))]
+    return pd.DataFrame(rows)
+
+
+def test_efficiency_table_shows_not_applicable_with_the_reason():
+    num, shown = efficiency_table(eff_rows())
+    ml = num[(num.n_train == 128)].iloc[0]
+    assert ml.accuracy_mean == pytest.approx(0.85) and ml.accuracy_sd == pytest.approx(np.std([0.8, 0.9], ddof=1))
+    assert shown.loc[0, "Metric Learning"] == "NA (n=16 < 2 x 40 classes)"
+
+
+def test_comparison_has_a_row_per_paper_cell_and_flags_differences():
+    paper = pd.DataFrame([
+        dict(table=2, dataset="olivetti", method="pca", rank=np.nan, n_train=np.nan, metric="silhouette", value=0.1434, printed="0.1434"),
+        dict(table=2, dataset="olivetti", method="cp", rank=5, n_train=np.nan, metric="nmi", value=0.54, printed="0.54"),
+        dict(table=2, dataset="olivetti", method="cp", rank=10, n_train=np.nan, metric="nmi", value=0.6, printed="0.6"),
+        dict(table=4, dataset="galaxy", method="pca", rank=np.nan, n_train=np.nan, metric="nmi", value=0.79, printed="0.79"),
+        dict(table=6, dataset="olivetti", method="metric_learning", rank=np.nan, n_train=16, metric="accuracy", value=0.5, printed="50%"),
+        dict(table=6, dataset="olivetti", method="metric_learning", rank=np.nan, n_train=128, metric="accuracy", value=0.822, printed="82.2%"),
+        dict(table=6, dataset="olivetti", method="transformer", rank=np.nan, n_train=128, metric="accuracy", value=np.nan, printed="NA"),
+    ])
+    s = pd.DataFrame([srow("oli", "pca", "paper", "all", "silhouette_true_labels", 0.1433, 0.0),
+                      srow("oli", "cp-R5", "paper", "all", "nmi_kmeans", 0.70, 0.01),
+                      srow("oli", "cp-R5", "heldout", "heldout", "nmi_kmeans", 0.65, 0.02)])
+    eff = pd.concat([eff_rows().replace("o", "oli"),
+                     pd.DataFrame([dict(dataset="oli", method="transformer", n_train=128, seed=0, accuracy=0.4,
+                                        status="ok", reason="")])])
+    out = compare_with_paper(paper, s, eff, {"oli": "olivetti"})
+    assert len(out) == len(paper)
+    assert out.status.tolist() == ["compared", "compared", "not run: method or rank not configured",
+                                   "not run: no configured dataset of source 'galaxy'",
+                                   "not applicable: n=16 < 2 x 40 classes", "compared", "paper prints NA"]
+    assert out.within_tolerance.tolist()[:2] == [True, False]  # 0.1433 vs 0.1434 in, 0.70 vs 0.54 out
+    assert out.loc[1, "diff"] == pytest.approx(0.16) and out.loc[1, "heldout_mean"] == 0.65
+    assert out.loc[5, "ours_mean"] == pytest.approx(0.85) and out.loc[6, "ours_mean"] == 0.4
+    assert pd.isna(out.loc[6, "within_tolerance"])
