@@ -1,9 +1,11 @@
 # norank: no-rank tensor decomposition by metric learning - reproduction workflow.
-# Stages: data (fetch / synthesize / prepare), then tables. See README.md.
+# Stages: data (download / synthesize / prepare), training and baselines, metrics, data
+# efficiency, tables, figures, provenance. See README.md.
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
-from norank.config import explain_validation_error
+from norank.config import explain_validation_error, read_dataset_sheet
+from norank.errors import NorankError
 
 min_version("9.0")
 
@@ -11,6 +13,20 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
+try:
+    if config.get("dataset_sheet"):
+        config["datasets"].update(
+            read_dataset_sheet(
+                config["dataset_sheet"],
+                existing=config["datasets"],
+                base=workflow.basedir,
+            )
+        )
+except NorankError as e:
+    raise WorkflowError(str(e)) from None
 try:
     validate(config, "workflow/schemas/config.schema.yaml")
 except WorkflowError as e:
@@ -23,6 +39,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/efficiency.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/tables.smk"
 
 
@@ -36,3 +53,5 @@ rule all:
         "results/metrics/summary.csv",
         "results/efficiency/efficiency.csv",
         rules.paper_tables.output,
+        figure_targets(),
+        "results/provenance.md",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,13 +38,42 @@ def data_dir() -> Path:
     return d
 
 
-def snakemake(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    """Run this repository's workflow with the current interpreter's Snakemake, in ``cwd``.
+def snakemake(*args: str, cwd: Path, check: bool = True, snakefile: Path | None = None) -> subprocess.CompletedProcess:
+    """Run this repository's workflow (or the copy at ``snakefile``) with the current interpreter's
+    Snakemake, in ``cwd``.
 
     stderr is merged into ``.stdout`` (Snakemake splits its messages between the two).
     """
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(cwd), *args]
+    snakefile = snakefile or REPO / "Snakefile"
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), "--directory", str(cwd), *args]
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-8000:]}")
     return proc
+
+
+def copy_workflow(dest: Path) -> Path:
+    """Copy the workflow (Snakefile, workflow/, config/) to ``dest``; returns the copied Snakefile.
+
+    Tests that edit a rule script edit this copy, never the repository.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
+    for d in ("workflow", "config"):
+        shutil.copytree(REPO / d, dest / d, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest / "Snakefile"
+
+
+@pytest.fixture(scope="session")
+def tiny_workflow(tmp_path_factory) -> Path:
+    """A private copy of the workflow that the tiny run is made with (its Snakefile)."""
+    return copy_workflow(tmp_path_factory.mktemp("workflow"))
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_workflow, data_dir, tmp_path_factory) -> Path:
+    """The working directory of one complete run of config/test.yaml (shared by the e2e tests)."""
+    wd = tmp_path_factory.mktemp("tiny")
+    snakemake("--cores", "2", "--configfile", str(tiny_workflow.parent / "config" / "test.yaml"),
+              "--config", f"data_dir={data_dir}", cwd=wd, snakefile=tiny_workflow)
+    return wd

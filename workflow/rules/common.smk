@@ -15,6 +15,7 @@ REAL_DATASETS = [d for d in DATASETS if config["datasets"][d]["source"] in REAL_
 SYNTHETIC_DATASETS = [
     d for d in DATASETS if config["datasets"][d]["source"] in SYNTHETIC_SOURCES
 ]
+TENSOR_DATASETS = [d for d in DATASETS if config["datasets"][d]["source"] == "tensor"]
 
 LFW_KEYS = ("min_faces_per_person", "resize")
 ABIDE_KEYS = (
@@ -198,3 +199,76 @@ def efficiency_params(wildcards):
             )
         kw["transformer"] = t
     return kw
+
+
+def table_outputs(stem, formats=TABLE_FORMATS):
+    """A table's files; the CSV goes into the HTML report with its caption."""
+    in_report = report  # a line may not start with `report` outside a rule (the parser reads a directive)
+    return [
+        (
+            in_report(
+                f"results/tables/{stem}.{fmt}",
+                caption=f"../report/tables/{stem}.rst",
+                category="Tables",
+            )
+            if fmt == "csv"
+            else f"results/tables/{stem}.{fmt}"
+        )
+        for fmt in formats
+    ]
+
+
+PAPER_TABLES = {
+    "table2_faces": "Table 2. Clustering on LFW and Olivetti",
+    "table3_abide": "Table 3. Clustering on ABIDE",
+    "table4_synthetic": "Table 4. Clustering on the synthetic galaxy and crystal datasets",
+    "table5_reconstruction": "Table 5. Reconstruction error and explained variance",
+    "table6_efficiency": "Table 6. Data efficiency: test accuracy after training on n samples",
+}
+if TENSOR_DATASETS:
+    PAPER_TABLES["table_user_datasets"] = (
+        "Your datasets (dataset sheet): clustering as in Tables 3-4"
+    )
+
+
+def benchmark_files():
+    """Benchmark files of the configured jobs, per rule (for the provenance record)."""
+    bench = "results/benchmarks"
+    return {
+        "download": [f"{bench}/download/{d}.tsv" for d in REAL_DATASETS],
+        "synthesize": [f"{bench}/synthesize/{d}.tsv" for d in SYNTHETIC_DATASETS],
+        "prepare": [f"{bench}/prepare/{d}.tsv" for d in DATASETS],
+        "train": [
+            f"{bench}/train/{d}/{split}/seed{s}.tsv"
+            for d in DATASETS
+            for split in protocol_splits()
+            for s in EVAL["seeds"]
+        ],
+        "baseline": [
+            f"{bench}/baselines/{d}/{split}/{m}/seed{s}.tsv"
+            for d in DATASETS
+            for split in protocol_splits()
+            for m in baseline_methods(split)
+            for s in EVAL["seeds"]
+        ],
+        "efficiency": [
+            f"{bench}/efficiency/{d}/n{n}/{m}/seed{s}.tsv"
+            for d in DATASETS
+            for n in EFFICIENCY["sizes"]
+            for m in EFFICIENCY["methods"]
+            for s in EVAL["seeds"]
+        ],
+    }
+
+
+def tensor_inputs(wildcards):
+    """The user's files of a `tensor` dataset (inputs, so editing them reruns the dataset)."""
+    cfg = dataset_cfg(wildcards.dataset)
+    return [cfg["data"]] + ([cfg["labels"]] if cfg.get("labels") else [])
+
+
+def tensor_params(wildcards):
+    cfg = dataset_cfg(wildcards.dataset)
+    return {
+        k: cfg[k] for k in ("data", "labels", "shape", "x_key", "y_key") if k in cfg
+    }

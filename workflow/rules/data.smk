@@ -52,6 +52,30 @@ rule synthesize:
         "../scripts/synthesize.py"
 
 
+rule import_tensor:
+    """Read and check one of your own datasets (a row of the dataset sheet)."""
+    input:
+        tensor_inputs,
+    output:
+        "results/raw/{dataset}.npz",
+    log:
+        "logs/import_tensor/{dataset}.log",
+    benchmark:
+        "results/benchmarks/import_tensor/{dataset}.tsv"
+    wildcard_constraints:
+        dataset=_names_regex(TENSOR_DATASETS),
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        tensor=tensor_params,
+    script:
+        "../scripts/import_tensor.py"
+
+
 rule prepare:
     """Normalise (per-sample z-score) and augment a dataset into the artifact every later stage reads."""
     input:

@@ -1,4 +1,4 @@
-# Tables built from the artifacts (Table 1: dataset properties).
+# Tables built from the artifacts: Table 1 (dataset properties), Tables 2-6 and the paper comparison.
 
 
 rule table_datasets:
@@ -7,7 +7,7 @@ rule table_datasets:
         raw=expand("results/raw/{dataset}.npz", dataset=DATASETS),
         prepared=expand("results/data/{dataset}.npz", dataset=DATASETS),
     output:
-        multiext("results/tables/table1_datasets", ".csv", ".md", ".tex"),
+        table_outputs("table1_datasets"),
     log:
         "logs/tables/table1_datasets.log",
     conda:
@@ -20,15 +20,6 @@ rule table_datasets:
         "../scripts/table_datasets.py"
 
 
-PAPER_TABLES = {
-    "table2_faces": "Table 2. Clustering on LFW and Olivetti",
-    "table3_abide": "Table 3. Clustering on ABIDE",
-    "table4_synthetic": "Table 4. Clustering on the synthetic galaxy and crystal datasets",
-    "table5_reconstruction": "Table 5. Reconstruction error and explained variance",
-    "table6_efficiency": "Table 6. Data efficiency: test accuracy after training on n samples",
-}
-
-
 rule paper_tables:
     """Tables 2-6 (mean ± sd over seeds and folds, both protocols) and the comparison with every published cell."""
     input:
@@ -36,12 +27,8 @@ rule paper_tables:
         efficiency="results/efficiency/efficiency.csv",
         paper=f"{workflow.basedir}/config/paper_values.csv",
     output:
-        multiext("results/tables/table2_faces", ".csv", ".md", ".tex"),
-        multiext("results/tables/table3_abide", ".csv", ".md", ".tex"),
-        multiext("results/tables/table4_synthetic", ".csv", ".md", ".tex"),
-        multiext("results/tables/table5_reconstruction", ".csv", ".md", ".tex"),
-        multiext("results/tables/table6_efficiency", ".csv", ".md", ".tex"),
-        multiext("results/tables/paper_comparison", ".csv", ".md"),
+        [table_outputs(stem) for stem in PAPER_TABLES],
+        table_outputs("paper_comparison", formats=("csv", "md")),
     log:
         "logs/tables/paper_tables.log",
     conda:
@@ -58,3 +45,30 @@ rule paper_tables:
         captions=PAPER_TABLES,
     script:
         "../scripts/paper_tables.py"
+
+
+rule provenance:
+    """Code version, configuration hash, machine and wall time per rule of this run."""
+    input:
+        rules.paper_tables.output,
+        figure_targets(),
+    output:
+        json="results/provenance.json",
+        md=report(
+            "results/provenance.md",
+            caption="../report/provenance.rst",
+            category="Provenance",
+        ),
+    log:
+        "logs/tables/provenance.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        benchmarks=benchmark_files(),
+        repo=workflow.basedir,
+    script:
+        "../scripts/provenance.py"

@@ -1,11 +1,18 @@
 """Rule paper_tables: Tables 2-6 from the metric summary and the efficiency runs, and the paper comparison."""
 
+from pathlib import Path
+
 import pandas as pd
 
 from norank.logs import log_to
 from norank.paper_tables import (CLUSTER_METRICS, TABLE_SOURCES, cluster_table, compare_with_paper,
                                  comparison_display, comparison_notes, efficiency_table, reconstruction_table, table_methods)
 from norank.tables import write_table
+
+def stem_of(name):
+    """The output path of table ``name`` without its extension."""
+    return next(Path(f).with_suffix("") for f in snakemake.output if Path(f).stem == name)
+
 
 with log_to(snakemake.log[0]) as log:
     p = snakemake.params
@@ -19,18 +26,22 @@ with log_to(snakemake.log[0]) as log:
 
     note = ("Sil., DB, CH on the true labels (as the official code); ARI, NMI of k-means. paper = in-sample "
             "(the paper's protocol), heldout = stratified folds; mean ± sd over seeds (× folds).")
-    for stem, t in (("table2_faces", 2), ("table3_abide", 3), ("table4_synthetic", 4)):
-        num, shown = cluster_table(summary, of(TABLE_SOURCES[t]), CLUSTER_METRICS[t], methods)
-        write_table(num, f"results/tables/{stem}", caption=p.captions[stem], display=shown, notes=note)
-    num, shown = reconstruction_table(summary, of(TABLE_SOURCES[5]))
-    write_table(num, "results/tables/table5_reconstruction", caption=p.captions["table5_reconstruction"], display=shown,
+    cluster_tables = [("table2_faces", TABLE_SOURCES[2], 2), ("table3_abide", TABLE_SOURCES[3], 3),
+                      ("table4_synthetic", TABLE_SOURCES[4], 4)]
+    if "table_user_datasets" in p.captions:  # datasets of the user's sheet
+        cluster_tables.append(("table_user_datasets", ("tensor",), 3))
+    for stem, sources, t in cluster_tables:
+        num, shown = cluster_table(summary, of(sources), CLUSTER_METRICS[t], methods)
+        write_table(num, stem_of(stem), caption=p.captions[stem], display=shown, notes=note)
+    num, shown = reconstruction_table(summary, of(TABLE_SOURCES[5] + ("tensor",)))
+    write_table(num, stem_of("table5_reconstruction"), caption=p.captions["table5_reconstruction"], display=shown,
                 notes="Relative Frobenius error ||X - X_hat|| / ||X|| and 1 - error^2; metric learning: least-squares "
                       "map from the embedding to the input (in-sample as the paper, and fitted on training folds for "
                       "held-out samples).")
     num, shown = efficiency_table(eff)
-    write_table(num, "results/tables/table6_efficiency", caption=p.captions["table6_efficiency"], display=shown)
+    write_table(num, stem_of("table6_efficiency"), caption=p.captions["table6_efficiency"], display=shown)
     cmp = compare_with_paper(paper, summary, eff, p.sources, abs_tol=p.tolerance["abs"], rel_tol=p.tolerance["rel"],
                              sd_multiple=p.tolerance["sd_multiple"])
     log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
-    write_table(cmp, "results/tables/paper_comparison", formats=("csv", "md"), display=comparison_display(cmp),
+    write_table(cmp, stem_of("paper_comparison"), formats=("csv", "md"), display=comparison_display(cmp),
                 caption="Paper vs ours: every published cell of Tables 2-6", notes=comparison_notes(cmp, p.tolerance))

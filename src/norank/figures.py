@@ -1,0 +1,707 @@
+"""The paper's figures (Figures 1-8) and the diagnostic figures: arrays / tables in, a Figure out.
+
+Every ``plot_*`` function builds a :class:`matplotlib.figure.Figure` on an Agg canvas without
+pyplot, so no global state is touched (safe in parallel jobs and notebooks); :func:`save_figure`
+writes it to PNG and PDF atomically. The small ``load_*`` / ``read_*`` helpers turn the
+pipeline's files into those arrays and name the file when something is missing.
+
+Colours: Okabe-Ito (colour-blind safe) for up to 8 classes or series, each class also with its
+own marker so the classes stay apart in greyscale; above 8 classes (Olivetti's 40 people)
+viridis, perceptually uniform, over the class index, with a colour bar in place of a legend.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from norank.errors import DataError, NorankError
+from norank.io import atomic_path
+
+# Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+MAX_KEYED_CLASSES = len(OKABE_ITO)
+CORRECT_COLOR, WRONG_COLOR = "#009E73", "#D55E00"  # Okabe-Ito bluish green / vermillion
+CORRECT_MARK, WRONG_MARK = "\u2713", "\u2717"  # ✓ / ✗
+LOSS_TERMS = ("triplet", "diversity", "uniformity", "local", "global", "total")
+RANK_METRICS = ("silhouette_true_labels", "nmi_kmeans", "ari_kmeans")
+METRIC_LABELS = {
+    "silhouette_true_labels": "silhouette (true labels)",
+    "nmi_kmeans": "NMI (k-means)",
+    "ari_kmeans": "ARI (k-means)",
+}
+
+
+# --------------------------------------------------------------------------- colours, names, saving
+
+
+def class_colors(n_classes: int) -> np.ndarray:
+    """RGBA colours ``(C, 4)`` of classes ``0..C-1``: Okabe-Ito for C ≤ 8, else viridis over the index."""
+    if n_classes < 1:
+        raise NorankError(f"need at least one class to colour, got {n_classes}.")
+    if n_classes <= MAX_KEYED_CLASSES:
+        return np.array([to_rgba(c) for c in OKABE_ITO[:n_classes]])
+    return colormaps["viridis"](np.linspace(0.0, 1.0, n_classes))
+
+
+def method_label(method: str) -> str:
+    """Display name of a method: ``cp-R5`` → ``CP-R5``, ``tsne`` → ``t-SNE``, ``metric_learning`` → ``Metric learning``."""
+    fixed = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Metric learning"}
+    if method in fixed:
+        return fixed[method]
+    kind, _, rank = method.partition("-R")
+    if kind in ("cp", "tucker") and rank.isdigit():
+        return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
+    return method
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig: Figure, png_path, pdf_path, *, dpi: int = 150) -> None:
+    """Write ``fig`` to ``png_path`` (``dpi``) and ``pdf_path``, both atomically.
+
+    Both files are rendered to temporary names first; if either rendering fails, neither
+    target is created or changed.
+    """
+    with atomic_path(png_path) as tmp_png, atomic_path(pdf_path) as tmp_pdf:
+        fig.savefig(tmp_png, format="png", dpi=dpi)
+        fig.savefig(tmp_pdf, format="pdf")
+
+
+# --------------------------------------------------------------------------- 2-D views of embeddings
+
+
+def view_2d(Z: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A 2-D view ``(n, 2)`` of an embedding ``Z`` ``(n, d)``: ``Z`` itself when d = 2 (t-SNE, UMAP),
+    else its first two principal components. Returns ``(view, is_own)``."""
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[1] < 2:
+        raise NorankError(f"a 2-D view needs an (n, d ≥ 2) embedding, got shape {Z.shape}.")
+    if Z.shape[1] == 2:
+        return Z, True
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, svd_solver="full").fit_transform(Z), False
+
+
+@dataclass
+class EmbeddingPanel:
+    """One scatter panel: a 2-D view ``Z2`` ``(n, 2)`` of samples with class indices ``y`` ``(n,)``."""
+
+    Z2: np.ndarray
+    y: np.ndarray
+    title: str
+    xlabel: str
+    ylabel: str
+
+
+@dataclass
+class EmbeddingGroup:
+    """Panels of one dataset (they share its classes, hence one legend or colour bar)."""
+
+    title: str
+    class_names: Sequence[str]
+    panels: list[EmbeddingPanel]
+
+
+def embedding_panel(Z: np.ndarray, y: np.ndarray, method: str, *, dataset: str | None = None) -> EmbeddingPanel:
+    """Panel of ``method``'s embedding ``Z`` ``(n, d)``: its own axes when 2-D, else PC1-2 (said in the title)."""
+    Z2, own = view_2d(Z)
+    name = method_label(method)
+    title = name if own else f"{name} (PC1-2)"
+    if dataset:
+        title = f"{dataset}: {title}"
+    xl, yl = (f"{name} 1", f"{name} 2") if own else ("PC1", "PC2")
+    return EmbeddingPanel(Z2, np.asarray(y), title, xl, yl)
+
+
+def tsne_2d(Z: np.ndarray, *, seed: int = 0, perplexity: float = 30.0, n_components: int = 2) -> np.ndarray:
+    """t-SNE ``(n, 2)`` of an embedding ``Z`` ``(n, d)``, with the t-SNE baseline's settings
+    (:func:`norank.baselines.fit_tsne`: perplexity capped at (n - 1) / 3, ``random_state=seed``)."""
+    from norank.baselines import fit_tsne
+
+    return fit_tsne(np.asarray(Z, dtype=np.float32), seed=seed, perplexity=perplexity,
+                    n_components=n_components).Z_train
+
+
+def _scatter_classes(ax, Z2, y, n_classes: int) -> None:
+    colors = class_colors(n_classes)
+    size = float(np.clip(1500.0 / max(len(y), 1), 4.0, 30.0))
+    if n_classes <= MAX_KEYED_CLASSES:
+        for c in range(n_classes):
+            m = y == c
+            if m.any():
+                ax.scatter(Z2[m, 0], Z2[m, 1], s=size, color=colors[c], marker=MARKERS[c], alpha=0.85,
+                           edgecolors="0.25", linewidths=0.3)
+    else:
+        ax.scatter(Z2[:, 0], Z2[:, 1], s=size, c=colors[y], alpha=0.85, linewidths=0)
+
+
+def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
+    """Legend (≤ 8 classes) or colour bar over the class index (more) to the right of ``parent``."""
+    C = len(class_names)
+    if C <= MAX_KEYED_CLASSES:
+        colors = class_colors(C)
+        handles = [Line2D([], [], linestyle="", marker=MARKERS[c], markersize=6, markerfacecolor=colors[c],
+                          markeredgecolor="0.25", markeredgewidth=0.3) for c in range(C)]
+        parent.legend(handles, list(class_names), loc="outside right center", title="class", fontsize="small",
+                      title_fontsize="small", frameon=False)
+    else:
+        sm = ScalarMappable(norm=Normalize(-0.5, C - 0.5), cmap=colormaps["viridis"])
+        cb = parent.colorbar(sm, ax=list(axes), shrink=0.9, aspect=25)
+        cb.set_label(f"class index (0-{C - 1}, {C} classes)", fontsize="small")
+        cb.ax.tick_params(labelsize="small")
+
+
+def _key_width(class_names: Sequence[str]) -> float:
+    if len(class_names) > MAX_KEYED_CLASSES:
+        return 0.9
+    return 0.6 + 0.065 * max(len(str(n)) for n in class_names)
+
+
+def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "rows", max_cols: int | None = None,
+                          suptitle: str | None = None, panel_size: float = 2.4) -> Figure:
+    """Scatter panels of 2-D views coloured by class, one block (sub-figure) per dataset.
+
+    ``arrange="rows"`` stacks the groups (Figure 5: a row per dataset), ``"columns"`` puts them
+    side by side (Figure 1). Within a group panels wrap after ``max_cols``. Each group gets a
+    legend (≤ 8 classes) or a colour bar over the class index.
+    """
+    if not groups:
+        raise NorankError("no embedding groups to plot.")
+    if arrange not in ("rows", "columns"):
+        raise NorankError(f"arrange must be 'rows' or 'columns', got {arrange!r}.")
+    shapes = []
+    for g in groups:
+        if not g.panels:
+            raise NorankError(f"embedding group {g.title!r} has no panels.")
+        ncols = min(len(g.panels), max_cols or len(g.panels))
+        shapes.append((math.ceil(len(g.panels) / ncols), ncols))
+    keys = [_key_width(g.class_names) for g in groups]
+    title_h = 0.45 if suptitle else 0.0
+    if arrange == "rows":
+        width = max(nc for _, nc in shapes) * panel_size + max(keys)
+        heights = [nr * panel_size + 0.35 for nr, _ in shapes]
+        fig = _new_figure(width, sum(heights) + title_h)
+        subfigs = fig.subfigures(len(groups), 1, height_ratios=heights, squeeze=False).ravel()
+    else:
+        widths = [nc * panel_size + k for (_, nc), k in zip(shapes, keys)]
+        fig = _new_figure(sum(widths), max(nr for nr, _ in shapes) * panel_size + 0.35 + title_h)
+        subfigs = fig.subfigures(1, len(groups), width_ratios=widths, squeeze=False).ravel()
+    for sf, g, (nrows, ncols) in zip(subfigs, groups, shapes):
+        axes = sf.subplots(nrows, ncols, squeeze=False).ravel()
+        C = len(g.class_names)
+        for ax, p in zip(axes, g.panels):
+            y = np.asarray(p.y)
+            if len(p.Z2) != len(y):
+                raise NorankError(f"panel {p.title!r}: {len(p.Z2)} points but {len(y)} labels.")
+            if len(y) and (y.min() < 0 or y.max() >= C):
+                raise NorankError(f"panel {p.title!r}: labels outside 0..{C - 1} ({C} class names).")
+            _scatter_classes(ax, np.asarray(p.Z2), y, C)
+            ax.set_title(p.title, fontsize="medium")
+            ax.set_xlabel(p.xlabel, fontsize="small")
+            ax.set_ylabel(p.ylabel, fontsize="small")
+            ax.tick_params(labelsize="x-small")
+        for ax in axes[len(g.panels):]:
+            ax.remove()
+        _add_class_key(sf, axes[: len(g.panels)], g.class_names)
+        sf.suptitle(g.title, fontweight="bold")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize="large")
+    return fig
+
+
+# --------------------------------------------------------------------------- retrieval (Figures 2, 3)
+
+
+def choose_queries(y: np.ndarray, candidates: np.ndarray, n: int, *, seed: int) -> np.ndarray:
+    """``n`` query indices drawn from ``candidates`` (seeded), of distinct classes while there are any."""
+    candidates = np.asarray(candidates)
+    if len(candidates) < n:
+        raise NorankError(f"need {n} query candidates, only {len(candidates)} available.")
+    order = np.random.default_rng(seed).permutation(candidates)
+    first, seen = [], set()
+    for i in order:
+        if y[i] not in seen:
+            first.append(i)
+            seen.add(y[i])
+    taken = set(first)
+    rest = [i for i in order if i not in taken]
+    return np.array((first + rest)[:n], dtype=np.int64)
+
+
+def nearest_neighbours(Z_query: np.ndarray, Z_gallery: np.ndarray, k: int, *,
+                       exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest gallery rows of each query by Euclidean distance: ``(idx (m, k), dist (m, k))``.
+
+    ``exclude`` ``(m,)`` gives, per query, a gallery row to skip (the query itself when it is
+    in the gallery); -1 skips nothing.
+    """
+    from scipy.spatial.distance import cdist
+
+    D = cdist(np.asarray(Z_query, np.float64), np.asarray(Z_gallery, np.float64))
+    if exclude is not None:
+        rows = np.flatnonzero(np.asarray(exclude) >= 0)
+        D[rows, np.asarray(exclude)[rows]] = np.inf
+    if k > np.isfinite(D).sum(axis=1).min():
+        raise NorankError(f"{k} neighbours requested but the gallery has fewer eligible samples.")
+    idx = np.argsort(D, axis=1, kind="stable")[:, :k]
+    return idx, np.take_along_axis(D, idx, axis=1)
+
+
+def _image_axes(ax) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _frame(ax, color, width: float) -> None:
+    for s in ax.spines.values():
+        s.set_visible(True)
+        s.set_edgecolor(color)
+        s.set_linewidth(width)
+
+
+def plot_retrieval(query_images: np.ndarray, query_labels: Sequence[str], neighbour_images: np.ndarray,
+                   neighbour_labels: Sequence[Sequence[str]], distances: np.ndarray, *, title: str,
+                   cmap: str = "gray", panel_size: float = 1.5) -> Figure:
+    """Nearest-neighbour retrieval grid: per row the query ``(H, W)`` and its k neighbours.
+
+    ``query_images`` ``(m, H, W)``, ``neighbour_images`` ``(m, k, H, W)``, ``distances`` ``(m, k)``.
+    A neighbour of the query's class gets a ✓ and a green frame, any other a ✗ and a vermillion
+    frame, so the grid reads without colour too.
+    """
+    distances = np.asarray(distances)
+    m, k = distances.shape
+    if len(query_images) != m or np.shape(neighbour_images)[:2] != (m, k):
+        raise NorankError(f"retrieval grid: {len(query_images)} queries and neighbours of shape "
+                          f"{np.shape(neighbour_images)[:2]} do not match distances {distances.shape}.")
+    fig = _new_figure((k + 1) * panel_size, m * (panel_size + 0.35) + 0.9)
+    axes = fig.subplots(m, k + 1, squeeze=False)
+    for r in range(m):
+        ax = axes[r, 0]
+        ax.imshow(query_images[r], cmap=cmap)
+        _image_axes(ax)
+        _frame(ax, "0.2", 1.0)
+        ax.set_title(f"query\n{query_labels[r]}", fontsize="small", fontweight="bold")
+        ax.set_ylabel(f"query {r + 1}", fontsize="small")
+        for c in range(k):
+            ok = neighbour_labels[r][c] == query_labels[r]
+            ax = axes[r, c + 1]
+            ax.imshow(neighbour_images[r][c], cmap=cmap)
+            _image_axes(ax)
+            _frame(ax, CORRECT_COLOR if ok else WRONG_COLOR, 3.0)
+            ax.set_title(f"#{c + 1} {CORRECT_MARK if ok else WRONG_MARK} d = {distances[r, c]:.3f}\n"
+                         f"{neighbour_labels[r][c]}", fontsize="small")
+    fig.legend(handles=[Patch(facecolor="none", edgecolor=CORRECT_COLOR, linewidth=3,
+                              label=f"{CORRECT_MARK} same class as the query"),
+                        Patch(facecolor="none", edgecolor=WRONG_COLOR, linewidth=3,
+                              label=f"{WRONG_MARK} different class")],
+               loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+    fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------- image grids (Figures 4, 6)
+
+
+def class_examples(y: np.ndarray, per_class: int, *, seed: int, n_classes: int | None = None) -> list[np.ndarray]:
+    """Indices of up to ``per_class`` random samples of each class ``0..C-1`` (seeded), a list per class."""
+    rng = np.random.default_rng(seed)
+    C = n_classes if n_classes is not None else int(np.max(y)) + 1
+    return [np.sort(rng.permutation(np.flatnonzero(y == c))[:per_class]) for c in range(C)]
+
+
+def plot_class_samples(rows: Sequence[tuple[str, Sequence[str], Sequence[np.ndarray]]], *, title: str,
+                       cmap: str = "gray", panel_size: float = 1.0) -> Figure:
+    """Example images per class, one row per dataset.
+
+    ``rows``: ``(dataset name, class names, images per class)`` with ``images[c]`` ``(k_c, H, W)``.
+    """
+    if not rows:
+        raise NorankError("no datasets to show samples of.")
+    widths = [sum(len(ims) for ims in per_class) for _, _, per_class in rows]
+    if min(widths) == 0:
+        raise NorankError("a dataset has no example images to show.")
+    fig = _new_figure(max(widths) * panel_size + 0.3, len(rows) * (panel_size + 0.55) + 0.5)
+    subfigs = fig.subfigures(len(rows), 1, squeeze=False).ravel()
+    for sf, (name, class_names, per_class) in zip(subfigs, rows):
+        sf.suptitle(name, fontweight="bold", fontsize="medium")
+        counts = [len(ims) for ims in per_class]
+        groups = sf.subfigures(1, len(per_class), width_ratios=[max(n, 1) for n in counts], squeeze=False).ravel()
+        for g, cname, ims in zip(groups, class_names, per_class):
+            g.suptitle(cname, fontsize="small")
+            if len(ims) == 0:
+                raise NorankError(f"dataset {name!r}: class {cname!r} has no example images.")
+            axes = g.subplots(1, len(ims), squeeze=False).ravel()
+            for ax, im in zip(axes, ims):
+                ax.imshow(im, cmap=cmap)
+                _image_axes(ax)
+    fig.suptitle(title, fontsize="large")
+    return fig
+
+
+def plot_reconstructions(rows: Sequence[tuple[str, np.ndarray]], column_titles: Sequence[str], *, title: str,
+                         cmap: str = "gray", panel_size: float = 1.2) -> Figure:
+    """Original images (first row) and their reconstructions (one row per method).
+
+    ``rows``: ``(row label, images (m, H, W))``, the first being the originals. Each column shares
+    the grey scale of its original, so a reconstruction's contrast compares directly.
+    """
+    if len(rows) < 2:
+        raise NorankError("a reconstruction figure needs the originals and at least one reconstruction.")
+    m = len(rows[0][1])
+    for label, ims in rows:
+        if len(ims) != m:
+            raise NorankError(f"row {label!r} has {len(ims)} images, the originals {m}.")
+    if len(column_titles) != m:
+        raise NorankError(f"{len(column_titles)} column titles for {m} columns.")
+    fig = _new_figure(m * panel_size + 1.6, len(rows) * panel_size + 0.8)
+    axes = fig.subplots(len(rows), m, squeeze=False)
+    originals = rows[0][1]
+    for r, (label, ims) in enumerate(rows):
+        for c in range(m):
+            ax = axes[r, c]
+            ax.imshow(ims[c], cmap=cmap, vmin=float(originals[c].min()), vmax=float(originals[c].max()))
+            _image_axes(ax)
+            if r == 0:
+                ax.set_title(column_titles[c], fontsize="small")
+        axes[r, 0].set_ylabel(label, fontsize="small", rotation=0, ha="right", va="center")
+    fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+def load_baseline_examples(embeddings_path, summary_path) -> tuple[np.ndarray, np.ndarray, float, dict]:
+    """``(example_index (m,), X_hat_examples (m, H, W), in-sample relative error, summary)`` of a baseline run."""
+    with np.load(embeddings_path) as z:
+        missing = {"X_hat_examples", "example_index"} - set(z.files)
+        if missing:
+            raise DataError(f"{embeddings_path} has no {sorted(missing)}: the method stored no reconstruction.")
+        idx, hat = z["example_index"], z["X_hat_examples"]
+    summary = json.loads(Path(summary_path).read_text())
+    try:
+        err = float(summary["reconstruction"]["in_sample"]["relative_error"])
+    except KeyError as e:
+        raise DataError(f"{summary_path} has no reconstruction.in_sample.relative_error.") from e
+    return idx, hat, err, summary
+
+
+def reconstruction_label(method: str, summary: dict, relative_error: float) -> str:
+    """Row label of a reconstruction: method, its size (PCA components, Tucker ranks) and the error."""
+    name = method_label(method)
+    if method == "pca" and "n_components" in summary:
+        name += f" ({summary['n_components']} comp.)"
+    elif method.startswith("tucker") and len(summary.get("rank", [])) > 1:
+        name += f"\n(R = ({', '.join(map(str, summary['rank']))}))"
+    return f"{name}\nrel. err. {relative_error:.3f}"
+
+
+def metric_learning_reconstruction(X: np.ndarray, index: np.ndarray, Z: np.ndarray, role: np.ndarray,
+                                   example_index: np.ndarray) -> tuple[np.ndarray, float]:
+    """Paper §5.4 reconstruction of the metric-learning embedding: X̂ = W Z + b fitted in-sample on
+    the training samples (:func:`norank.baselines.linear_reconstruction`).
+
+    ``X`` is the dataset ``(N, H, W)``; ``index``, ``Z`` ``(n, d)`` and ``role`` come from
+    :func:`norank.evaluate.load_embedding`. Returns the reconstructions of ``example_index``
+    ``(m, H, W)`` and the in-sample relative error over all training samples (as in the metrics).
+    """
+    from norank.baselines import linear_reconstruction, relative_error
+
+    tr = np.asarray(role) == "train"
+    train_index = np.asarray(index)[tr]
+    X_train = X[train_index]
+    hat, _ = linear_reconstruction(Z[tr], X_train)
+    pos = {int(i): p for p, i in enumerate(train_index)}
+    absent = [int(i) for i in example_index if int(i) not in pos]
+    if absent:
+        raise NorankError(f"example samples {absent} are not training samples of the metric-learning run.")
+    return hat[[pos[int(i)] for i in example_index]], relative_error(X_train, hat)
+
+
+# --------------------------------------------------------------------------- distances (eq. 33)
+
+
+@dataclass
+class PairDistances:
+    """Eq. 33: Euclidean distances of same-class (``intra``) and different-class (``inter``) pairs,
+    possibly a random subset of each; ``n_intra`` / ``n_inter`` count all such pairs."""
+
+    intra: np.ndarray
+    inter: np.ndarray
+    n_intra: int
+    n_inter: int
+
+    @property
+    def subsampled(self) -> bool:
+        return len(self.intra) < self.n_intra or len(self.inter) < self.n_inter
+
+
+def _pair_distances(F: np.ndarray, i: np.ndarray, j: np.ndarray, chunk_elems: int = 20_000_000) -> np.ndarray:
+    out = np.empty(len(i))
+    step = max(1, chunk_elems // max(F.shape[1], 1))
+    for s in range(0, len(i), step):
+        out[s:s + step] = np.linalg.norm(F[i[s:s + step]] - F[j[s:s + step]], axis=1)
+    return out
+
+
+def class_pair_distances(F: np.ndarray, y: np.ndarray, *, max_pairs: int = 100_000, seed: int = 0,
+                         max_enumerate: int = 2000) -> PairDistances:
+    """Eq. 33 on features ``F`` ``(n, D)`` (flattened inputs or embeddings) with labels ``y`` ``(n,)``.
+
+    Up to ``max_enumerate`` samples, every pair i < j is enumerated and each kind (intra, inter) is
+    subsampled without replacement to ``max_pairs``; above, ``max_pairs`` pairs of each kind are
+    drawn uniformly at random (with replacement). Seeded.
+    """
+    F = np.asarray(F, dtype=np.float64).reshape(len(F), -1)
+    y = np.asarray(y)
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(y)
+    n_intra = int((counts * (counts - 1) // 2).sum())
+    n_inter = n * (n - 1) // 2 - n_intra
+    if n_intra == 0 or n_inter == 0:
+        raise NorankError("eq. 33 needs at least one same-class pair and one different-class pair.")
+    if n <= max_enumerate:
+        i, j = np.triu_indices(n, 1)
+        same = y[i] == y[j]
+        picked = []
+        for mask in (same, ~same):
+            ii, jj = i[mask], j[mask]
+            if len(ii) > max_pairs:
+                keep = np.sort(rng.choice(len(ii), max_pairs, replace=False))
+                ii, jj = ii[keep], jj[keep]
+            picked.append(_pair_distances(F, ii, jj))
+        return PairDistances(picked[0], picked[1], n_intra, n_inter)
+    # large n: draw pairs, uniform over the pairs of each kind
+    order = np.argsort(y, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    w = (counts * (counts - 1)).astype(float)
+    c = rng.choice(len(counts), size=max_pairs, p=w / w.sum())
+    a = rng.integers(0, counts[c])
+    b = rng.integers(0, counts[c] - 1)
+    b = b + (b >= a)
+    intra = _pair_distances(F, order[starts[c] + a], order[starts[c] + b])
+    ii, jj = np.empty(0, np.int64), np.empty(0, np.int64)
+    while len(ii) < max_pairs:
+        p, q = rng.integers(0, n, size=2 * max_pairs), rng.integers(0, n, size=2 * max_pairs)
+        ok = y[p] != y[q]
+        ii, jj = np.concatenate([ii, p[ok]]), np.concatenate([jj, q[ok]])
+    inter = _pair_distances(F, ii[:max_pairs], jj[:max_pairs])
+    return PairDistances(intra, inter, n_intra, n_inter)
+
+
+def plot_distance_histograms(rows: Sequence[tuple[str, Sequence[tuple[str, PairDistances]]]], *, title: str,
+                             bins: int = 50, panel_size: float = 2.6) -> Figure:
+    """Histograms (density) of intra- vs inter-class distances (eq. 33): one row per dataset, one
+    panel per space (e.g. original input, metric-learning embedding). Each panel notes the ratio of
+    the mean inter- to the mean intra-class distance (eq. 28) of the pairs shown."""
+    if not rows:
+        raise NorankError("no datasets for the distance histograms.")
+    ncols = max(len(spaces) for _, spaces in rows)
+    fig = _new_figure(ncols * panel_size * 1.35 + 0.3, len(rows) * panel_size * 0.85 + 0.6)
+    axes = fig.subplots(len(rows), ncols, squeeze=False)
+    for r, (dataset, spaces) in enumerate(rows):
+        for c in range(ncols):
+            ax = axes[r, c]
+            if c >= len(spaces):
+                ax.remove()
+                continue
+            space, d = spaces[c]
+            edges = np.histogram_bin_edges(np.concatenate([d.intra, d.inter]), bins=bins)
+            sub = " (subsample)" if d.subsampled else ""
+            ax.hist(d.intra, bins=edges, density=True, color=OKABE_ITO[3], alpha=0.55,
+                    label=f"intra-class, {len(d.intra):,} pairs{sub}")
+            ax.hist(d.inter, bins=edges, density=True, histtype="step", color=OKABE_ITO[4], linewidth=1.6,
+                    label=f"inter-class, {len(d.inter):,} pairs{sub}")
+            ratio = d.inter.mean() / d.intra.mean()
+            ax.text(0.98, 0.97, f"mean inter / intra = {ratio:.2f}", transform=ax.transAxes, ha="right", va="top",
+                    fontsize="x-small")
+            ax.set_title(f"{dataset}: {space}", fontsize="small")
+            ax.set_xlabel("Euclidean distance", fontsize="small")
+            ax.set_ylabel("density", fontsize="small")
+            ax.tick_params(labelsize="x-small")
+            ax.legend(fontsize="xx-small", loc="upper left", frameon=False)
+            ax.set_ylim(top=ax.get_ylim()[1] * 1.35)  # room for the legend and the ratio
+    fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------- training curves
+
+
+def read_history(path) -> "pd.DataFrame":
+    """A training ``history.tsv``; a missing file or missing loss columns raise, naming the file."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"training history {path} does not exist. Run snakemake to build it.")
+    df = pd.read_csv(path, sep="\t")
+    missing = [c for c in ("epoch", *LOSS_TERMS) if c not in df.columns]
+    if missing or df.empty:
+        raise DataError(f"training history {path} lacks columns {missing} or has no epochs.")
+    return df
+
+
+def read_best_epoch(embeddings_path) -> int:
+    """The epoch whose weights a training run kept (early stopping), from its ``embeddings.npz`` meta."""
+    with np.load(embeddings_path) as z:
+        if "meta" not in z.files:
+            raise DataError(f"{embeddings_path} has no training meta (best_epoch); rebuild the training run.")
+        meta = json.loads(str(z["meta"]))
+    if "best_epoch" not in meta:
+        raise DataError(f"{embeddings_path}: training meta has no best_epoch.")
+    return int(meta["best_epoch"])
+
+
+def _present(df, col) -> bool:
+    return col in df.columns and df[col].notna().any()
+
+
+def _plot_series(ax, df, col, **kw) -> None:
+    """``col`` vs epoch over its recorded epochs only (evaluated every few epochs: NaN between)."""
+    ok = df[col].notna().to_numpy()
+    ax.plot(df["epoch"].to_numpy()[ok], df[col].to_numpy()[ok], marker="o" if ok.sum() <= 30 else None,
+            markersize=3, **kw)
+
+
+def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, title: str,
+                         best_epochs: Sequence[int] | None = None, panel_size: float = 2.6) -> Figure:
+    """Per dataset (row): every loss term vs epoch; the training / validation separation ratio
+    (eq. 28); the validation precision@1. A run without validation samples says so in its panel.
+    ``best_epochs`` (one per run) marks the epoch whose weights the run kept."""
+    if not histories:
+        raise NorankError("no training histories to plot.")
+    if best_epochs is not None and len(best_epochs) != len(histories):
+        raise NorankError(f"{len(best_epochs)} best epochs for {len(histories)} training histories.")
+    fig = _new_figure(3 * panel_size * 1.3 + 1.2, len(histories) * panel_size * 0.8 + 0.9)
+    axes = fig.subplots(len(histories), 3, squeeze=False)
+    styles = ["-", "--", "-.", ":", (0, (5, 1)), "-"]
+    for r, (dataset, df) in enumerate(histories):
+        ax = axes[r, 0]
+        for t, term in enumerate(LOSS_TERMS):
+            _plot_series(ax, df, term, color=OKABE_ITO[t] if term != "total" else "black", linestyle=styles[t],
+                         linewidth=2.0 if term == "total" else 1.2, label=term)
+        ax.set_title(f"{dataset}: loss terms", fontsize="small")
+        ax.set_ylabel("loss", fontsize="small")
+        ax = axes[r, 1]
+        for col, label, color, ls in (("train_separation_ratio", "train", OKABE_ITO[3], "-"),
+                                      ("val_separation_ratio", "validation", OKABE_ITO[4], "--")):
+            if _present(df, col):
+                _plot_series(ax, df, col, color=color, linestyle=ls, label=label)
+        if ax.lines:
+            ax.legend(fontsize="x-small", frameon=False)
+        else:
+            ax.text(0.5, 0.5, "not recorded in this run", transform=ax.transAxes, ha="center", fontsize="small")
+        ax.set_title(f"{dataset}: separation ratio", fontsize="small")
+        ax.set_ylabel("separation ratio (eq. 28)", fontsize="small")
+        ax = axes[r, 2]
+        if _present(df, "val_precision_at_1"):
+            _plot_series(ax, df, "val_precision_at_1", color=OKABE_ITO[2])
+            ax.set_ylim(-0.05, 1.05)
+        else:
+            ax.text(0.5, 0.5, "no validation samples\nin this run", transform=ax.transAxes, ha="center",
+                    va="center", fontsize="small")
+        ax.set_title(f"{dataset}: validation precision@1", fontsize="small")
+        ax.set_ylabel("precision@1", fontsize="small")
+        for ax in axes[r]:
+            ax.set_xlabel("epoch", fontsize="small")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.tick_params(labelsize="x-small")
+            if not ax.lines:  # a panel with nothing recorded: its text, no scale
+                ax.set_xticks([])
+                ax.set_yticks([])
+            elif best_epochs is not None:
+                ax.axvline(best_epochs[r], color="0.4", linestyle=(0, (1, 2)), linewidth=1.2,
+                           label="epoch kept (early stopping)")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=len(LOSS_TERMS) + 1,
+               fontsize="small", frameon=False, title="loss term (eq. 13)", title_fontsize="small")
+    fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------- rank sensitivity
+
+
+def rank_sensitivity_table(summary: "pd.DataFrame", datasets: Sequence[str], metrics: Sequence[str] = RANK_METRICS,
+                           *, source: str = "summary.csv") -> "pd.DataFrame":
+    """Rows of the metric summary for the rank-sensitivity figure: paper protocol (subset ``all``),
+    the metric-learning runs and every CP / Tucker rank, for ``datasets`` and ``metrics``.
+
+    Raises, naming ``source``, when a dataset lacks the metric-learning row or every CP / Tucker
+    row of a metric.
+    """
+    need = {"dataset", "method", "rank", "protocol", "subset", "metric", "mean", "sd", "n_seeds"}
+    if not need <= set(summary.columns):
+        raise DataError(f"{source} lacks columns {sorted(need - set(summary.columns))}.")
+    s = summary[(summary.protocol == "paper") & (summary.subset == "all") & summary.dataset.isin(datasets)
+                & summary.metric.isin(metrics)].copy()
+    s["family"] = s.method.str.extract(r"^(cp|tucker)-R\d+$", expand=False).fillna(s.method)
+    s = s[s.family.isin(["cp", "tucker", "metric_learning"])]
+    for d in datasets:
+        for m in metrics:
+            rows = s[(s.dataset == d) & (s.metric == m)]
+            if not (rows.family == "metric_learning").any():
+                raise DataError(f"{source} has no paper-protocol row for metric_learning / {d} / {m}.")
+            if not rows.family.isin(["cp", "tucker"]).any():
+                raise DataError(f"{source} has no paper-protocol CP or Tucker rows for {d} / {m}.")
+    return s
+
+
+def plot_rank_sensitivity(table: "pd.DataFrame", datasets: Sequence[str], metrics: Sequence[str] = RANK_METRICS,
+                          *, title: str, panel_size: float = 2.6) -> Figure:
+    """Metric vs CP / Tucker rank (mean ± sd over the runs) per dataset (row) and metric (column);
+    metric learning, which has no rank, as a horizontal line with its ± sd band.
+
+    ``table`` is :func:`rank_sensitivity_table`'s output. A single run has no sd: no bar, and the
+    legend says how many seeds each mean pools.
+    """
+    fig = _new_figure(len(metrics) * panel_size * 1.25 + 0.3, len(datasets) * panel_size * 0.8 + 1.0)
+    axes = fig.subplots(len(datasets), len(metrics), squeeze=False)
+    series = {"cp": ("CP", OKABE_ITO[0], "o", "-"), "tucker": ("Tucker", OKABE_ITO[3], "s", "--")}
+    handles = {}
+    for r, d in enumerate(datasets):
+        for c, m in enumerate(metrics):
+            ax = axes[r, c]
+            rows = table[(table.dataset == d) & (table.metric == m)]
+            ml = rows[rows.family == "metric_learning"].iloc[0]
+            ml_sd = 0.0 if np.isnan(ml["sd"]) else float(ml["sd"])
+            line = ax.axhline(ml["mean"], color=OKABE_ITO[2], linewidth=1.8, linestyle=":")
+            ax.axhspan(ml["mean"] - ml_sd, ml["mean"] + ml_sd, color=OKABE_ITO[2], alpha=0.2, linewidth=0)
+            handles.setdefault(f"Metric learning (no rank; {int(ml['n_seeds'])} seed(s))", line)
+            ranks = set()
+            for fam, (label, color, marker, ls) in series.items():
+                f = rows[rows.family == fam].assign(rank=lambda t: t["rank"].astype(int)).sort_values("rank")
+                if f.empty:
+                    continue
+                sd = f["sd"].fillna(0.0).to_numpy()
+                h = ax.errorbar(f["rank"], f["mean"], yerr=sd, color=color, marker=marker, linestyle=ls,
+                                markersize=4, capsize=3, linewidth=1.3)
+                handles.setdefault(f"{label} (mean ± sd, {int(f['n_seeds'].max())} seed(s))", h)
+                ranks |= set(f["rank"].tolist())
+            ax.set_xticks(sorted(ranks))
+            ax.set_title(f"{d}: {METRIC_LABELS.get(m, m)}", fontsize="small")
+            ax.set_xlabel("rank R", fontsize="small")
+            ax.set_ylabel(METRIC_LABELS.get(m, m), fontsize="small")
+            ax.tick_params(labelsize="x-small")
+    fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncols=3,
+               fontsize="small", frameon=False)
+    fig.suptitle(title, fontsize="medium")
+    return fig

@@ -1,0 +1,327 @@
+"""Figure functions on small synthetic arrays: structure of the returned Figure, the helpers' numbers,
+and atomic saving."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from norank.errors import DataError, NorankError
+from norank.figures import (
+    CORRECT_MARK,
+    LOSS_TERMS,
+    OKABE_ITO,
+    WRONG_MARK,
+    EmbeddingGroup,
+    EmbeddingPanel,
+    choose_queries,
+    class_colors,
+    class_examples,
+    class_pair_distances,
+    embedding_panel,
+    load_baseline_examples,
+    method_label,
+    metric_learning_reconstruction,
+    nearest_neighbours,
+    plot_class_samples,
+    plot_distance_histograms,
+    plot_embedding_groups,
+    plot_reconstructions,
+    plot_rank_sensitivity,
+    plot_retrieval,
+    plot_training_curves,
+    rank_sensitivity_table,
+    read_best_epoch,
+    read_history,
+    reconstruction_label,
+    save_figure,
+    view_2d,
+)
+
+
+def _blobs(n_per_class=6, n_classes=3, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    Z = rng.normal(size=(len(y), d)) + 4 * y[:, None]
+    return Z, y
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_class_colors_okabe_ito_up_to_8_then_viridis():
+    from matplotlib import colormaps
+    from matplotlib.colors import to_rgba
+
+    assert [tuple(c) for c in class_colors(3)] == [to_rgba(c) for c in OKABE_ITO[:3]]
+    assert len({tuple(c) for c in class_colors(8)}) == 8
+    many = class_colors(40)
+    assert many.shape == (40, 4)
+    np.testing.assert_allclose(many[[0, -1]], colormaps["viridis"]([0.0, 1.0]))
+
+
+def test_method_labels():
+    assert [method_label(m) for m in ("pca", "tsne", "umap", "cp-R5", "tucker-R20", "metric_learning")] == [
+        "PCA", "t-SNE", "UMAP", "CP-R5", "Tucker-R20", "Metric learning"]
+
+
+def test_view_2d_keeps_2d_and_projects_higher_dims_on_the_top_principal_components():
+    Z2 = np.arange(10.0).reshape(5, 2)
+    out, own = view_2d(Z2)
+    assert own and np.array_equal(out, Z2)
+    rng = np.random.default_rng(0)
+    Z = np.zeros((50, 4))
+    a, b = rng.normal(size=(2, 50))
+    a, b = a - a.mean(), b - b.mean()
+    Z[:, 2] = 10 * a  # the dominant direction
+    Z[:, 0] = b - (a @ b) / (a @ a) * a  # uncorrelated with it
+    out, own = view_2d(Z)
+    assert not own and out.shape == (50, 2)
+    np.testing.assert_allclose(np.abs(out[:, 0]), np.abs(Z[:, 2] - Z[:, 2].mean()), atol=1e-8)
+    p = embedding_panel(Z, np.zeros(50, int), "cp-R4")
+    assert p.title == "CP-R4 (PC1-2)" and (p.xlabel, p.ylabel) == ("PC1", "PC2")
+    assert embedding_panel(Z2, np.zeros(5, int), "umap").title == "UMAP"
+
+
+def test_nearest_neighbours_by_euclidean_distance_excluding_self():
+    G = np.array([[0.0, 0], [1, 0], [3, 0], [10, 0]])
+    idx, dist = nearest_neighbours(G[[0, 2]], G, 2, exclude=np.array([0, 2]))
+    assert idx.tolist() == [[1, 2], [1, 0]] and dist.tolist() == [[1, 3], [2, 3]]
+    idx, _ = nearest_neighbours(G[[0]], G, 1)
+    assert idx.tolist() == [[0]]  # without exclusion the query finds itself
+
+
+def test_choose_queries_prefers_distinct_classes_and_is_seeded():
+    y = np.array([0, 0, 0, 0, 1, 1, 2, 2])
+    q = choose_queries(y, np.arange(8), 3, seed=1)
+    assert sorted(y[q]) == [0, 1, 2]
+    assert np.array_equal(q, choose_queries(y, np.arange(8), 3, seed=1))
+    assert len(set(choose_queries(y, np.arange(8), 5, seed=0))) == 5
+    with pytest.raises(NorankError):
+        choose_queries(y, np.arange(2), 3, seed=0)
+
+
+def test_class_pair_distances_hand_computed():
+    F = np.array([[0.0], [1.0], [5.0], [7.0]])
+    y = np.array([0, 0, 1, 1])
+    d = class_pair_distances(F, y)
+    assert sorted(d.intra) == [1, 2] and sorted(d.inter) == [4, 5, 6, 7]
+    assert (d.n_intra, d.n_inter) == (2, 4) and not d.subsampled
+    d = class_pair_distances(F, y, max_pairs=3, seed=0)
+    assert len(d.inter) == 3 and set(d.inter) <= {4, 5, 6, 7} and d.subsampled
+
+
+def test_class_pair_distances_sampled_path_matches_the_distribution():
+    Z, y = _blobs(n_per_class=30, n_classes=3, d=2)
+    exact = class_pair_distances(Z, y)
+    sampled = class_pair_distances(Z, y, max_pairs=20000, seed=0, max_enumerate=10)
+    assert sampled.n_intra == exact.n_intra and len(sampled.intra) == 20000
+    assert abs(sampled.intra.mean() - exact.intra.mean()) < 0.05 * exact.intra.mean()
+    assert abs(sampled.inter.mean() - exact.inter.mean()) < 0.05 * exact.inter.mean()
+
+
+def test_class_examples_one_list_per_class():
+    y = np.array([0, 0, 0, 1, 1, 2])
+    ex = class_examples(y, 2, seed=0, n_classes=4)
+    assert [len(e) for e in ex] == [2, 2, 1, 0] and all((y[e] == c).all() for c, e in enumerate(ex))
+
+
+def test_metric_learning_reconstruction_in_sample_on_training_samples():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(12, 3))
+    W = rng.normal(size=(3, 4))
+    X = (Z @ W + 1.0).reshape(12, 2, 2)  # exactly linear in Z
+    role = np.array(["train"] * 10 + ["heldout"] * 2)
+    hat, err = metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([3, 1]))
+    np.testing.assert_allclose(hat, X[[3, 1]], atol=1e-8)
+    assert err < 1e-8
+    with pytest.raises(NorankError, match="11"):
+        metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([11]))
+
+
+def test_load_baseline_examples_names_a_file_without_reconstructions(tmp_path):
+    emb, summ = tmp_path / "embeddings.npz", tmp_path / "summary.json"
+    np.savez(emb, Z=np.zeros((3, 2)))
+    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.25}}}))
+    with pytest.raises(DataError, match="embeddings.npz"):
+        load_baseline_examples(emb, summ)
+    np.savez(emb, Z=np.zeros((3, 2)), X_hat_examples=np.ones((2, 2, 2)), example_index=np.array([0, 1]))
+    idx, hat, err, summary = load_baseline_examples(emb, summ)
+    assert idx.tolist() == [0, 1] and hat.shape == (2, 2, 2) and err == 0.25 and "reconstruction" in summary
+    assert reconstruction_label("tucker-R5", {"rank": [5, 5, 5]}, err) == "Tucker-R5\n(R = (5, 5, 5))\nrel. err. 0.250"
+    assert reconstruction_label("pca", {"n_components": 20}, err) == "PCA (20 comp.)\nrel. err. 0.250"
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def test_embedding_groups_side_by_side_with_legend_or_colour_bar():
+    Z, y = _blobs(n_classes=3)
+    Zm, ym = _blobs(n_per_class=2, n_classes=12)
+    groups = [
+        EmbeddingGroup("few", ["a", "b", "c"], [EmbeddingPanel(Z[:, :2], y, "few: t-SNE", "x", "y")] * 2),
+        EmbeddingGroup("many", [f"p{i}" for i in range(12)], [EmbeddingPanel(Zm[:, :2], ym, "many: ML", "x", "y")] * 2),
+    ]
+    fig = plot_embedding_groups(groups, arrange="columns", suptitle="t")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 4 + 1  # four panels and one colour bar (12 classes > 8)
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 4 and all(ax.get_xlabel() and ax.get_ylabel() for ax in panels)
+    legends = [lg for sf in fig.subfigs for lg in sf.legends]
+    assert len(legends) == 1 and [t.get_text() for t in legends[0].get_texts()] == ["a", "b", "c"]
+
+
+def test_embedding_groups_wrap_rows_and_drop_unused_axes():
+    Z, y = _blobs()
+    panels = [embedding_panel(Z, y, m) for m in ("pca", "cp-R2", "tucker-R2", "metric_learning", "umap")]
+    panels[-1] = embedding_panel(Z[:, :2], y, "umap")
+    fig = plot_embedding_groups([EmbeddingGroup("d", ["a", "b", "c"], panels)], max_cols=3)
+    assert len(fig.axes) == 5  # a 2 x 3 grid minus the empty slot
+
+
+def test_embedding_groups_refuse_labels_outside_the_classes():
+    Z, y = _blobs()
+    with pytest.raises(NorankError):
+        plot_embedding_groups([EmbeddingGroup("d", ["a", "b"], [embedding_panel(Z, y, "pca")])])
+
+
+def test_retrieval_grid_marks_correct_and_wrong_neighbours():
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=(2, 4, 3))
+    nb = rng.normal(size=(2, 3, 4, 3))
+    labels = [["a", "b", "a"], ["c", "c", "c"]]
+    fig = plot_retrieval(q, ["a", "c"], nb, labels, np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]), title="r")
+    assert len(fig.axes) == 2 * 4
+    titles = _titles(fig)
+    assert sum(CORRECT_MARK in t for t in titles) == 5 and sum(WRONG_MARK in t for t in titles) == 1
+    assert "d = 0.200" in titles[2]
+    wrong = fig.axes[2]  # row 0, neighbour 2 ("b")
+    assert WRONG_MARK in wrong.get_title() and wrong.spines["top"].get_linewidth() == 3.0
+
+
+def test_class_samples_one_block_per_dataset():
+    rng = np.random.default_rng(0)
+    rows = [("galaxy", ["E", "S"], [rng.normal(size=(3, 8, 8)), rng.normal(size=(3, 8, 8))]),
+            ("crystal", ["C", "H", "T"], [rng.normal(size=(2, 8, 8))] * 3)]
+    fig = plot_class_samples(rows, title="samples")
+    assert len(fig.axes) == 6 + 6
+
+
+def test_reconstructions_rows_by_columns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 5, 5))
+    rows = [("original", X), ("PCA\nrel. err. 0.1", X * 0.9), ("ML", X * 0.5)]
+    fig = plot_reconstructions(rows, [f"s{i}" for i in range(4)], title="rec")
+    assert len(fig.axes) == 12 and fig.axes[4].get_ylabel().startswith("PCA")
+    with pytest.raises(NorankError):
+        plot_reconstructions([("original", X), ("bad", X[:2])], ["a"] * 4, title="rec")
+
+
+def test_distance_histograms_one_panel_per_dataset_and_space():
+    Z, y = _blobs()
+    d = class_pair_distances(Z, y)
+    fig = plot_distance_histograms([("a", [("input", d), ("ML", d)]), ("b", [("input", d), ("ML", d)])], title="h")
+    assert len(fig.axes) == 4 and all(ax.get_legend() is not None for ax in fig.axes)
+    assert all(ax.get_xlabel() == "Euclidean distance" for ax in fig.axes)
+
+
+def _history(val=True):
+    ep = np.arange(1, 5)
+    df = pd.DataFrame({"epoch": ep, **{t: 1.0 / ep for t in LOSS_TERMS}, "train_separation_ratio": ep * 1.5})
+    if val:
+        df["val_precision_at_1"] = [0.5, 0.6, 0.7, 0.8]
+        df["val_separation_ratio"] = ep * 1.2
+    return df
+
+
+def test_training_curves_three_panels_per_dataset_and_every_loss_term(tmp_path):
+    fig = plot_training_curves([("a", _history()), ("b", _history(val=False))], best_epochs=[3, 4], title="t")
+    assert len(fig.axes) == 6
+    assert [ln.get_label() for ln in fig.axes[0].lines] == [*LOSS_TERMS, "epoch kept (early stopping)"]
+    assert fig.axes[0].lines[-1].get_xdata()[0] == 3 and fig.axes[3].lines[-1].get_xdata()[0] == 4
+    assert len(fig.axes[1].lines) == 3 and len(fig.axes[4].lines) == 2  # no validation ratio in run b
+    assert "no validation" in fig.axes[5].texts[0].get_text() and not fig.axes[5].lines
+    sparse = _history()
+    sparse.loc[[1, 2], ["val_precision_at_1", "val_separation_ratio", "train_separation_ratio"]] = np.nan
+    fig = plot_training_curves([("a", sparse)], title="evaluated every few epochs")
+    assert fig.axes[2].lines[0].get_xdata().tolist() == [1, 4]  # the evaluated epochs, joined
+    path = tmp_path / "history.tsv"
+    _history().drop(columns=["uniformity"]).to_csv(path, sep="\t", index=False)
+    with pytest.raises(DataError, match="history.tsv.*uniformity"):
+        read_history(path)
+    emb = tmp_path / "embeddings.npz"
+    np.savez(emb, Z=np.zeros((2, 2)), meta=np.asarray(json.dumps({"best_epoch": 7})))
+    assert read_best_epoch(emb) == 7
+    np.savez(emb, Z=np.zeros((2, 2)))
+    with pytest.raises(DataError, match="embeddings.npz"):
+        read_best_epoch(emb)
+
+
+def _summary():
+    rows = []
+    for d in ("a", "b"):
+        for m in ("silhouette_true_labels", "nmi_kmeans", "ari_kmeans"):
+            rows.append(dict(dataset=d, method="metric_learning", rank=pd.NA, protocol="paper", subset="all", metric=m,
+                             mean=0.9, sd=0.05, n_seeds=3))
+            for fam in ("cp", "tucker"):
+                for r in (2, 5, 10):
+                    rows.append(dict(dataset=d, method=f"{fam}-R{r}", rank=r, protocol="paper", subset="all", metric=m,
+                                     mean=r / 20, sd=0.01, n_seeds=3))
+            rows.append(dict(dataset=d, method="cp-R5", rank=5, protocol="heldout", subset="heldout", metric=m,
+                             mean=-1.0, sd=0.0, n_seeds=3))
+    return pd.DataFrame(rows)
+
+
+def test_rank_sensitivity_grid_uses_paper_protocol_rows_only():
+    table = rank_sensitivity_table(_summary(), ["a", "b"])
+    assert set(table.protocol) == {"paper"} and (table["mean"] >= 0).all()
+    fig = plot_rank_sensitivity(table, ["a", "b"], title="r")
+    assert len(fig.axes) == 2 * 3
+    ax = fig.axes[0]
+    assert [t for t in ax.get_xticks()] == [2, 5, 10] and ax.get_xlabel() == "rank R"
+    assert any(np.allclose(ln.get_ydata(), 0.9) for ln in ax.lines)  # the metric-learning reference line
+    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 3
+
+
+def test_rank_sensitivity_names_the_file_when_rows_are_missing():
+    s = _summary()
+    s = s[~((s.dataset == "b") & (s.method == "metric_learning") & (s.metric == "nmi_kmeans"))]
+    with pytest.raises(DataError, match="summary.csv.*metric_learning / b / nmi_kmeans"):
+        rank_sensitivity_table(s, ["a", "b"], source="results/metrics/summary.csv")
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _small_figure():
+    Z, y = _blobs()
+    return plot_embedding_groups([EmbeddingGroup("d", ["a", "b", "c"], [embedding_panel(Z, y, "pca")])])
+
+
+def test_save_figure_writes_png_and_pdf(tmp_path):
+    png, pdf = tmp_path / "out" / "f.png", tmp_path / "out" / "f.pdf"
+    save_figure(_small_figure(), png, pdf)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pdf.read_bytes()[:5] == b"%PDF-"
+    assert png.stat().st_size > 1000 and pdf.stat().st_size > 1000
+    assert sorted(p.name for p in png.parent.iterdir()) == ["f.pdf", "f.png"]  # no temporary files left
+
+
+def test_save_figure_writes_nothing_when_rendering_fails(tmp_path):
+    fig = _small_figure()
+    real = fig.savefig
+
+    def fail_on_pdf(fname, *args, **kw):
+        if kw.get("format") == "pdf":
+            raise RuntimeError("pdf backend broke")
+        return real(fname, *args, **kw)
+
+    fig.savefig = fail_on_pdf
+    with pytest.raises(RuntimeError):
+        save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf")
+    assert list(tmp_path.iterdir()) == []

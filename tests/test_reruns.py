@@ -1,0 +1,76 @@
+"""Partial re-runs: change one thing after a complete run, and a dry run schedules only what depends on it."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import snakemake
+
+pytestmark = pytest.mark.e2e
+
+FIGURE_RULE = re.compile(r"fig\w+")
+AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "paper_tables", "provenance", "all"}
+
+
+def scheduled(stdout: str) -> list[tuple[str, dict]]:
+    """``(rule, wildcards)`` of every job a dry run lists."""
+    jobs = []
+    for block in re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", stdout):
+        m = re.search(r"^(?:local)?rule (\w+):", block, re.M)
+        if not m:
+            continue
+        wc = re.search(r"^\s+wildcards: (.*)$", block, re.M)
+        jobs.append((m.group(1), dict(kv.split("=", 1) for kv in wc.group(1).split(", ")) if wc else {}))
+    return jobs
+
+
+def dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, change) -> list[tuple[str, dict]]:
+    cfg = yaml.safe_load((tiny_workflow.parent / "config" / "test.yaml").read_text())
+    change(cfg)
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    out = snakemake("-n", "--configfile", str(path), "--config", f"data_dir={data_dir}", cwd=tiny_run,
+                    snakefile=tiny_workflow).stdout
+    return scheduled(out)
+
+
+def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path,
+                   lambda c: c["datasets"]["galaxy_paper"].setdefault("train", {}).update(margin=0.3))
+    rules = {r for r, _ in jobs}
+    assert {"train", "evaluate"} <= rules and not rules & {"baseline", "prepare", "synthesize", "download"}
+    trained = sorted(w["split"] for r, w in jobs if r == "train")
+    assert trained == ["all", "fold0", "fold1"] and {w["dataset"] for r, w in jobs if "dataset" in w} == {"galaxy_paper"}
+    assert {w["method"] for r, w in jobs if r == "evaluate"} == {"metric_learning"}
+    assert {w["method"] for r, w in jobs if r == "efficiency"} == {"metric_learning"}  # same training options
+
+
+def test_a_new_rank_runs_only_the_new_rank(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["baselines"].update(ranks=[2, 5, 3]))
+    rules = {r for r, _ in jobs}
+    assert {"baseline", "evaluate"} <= rules and not rules & {"train", "efficiency", "prepare"}
+    assert {w["method"] for r, w in jobs if r in ("baseline", "evaluate")} == {"cp-R3", "tucker-R3"}
+    assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
+
+
+def test_a_figure_style_reruns_only_figures(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path,
+                   lambda c: c.setdefault("report", {}).setdefault("figure_style", {}).update(dpi=100))
+    rules = {r for r, _ in jobs}
+    figures = {r for r in rules if FIGURE_RULE.fullmatch(r)}
+    assert len(figures) >= 10 and rules - figures <= {"provenance", "all"}
+
+
+def test_a_rule_script_change_reruns_only_its_jobs(tiny_workflow, tiny_run, data_dir, tmp_path):
+    script = tiny_workflow.parent / "workflow" / "scripts" / "baseline.py"
+    original = script.read_text()
+    script.write_text(original + "\n# a changed line\n")
+    try:
+        jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: None)
+    finally:
+        script.write_text(original)
+    rules = {r for r, _ in jobs}
+    assert "baseline" in rules and not rules & {"train", "efficiency", "prepare", "download", "synthesize"}
+    assert {w["method"] for r, w in jobs if r == "evaluate"} <= {w["method"] for r, w in jobs if r == "baseline"}
+    assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}

@@ -1,0 +1,85 @@
+"""The workflow through the SLURM profile on a real (one-node) cluster, against a local run.
+
+Needs a running SLURM (`.ci/slurm-up` starts one on this machine; `.ci/run` does it in CI and
+sets NORANK_REQUIRE_SLURM=1 so that a missing cluster fails instead of skipping).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import snakemake
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slurm]
+
+# a small synthetic-only run: no data folder needed, every stage from generation to the report
+CONFIG = """\
+datasets:
+  galaxy_paper: {source: galaxy, preset: paper, n_samples: 24, size: 16}
+train: {epochs: 2, patience: 2, eval_every: 1, classes_per_batch: 4, batch_size: 16}
+baselines: {methods: [pca, cp], ranks: [2], decomposition: {n_iter_max: 10}}
+evaluation: {protocols: [paper], seeds: [0]}
+efficiency: {sizes: [8], methods: [pca_svm, metric_learning]}
+compute: {train_gpus: 0, train_threads: 1}
+"""
+
+
+def slurm_up() -> bool:
+    if not shutil.which("sinfo"):
+        return False
+    out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    return out.returncode == 0 and bool(re.search(r"idle|mixed|alloc", out.stdout))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if not slurm_up():
+        msg = "no SLURM cluster answers `sinfo`; start one with `sudo .ci/slurm-up` (see ../shared/slurm/README.md)"
+        if os.environ.get("NORANK_REQUIRE_SLURM") == "1":
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def slurm_jobs_of(run_dir) -> list[str]:
+    """Comments (``rule_<name>_wildcards_...``) of the SLURM jobs whose working directory is ``run_dir``."""
+    out = subprocess.run(["scontrol", "show", "job", "--oneliner"], capture_output=True, text=True, check=True).stdout
+    rules = []
+    for line in out.splitlines():
+        if f"WorkDir={run_dir} " in line + " ":
+            m = re.search(r"Comment=(\S+)", line)
+            rules.append(m.group(1) if m else "?")
+    return rules
+
+
+def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo, cluster, tmp_path):
+    cfg = tmp_path / "slurm.yaml"
+    cfg.write_text(CONFIG)
+    runs = {}
+    for where, extra in (("local", ["--cores", "2"]),
+                         ("slurm", ["--profile", str(repo / "profiles" / "slurm"),
+                                    "--slurm-init-seconds-before-status-checks", "1"])):
+        wd = tmp_path / where
+        wd.mkdir()
+        runs[where] = wd
+        snakemake("--configfile", str(cfg), *extra, cwd=wd)
+
+    jobs = slurm_jobs_of(runs["slurm"])
+    done = {c.split("_wildcards")[0].removeprefix("rule_") for c in jobs}
+    assert {"synthesize", "prepare", "train", "baseline", "evaluate", "efficiency", "paper_tables"} <= done, jobs
+    assert len(jobs) >= 15  # every job but `all` went through sbatch (no local rules in a synthetic-only run)
+
+    # the same numbers as the local run
+    for f in ("results/metrics/metrics.csv", "results/efficiency/efficiency.csv"):
+        a, b = (pd.read_csv(runs[w] / f) for w in ("local", "slurm"))
+        keep = [c for c in a.columns if c != "seconds"]
+        pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=False, rtol=1e-6)
+    for f in ("results/train/galaxy_paper/all/seed0/embeddings.npz",
+              "results/baselines/galaxy_paper/all/cp-R2/seed0/embeddings.npz"):
+        za, zb = (np.load(runs[w] / f)["Z"] for w in ("local", "slurm"))
+        np.testing.assert_allclose(za, zb, rtol=1e-5, atol=1e-6)
+    assert (runs["slurm"] / "results" / "provenance.md").exists()

@@ -1,0 +1,502 @@
+# Figures 1-8 of the paper and the diagnostic figures, from the embeddings, histories and metrics.
+# One rule per figure (fig2/fig3 and fig5/fig7/fig8 share a script), so changing a figure's script or
+# params reruns that figure only. The config is fixed when this file is read: which figures and
+# panels exist is decided here once, and a figure whose datasets or methods are not configured has
+# no rule (and is not a target).
+
+FIGURE_STYLE = config["report"]["figure_style"]
+FIGURE_SEED = EVAL["seeds"][0]
+PAPER_PROTOCOL = "paper" in EVAL["protocols"]  # every figure but 2-4 shows split `all`
+
+# the (first) configured dataset of each source; None when there is none
+FIGURE_SOURCE = {
+    s: next((d for d in DATASETS if dataset_cfg(d)["source"] == s), None)
+    for s in REAL_SOURCES + SYNTHETIC_SOURCES
+}
+FIGURE_FACES = [FIGURE_SOURCE["olivetti"], FIGURE_SOURCE["lfw"]]
+# synthetic datasets in the paper's order: galaxy, then crystal
+FIGURE_SYNTHETIC = sorted(
+    SYNTHETIC_DATASETS,
+    key=lambda d: (SYNTHETIC_SOURCES.index(dataset_cfg(d)["source"]), d),
+)
+
+# embedding grids (split all): the baselines with CP / Tucker at the ranks of the paper's
+# Tables 2-4 that are configured (every configured rank when none is), then metric learning
+FIGURE_RANKS = [r for r in (5, 10, 20) if r in BASELINES["ranks"]] or BASELINES["ranks"]
+FIGURE_METHODS = [
+    name
+    for m in BASELINES["methods"]
+    for name in ([f"{m}-R{r}" for r in FIGURE_RANKS] if m in ("cp", "tucker") else [m])
+] + ["metric_learning"]
+FIGURE_EMBEDDING = {
+    (d, m): (
+        f"results/train/{d}/all/seed{FIGURE_SEED}/embeddings.npz"
+        if m == "metric_learning"
+        else f"results/baselines/{d}/all/{m}/seed{FIGURE_SEED}/embeddings.npz"
+    )
+    for d in DATASETS
+    for m in baseline_methods("all") + ["metric_learning"]
+}
+# (dataset, method) of each panel, in order, per embedding-grid figure
+FIGURE_PANELS = {
+    key: [(d, m) for d in datasets for m in FIGURE_METHODS]
+    for key, datasets in (
+        ("synthetic", FIGURE_SYNTHETIC),
+        ("lfw", [FIGURE_SOURCE["lfw"]]),
+        ("abide", [FIGURE_SOURCE["abide"]]),
+    )
+}
+# Figure 6 rows besides original and metric learning: PCA, and CP / Tucker at the highest rank
+RECONSTRUCTION_METHODS = [
+    m if m == "pca" else f"{m}-R{max(BASELINES['ranks'])}"
+    for m in ("pca", "cp", "tucker")
+    if m in BASELINES["methods"]
+]
+# retrieval: held-out queries of fold0 against its training samples when that protocol runs
+RETRIEVAL_SPLIT = "fold0" if "heldout" in EVAL["protocols"] else "all"
+RETRIEVAL = {"n_queries": 5, "k": 5, "seed": FIGURE_SEED}
+
+FIGURE_ENABLED = {
+    "fig1_tsne_faces": (
+        PAPER_PROTOCOL and None not in FIGURE_FACES and "tsne" in BASELINES["methods"]
+    ),
+    "fig2_retrieval_lfw": FIGURE_SOURCE["lfw"] is not None,
+    "fig3_retrieval_olivetti": FIGURE_SOURCE["olivetti"] is not None,
+    "fig4_synthetic_samples": bool(FIGURE_SYNTHETIC),
+    "fig5_embeddings_synthetic": PAPER_PROTOCOL and bool(FIGURE_SYNTHETIC),
+    "fig6_reconstructions_olivetti": (
+        PAPER_PROTOCOL and FIGURE_SOURCE["olivetti"] is not None
+    ),
+    "fig7_embeddings_lfw": PAPER_PROTOCOL and FIGURE_SOURCE["lfw"] is not None,
+    "fig8_embeddings_abide": PAPER_PROTOCOL and FIGURE_SOURCE["abide"] is not None,
+    "fig_distance_histograms": PAPER_PROTOCOL and bool(DATASETS),
+    "fig_training_curves": PAPER_PROTOCOL and bool(DATASETS),
+    "fig_rank_sensitivity": (
+        PAPER_PROTOCOL and bool({"cp", "tucker"} & set(BASELINES["methods"]))
+    ),
+}
+FIGURES = [f for f, enabled in FIGURE_ENABLED.items() if enabled]
+
+# called by `rule all` (a lambda: `snakemake --lint` wants no functions beside rules)
+figure_targets = lambda: expand(
+    "results/figures/{figure}.{ext}", figure=FIGURES, ext=("png", "pdf")
+)
+
+
+if "fig1_tsne_faces" in FIGURES:
+
+    rule fig1_tsne_faces:
+        """Figure 1: t-SNE of Olivetti and LFW, original data and metric-learning embedding."""
+        input:
+            data=expand("results/data/{d}.npz", d=FIGURE_FACES),
+            tsne=[FIGURE_EMBEDDING[d, "tsne"] for d in FIGURE_FACES],
+            ml=[FIGURE_EMBEDDING[d, "metric_learning"] for d in FIGURE_FACES],
+        output:
+            png=report(
+                "results/figures/fig1_tsne_faces.png",
+                caption="../report/figures/fig1_tsne_faces.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig1_tsne_faces.pdf",
+                caption="../report/figures/fig1_tsne_faces.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig1_tsne_faces.log",
+        benchmark:
+            "results/benchmarks/figures/fig1_tsne_faces.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=30,
+        params:
+            datasets=FIGURE_FACES,
+            seed=FIGURE_SEED,
+            tsne=BASELINES["tsne"],
+            tsne_seed=0,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_tsne_faces.py"
+
+
+if "fig2_retrieval_lfw" in FIGURES:
+
+    rule fig2_retrieval_lfw:
+        """Figure 2: nearest-neighbour retrieval on LFW in the metric-learning embedding."""
+        input:
+            data=f"results/data/{FIGURE_SOURCE['lfw']}.npz",
+            embeddings=f"results/train/{FIGURE_SOURCE['lfw']}/{RETRIEVAL_SPLIT}/seed{FIGURE_SEED}/embeddings.npz",
+        output:
+            png=report(
+                "results/figures/fig2_retrieval_lfw.png",
+                caption="../report/figures/fig2_retrieval_lfw.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig2_retrieval_lfw.pdf",
+                caption="../report/figures/fig2_retrieval_lfw.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig2_retrieval_lfw.log",
+        benchmark:
+            "results/benchmarks/figures/fig2_retrieval_lfw.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            split=RETRIEVAL_SPLIT,
+            seed=FIGURE_SEED,
+            retrieval=RETRIEVAL,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_retrieval.py"
+
+
+if "fig3_retrieval_olivetti" in FIGURES:
+
+    rule fig3_retrieval_olivetti:
+        """Figure 3: nearest-neighbour retrieval on Olivetti in the metric-learning embedding."""
+        input:
+            data=f"results/data/{FIGURE_SOURCE['olivetti']}.npz",
+            embeddings=f"results/train/{FIGURE_SOURCE['olivetti']}/{RETRIEVAL_SPLIT}/seed{FIGURE_SEED}/embeddings.npz",
+        output:
+            png=report(
+                "results/figures/fig3_retrieval_olivetti.png",
+                caption="../report/figures/fig3_retrieval_olivetti.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig3_retrieval_olivetti.pdf",
+                caption="../report/figures/fig3_retrieval_olivetti.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig3_retrieval_olivetti.log",
+        benchmark:
+            "results/benchmarks/figures/fig3_retrieval_olivetti.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            split=RETRIEVAL_SPLIT,
+            seed=FIGURE_SEED,
+            retrieval=RETRIEVAL,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_retrieval.py"
+
+
+if "fig4_synthetic_samples" in FIGURES:
+
+    rule fig4_synthetic_samples:
+        """Figure 4: example images of every class of each synthetic dataset."""
+        input:
+            data=expand("results/data/{d}.npz", d=FIGURE_SYNTHETIC),
+        output:
+            png=report(
+                "results/figures/fig4_synthetic_samples.png",
+                caption="../report/figures/fig4_synthetic_samples.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig4_synthetic_samples.pdf",
+                caption="../report/figures/fig4_synthetic_samples.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig4_synthetic_samples.log",
+        benchmark:
+            "results/benchmarks/figures/fig4_synthetic_samples.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            datasets=FIGURE_SYNTHETIC,
+            per_class=3,
+            seed=FIGURE_SEED,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_synthetic_samples.py"
+
+
+if "fig5_embeddings_synthetic" in FIGURES:
+
+    rule fig5_embeddings_synthetic:
+        """Figure 5: 2-D views of every method's embedding of the synthetic datasets."""
+        input:
+            data=expand("results/data/{d}.npz", d=FIGURE_SYNTHETIC),
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["synthetic"]],
+        output:
+            png=report(
+                "results/figures/fig5_embeddings_synthetic.png",
+                caption="../report/figures/fig5_embeddings_synthetic.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig5_embeddings_synthetic.pdf",
+                caption="../report/figures/fig5_embeddings_synthetic.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig5_embeddings_synthetic.log",
+        benchmark:
+            "results/benchmarks/figures/fig5_embeddings_synthetic.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            panels=FIGURE_PANELS["synthetic"],
+            seed=FIGURE_SEED,
+            max_cols=None,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_embeddings.py"
+
+
+if "fig6_reconstructions_olivetti" in FIGURES:
+
+    rule fig6_reconstructions_olivetti:
+        """Figure 6: Olivetti faces and their PCA, CP, Tucker and metric-learning reconstructions."""
+        input:
+            data=f"results/data/{FIGURE_SOURCE['olivetti']}.npz",
+            ml=FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], "metric_learning"],
+            baselines=[
+                FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], m]
+                for m in RECONSTRUCTION_METHODS
+            ],
+            summaries=[
+                FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], m].replace(
+                    "embeddings.npz", "summary.json"
+                )
+                for m in RECONSTRUCTION_METHODS
+            ],
+        output:
+            png=report(
+                "results/figures/fig6_reconstructions_olivetti.png",
+                caption="../report/figures/fig6_reconstructions_olivetti.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig6_reconstructions_olivetti.pdf",
+                caption="../report/figures/fig6_reconstructions_olivetti.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig6_reconstructions_olivetti.log",
+        benchmark:
+            "results/benchmarks/figures/fig6_reconstructions_olivetti.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            methods=RECONSTRUCTION_METHODS,
+            seed=FIGURE_SEED,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_reconstructions.py"
+
+
+if "fig7_embeddings_lfw" in FIGURES:
+
+    rule fig7_embeddings_lfw:
+        """Figure 7: 2-D views of every method's embedding of LFW."""
+        input:
+            data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["lfw"]),
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["lfw"]],
+        output:
+            png=report(
+                "results/figures/fig7_embeddings_lfw.png",
+                caption="../report/figures/fig7_embeddings_lfw.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig7_embeddings_lfw.pdf",
+                caption="../report/figures/fig7_embeddings_lfw.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig7_embeddings_lfw.log",
+        benchmark:
+            "results/benchmarks/figures/fig7_embeddings_lfw.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            panels=FIGURE_PANELS["lfw"],
+            seed=FIGURE_SEED,
+            max_cols=5,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_embeddings.py"
+
+
+if "fig8_embeddings_abide" in FIGURES:
+
+    rule fig8_embeddings_abide:
+        """Figure 8: 2-D views of every method's embedding of ABIDE."""
+        input:
+            data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["abide"]),
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["abide"]],
+        output:
+            png=report(
+                "results/figures/fig8_embeddings_abide.png",
+                caption="../report/figures/fig8_embeddings_abide.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig8_embeddings_abide.pdf",
+                caption="../report/figures/fig8_embeddings_abide.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig8_embeddings_abide.log",
+        benchmark:
+            "results/benchmarks/figures/fig8_embeddings_abide.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=10,
+        params:
+            panels=FIGURE_PANELS["abide"],
+            seed=FIGURE_SEED,
+            max_cols=5,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_embeddings.py"
+
+
+if "fig_distance_histograms" in FIGURES:
+
+    rule fig_distance_histograms:
+        """Eq. 33: intra- vs inter-class distances, original input vs metric-learning embedding, per dataset."""
+        input:
+            data=expand("results/data/{d}.npz", d=DATASETS),
+            ml=[FIGURE_EMBEDDING[d, "metric_learning"] for d in DATASETS],
+        output:
+            png=report(
+                "results/figures/fig_distance_histograms.png",
+                caption="../report/figures/fig_distance_histograms.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig_distance_histograms.pdf",
+                caption="../report/figures/fig_distance_histograms.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig_distance_histograms.log",
+        benchmark:
+            "results/benchmarks/figures/fig_distance_histograms.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=6000,
+            runtime=20,
+        params:
+            datasets=DATASETS,
+            seed=FIGURE_SEED,
+            max_pairs=100000,
+            bins=50,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_distance_histograms.py"
+
+
+if "fig_training_curves" in FIGURES:
+
+    rule fig_training_curves:
+        """Every loss term, the separation ratio and the validation precision@1 per epoch, per dataset."""
+        input:
+            history=expand(
+                "results/train/{d}/all/seed{seed}/history.tsv",
+                d=DATASETS,
+                seed=FIGURE_SEED,
+            ),
+            embeddings=[FIGURE_EMBEDDING[d, "metric_learning"] for d in DATASETS],
+        output:
+            png=report(
+                "results/figures/fig_training_curves.png",
+                caption="../report/figures/fig_training_curves.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig_training_curves.pdf",
+                caption="../report/figures/fig_training_curves.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig_training_curves.log",
+        benchmark:
+            "results/benchmarks/figures/fig_training_curves.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            datasets=DATASETS,
+            seed=FIGURE_SEED,
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_training_curves.py"
+
+
+if "fig_rank_sensitivity" in FIGURES:
+
+    rule fig_rank_sensitivity:
+        """Clustering metrics vs CP / Tucker rank against metric learning (paper protocol, mean ± sd over seeds)."""
+        input:
+            summary="results/metrics/summary.csv",
+        output:
+            png=report(
+                "results/figures/fig_rank_sensitivity.png",
+                caption="../report/figures/fig_rank_sensitivity.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig_rank_sensitivity.pdf",
+                caption="../report/figures/fig_rank_sensitivity.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig_rank_sensitivity.log",
+        benchmark:
+            "results/benchmarks/figures/fig_rank_sensitivity.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            datasets=DATASETS,
+            metrics=["silhouette_true_labels", "nmi_kmeans", "ari_kmeans"],
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_rank_sensitivity.py"

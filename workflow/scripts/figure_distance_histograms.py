@@ -1,0 +1,21 @@
+"""Rule fig_distance_histograms: eq. 33, intra- vs inter-class distances, input vs metric-learning embedding."""
+
+from norank.data import load_dataset
+from norank.evaluate import load_embedding
+from norank.figures import class_pair_distances, plot_distance_histograms, save_figure
+from norank.logs import log_to
+
+with log_to(snakemake.log[0]) as log:
+    p = snakemake.params
+    rows = []
+    for data, ml in zip(snakemake.input.data, snakemake.input.ml):
+        ds = load_dataset(data)
+        index, Z, _ = load_embedding(ml)
+        kw = dict(max_pairs=p.max_pairs, seed=p.seed)
+        spaces = [("original input (flattened)", class_pair_distances(ds.X.reshape(len(ds.X), -1), ds.y, **kw)),
+                  ("metric-learning embedding", class_pair_distances(Z, ds.y[index], **kw))]
+        log.info("%s: %s", ds.name, [(s, len(d.intra), len(d.inter), d.subsampled) for s, d in spaces])
+        rows.append((ds.name, spaces))
+    fig = plot_distance_histograms(rows, bins=p.bins,
+                                   title=f"Intra- vs inter-class Euclidean distances (eq. 33; split all, seed {p.seed})")
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])

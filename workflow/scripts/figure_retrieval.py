@@ -1,0 +1,30 @@
+"""Rules fig2_retrieval_lfw, fig3_retrieval_olivetti: nearest neighbours in the metric-learning embedding."""
+
+import numpy as np
+
+from norank.data import load_dataset
+from norank.evaluate import load_embedding
+from norank.figures import choose_queries, nearest_neighbours, plot_retrieval, save_figure
+from norank.logs import log_to
+
+with log_to(snakemake.log[0]) as log:
+    p, r = snakemake.params, snakemake.params.retrieval
+    ds = load_dataset(snakemake.input.data)
+    index, Z, role = load_embedding(snakemake.input.embeddings)
+    y = ds.y[index]
+    if p.split == "all":  # every sample is a query candidate and, except itself, the gallery
+        q = choose_queries(y, np.arange(len(y)), r["n_queries"], seed=r["seed"])
+        gallery, exclude = np.arange(len(y)), q
+        how = "split all: each query excluded from its own gallery"
+    else:  # held-out queries against the split's training samples
+        q = choose_queries(y, np.flatnonzero(role == "heldout"), r["n_queries"], seed=r["seed"])
+        gallery, exclude = np.flatnonzero(role == "train"), None
+        how = f"held-out queries of {p.split} vs its training samples"
+    nn, dist = nearest_neighbours(Z[q], Z[gallery], r["k"], exclude=exclude)
+    nn = gallery[nn]
+    names = np.asarray(ds.class_names)
+    log.info("queries %s; correct neighbours %d / %d", index[q].tolist(), int((y[nn] == y[q, None]).sum()), nn.size)
+    fig = plot_retrieval(ds.X[index[q]], names[y[q]], ds.X[index[nn]], names[y[nn]], dist, cmap=p.style["cmap"],
+                         title=f"{ds.name}: nearest-neighbour retrieval, metric-learning embedding "
+                               f"(Euclidean d, seed {p.seed})\n{how}")
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])

@@ -1,0 +1,12 @@
+"""Rule fig_training_curves: loss terms, separation ratio and validation precision@1 per epoch."""
+
+from norank.figures import plot_training_curves, read_best_epoch, read_history, save_figure
+from norank.logs import log_to
+
+with log_to(snakemake.log[0]):
+    p, inp = snakemake.params, snakemake.input
+    histories = [(name, read_history(f)) for name, f in zip(p.datasets, inp.history)]
+    best = [read_best_epoch(f) for f in inp.embeddings]
+    fig = plot_training_curves(histories, best_epochs=best,
+                               title=f"Metric-learning training (split all, seed {p.seed})")
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])

@@ -1,0 +1,10 @@
+"""Rule import_tensor: one of the user's datasets, checked, as a raw artifact."""
+
+from norank.data import save_dataset
+from norank.data.user import load_user_tensor
+from norank.logs import log_to
+
+with log_to(snakemake.log[0]) as log:
+    ds = load_user_tensor(snakemake.wildcards.dataset, **snakemake.params.tensor)
+    log.info("%s: X %s, counts %s", ds.name, ds.X.shape, ds.counts())
+    save_dataset(snakemake.output[0], ds)
