@@ -53,13 +53,13 @@ def snakemake(*args: str, cwd: Path, check: bool = True, snakefile: Path | None 
 
 
 def copy_workflow(dest: Path) -> Path:
-    """Copy the workflow (Snakefile, workflow/, config/) to ``dest``; returns the copied Snakefile.
+    """Copy the workflow (Snakefile, workflow/, config/, envs/, profiles/) to ``dest``; returns the Snakefile.
 
     Tests that edit a rule script edit this copy, never the repository.
     """
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
-    for d in ("workflow", "config"):
+    for d in ("workflow", "config", "envs", "profiles"):
         shutil.copytree(REPO / d, dest / d, ignore=shutil.ignore_patterns("__pycache__"))
     return dest / "Snakefile"
 

@@ -40,7 +40,11 @@ def test_killed_training_restarts_cleanly_and_repeats(tmp_path):
     run = tmp_path / "results" / "train" / "galaxy_paper" / "all" / "seed0"
     assert not any(run.glob("*")) if run.exists() else True  # outputs are written atomically: none yet
 
-    # Snakemake knows the job was cut off; the workflow profile (profiles/default) reruns it
+    # the killed Snakemake left its lock: the next run says how to lift it ...
+    locked = snakemake("--cores", "1", "--configfile", "c.yaml", "--", TARGET, cwd=tmp_path, check=False)
+    assert locked.returncode != 0 and "--unlock" in locked.stdout
+    snakemake("--unlock", "--configfile", "c.yaml", cwd=tmp_path)
+    # ... and knows the job was cut off: the workflow profile (profiles/default) reruns it
     rerun = snakemake("--cores", "1", "--configfile", "c.yaml", "--", TARGET, cwd=tmp_path).stdout
     assert "incomplete" in rerun.lower()
     first = np.load(tmp_path / TARGET)["Z"]

@@ -24,7 +24,7 @@ rule baseline:
         mem_mb=6000,
         runtime=60,
     params:
-        options=lambda wc: method_options(wc.method, BASELINES),
+        options=lambda wc: canonical(method_options(wc.method, BASELINES)),
         split=split_params,
     script:
         "../scripts/baseline.py"

@@ -50,7 +50,7 @@ def synthetic_params(wildcards):
     cfg = dataset_cfg(wildcards.dataset)
     kw = {k: cfg[k] for k in SYNTHETIC_KEYS if k in cfg}
     kw.setdefault("n_samples", SYNTHETIC_DEFAULT_N[cfg["source"]])
-    return kw
+    return canonical(kw)
 
 
 def prepare_params(wildcards):
@@ -91,12 +91,25 @@ def protocol_splits():
     return splits
 
 
+def canonical(obj):
+    """``obj`` with every dict's keys sorted: params compare by value, so reordering keys in
+    the config file must not look like a change (Snakemake compares params as written).
+    """
+    if isinstance(obj, dict):
+        return {k: canonical(obj[k]) for k in sorted(obj)}
+    if isinstance(obj, list):
+        return [canonical(v) for v in obj]
+    return obj
+
+
 def train_options(wildcards):
     """Training options of a dataset: the top-level `train` block, then the dataset's own overrides."""
-    return {
-        **config.get("train", {}),
-        **dataset_cfg(wildcards.dataset).get("train", {}),
-    }
+    return canonical(
+        {
+            **config.get("train", {}),
+            **dataset_cfg(wildcards.dataset).get("train", {}),
+        }
+    )
 
 
 def split_params(wildcards):
@@ -198,7 +211,7 @@ def efficiency_params(wildcards):
                 else "patch"
             )
         kw["transformer"] = t
-    return kw
+    return canonical(kw)
 
 
 def table_outputs(stem, formats=TABLE_FORMATS):

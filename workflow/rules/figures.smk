@@ -4,7 +4,7 @@
 # panels exist is decided here once, and a figure whose datasets or methods are not configured has
 # no rule (and is not a target).
 
-FIGURE_STYLE = config["report"]["figure_style"]
+FIGURE_STYLE = canonical(config["report"]["figure_style"])
 FIGURE_SEED = EVAL["seeds"][0]
 PAPER_PROTOCOL = "paper" in EVAL["protocols"]  # every figure but 2-4 shows split `all`
 
