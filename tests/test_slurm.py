@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import numpy as np
 import pandas as pd
@@ -83,3 +84,15 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
         za, zb = (np.load(runs[w] / f)["Z"] for w in ("local", "slurm"))
         np.testing.assert_allclose(za, zb, rtol=1e-5, atol=1e-6)
     assert (runs["slurm"] / "results" / "provenance.md").exists()
+
+
+def test_gpu_request_on_a_gpu_less_cluster_fails_fast_not_hangs(repo, cluster, tmp_path):
+    # without the documented override (compute.train_gpus: 0), sbatch refuses the GPU job at once
+    (tmp_path / "gpu.yaml").write_text(CONFIG.replace("train_gpus: 0", "train_gpus: 1"))
+    target = "results/train/galaxy_paper/all/seed0/embeddings.npz"
+    t0 = time.monotonic()
+    proc = snakemake("--configfile", "gpu.yaml", "--profile", str(repo / "profiles" / "slurm"),
+                     "--slurm-init-seconds-before-status-checks", "1", "--", target, cwd=tmp_path, check=False)
+    assert proc.returncode != 0 and time.monotonic() - t0 < 120
+    assert "SLURM sbatch failed" in proc.stdout and "--gpus=1" in proc.stdout  # the GPU request is named
+    assert not (tmp_path / target).exists()
