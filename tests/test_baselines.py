@@ -112,3 +112,12 @@ def test_method_options_pass_each_method_only_its_own_settings():
     assert method_options("tsne", opts) == {"tsne": {"perplexity": 5.0}}
     assert method_options("cp-R3", opts) == {"decomposition": {"tol": 1e-3}}  # the Tucker mode is not CP's
     assert method_options("tucker-R3", opts) == {"decomposition": {"tol": 1e-3, "tucker_rank_mode": "RHW"}}
+
+
+def test_reconstruction_examples_spread_over_classes():
+    from norank.baselines import example_positions
+
+    y = np.repeat(np.arange(40), 10)  # Olivetti's layout: 10 photos of each of 40 people
+    assert y[example_positions(y)].tolist() == list(range(8))
+    y = np.array([0, 0, 0, 0, 1, 1])
+    assert example_positions(y, 5).tolist() == [0, 1, 2, 4, 5]  # round robin: 0, 1, then 0, 1, then 0

@@ -252,6 +252,19 @@ def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | No
     return fit_tucker(X, X_test, rank=rank, seed=seed, rank_mode=mode, **dec)
 
 
+def example_positions(y_train: np.ndarray, n: int = 8) -> np.ndarray:
+    """Positions of ``n`` training samples to keep reconstructions of (for the figures): the
+    first sample of each class, in class order, then the following samples of the classes
+    again until there are ``n`` — so a 40-class dataset shows 8 people, not 8 photos of one."""
+    order = np.argsort(y_train, kind="stable")
+    rank_in_class = np.empty(len(y_train), dtype=int)
+    for c in np.unique(y_train):
+        members = order[y_train[order] == c]
+        rank_in_class[members] = np.arange(len(members))
+    picked = np.lexsort((y_train, rank_in_class))[:n]  # round-robin over classes
+    return np.sort(picked)
+
+
 def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: str, seed: int) -> dict:
     """Write the embeddings (``.npz``: ``Z`` of the samples it covers, their indices and roles, a few
     reconstructions) and the summary (``.json``: iterations, error, time, reconstruction in-sample
@@ -276,8 +289,9 @@ def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: 
                    reconstruction=recon, **{k: v for k, v in fit.info.items() if not k.startswith("_")})
     examples = {}
     if fit.X_hat_train is not None:
-        examples["X_hat_examples"] = fit.X_hat_train[:8].astype(np.float32)
-        examples["example_index"] = train_idx[:8]
+        pos = example_positions(ds.y[train_idx])
+        examples["X_hat_examples"] = fit.X_hat_train[pos].astype(np.float32)
+        examples["example_index"] = train_idx[pos]
     with atomic_path(outputs.embeddings) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, Z=Z.astype(np.float32), index=idx, role=role, y=ds.y[idx], **examples)
