@@ -27,6 +27,9 @@ def test_split_keeps_a_fixed_test_set_disjoint_from_training():
     for tr, n in ((tr16, 16), (tr64, 64)):
         assert len(tr) == n and not set(tr) & set(te16) and np.bincount(y[tr]).min() >= 2
     assert efficiency_split(y, 16, 0.2, split_seed=4)[1].tolist() != te16.tolist()
+    other_seed = efficiency_split(y, 16, 0.2, split_seed=3, subset_seed=1)
+    assert other_seed[1].tolist() == te16.tolist() and other_seed[0].tolist() != tr16.tolist()  # new subset, same test
+    assert efficiency_split(y, 16, 0.2, split_seed=3)[0].tolist() == tr16.tolist()  # reproducible
 
 
 def test_knn_accuracy_caps_k_at_the_smallest_class():
