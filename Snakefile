@@ -18,7 +18,7 @@ report: "workflow/report/workflow.rst"
 
 try:
     if config.get("dataset_sheet"):
-        config["datasets"].update(
+        config.setdefault("datasets", {}).update(
             read_dataset_sheet(
                 config["dataset_sheet"],
                 existing=config["datasets"],

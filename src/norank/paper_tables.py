@@ -88,13 +88,18 @@ def table_methods(baselines: list[str], ranks: list[int]) -> list[str]:
     return out + ["metric_learning"]
 
 
-def _cell(summary: pd.DataFrame, dataset, method, protocol, subset, metric):
-    hit = summary[(summary.dataset == dataset) & (summary.method == method) & (summary.protocol == protocol)
-                  & (summary.subset == subset) & (summary.metric == metric)]
-    if hit.empty:
-        return np.nan, np.nan, 0
-    r = hit.iloc[0]
-    return float(r["mean"]), float(r["sd"]), int(r["n_runs"])
+CELL_KEYS = ["dataset", "method", "protocol", "subset", "metric"]
+
+
+def _cells(summary: pd.DataFrame) -> dict:
+    """``(dataset, method, protocol, subset, metric) -> (mean, sd, n_runs)``, built once per table."""
+    return {tuple(k): (float(m), float(s), int(n))
+            for k, m, s, n in zip(summary[CELL_KEYS].itertuples(index=False), summary["mean"], summary["sd"],
+                                  summary["n_runs"])}
+
+
+def _cell(cells: dict, dataset, method, protocol, subset, metric):
+    return cells.get((dataset, method, protocol, subset, metric), (np.nan, np.nan, 0))
 
 
 def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str], methods: list[str],
@@ -104,10 +109,11 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
     Returns ``(numeric, display)``. A method a protocol does not run (t-SNE held out) has no row.
     """
     rows, shown = [], []
+    lookup = _cells(summary)
     for d in datasets:
         for m in methods:
             for p in protocols:
-                cells = {k: _cell(summary, d, m, p, PROTOCOL_SUBSET[p], k) for k in metrics}
+                cells = {k: _cell(lookup, d, m, p, PROTOCOL_SUBSET[p], k) for k in metrics}
                 if all(n == 0 for _, _, n in cells.values()):
                     continue
                 runs = max(n for _, _, n in cells.values())
@@ -199,6 +205,7 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
     rel_tol·|paper|, sd_multiple·sd). Cells we did not run say so in ``status``.
     """
     eff = summarize_efficiency(efficiency) if efficiency is not None and len(efficiency) else None
+    lookup = _cells(summary)
     rows = []
     for _, p in paper.iterrows():
         ours_datasets = [d for d, s in sources.items() if s == p["dataset"]] or [None]
@@ -224,8 +231,8 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
             else:
                 metric = PAPER_METRICS[p["metric"]]
                 rec = metric in ("relative_error", "explained_variance")
-                mean, sd, n = _cell(summary, d, row["method"], "paper", "reconstruction_in_sample" if rec else "all", metric)
-                hmean, hsd, _ = _cell(summary, d, row["method"], "heldout",
+                mean, sd, n = _cell(lookup, d, row["method"], "paper", "reconstruction_in_sample" if rec else "all", metric)
+                hmean, hsd, _ = _cell(lookup, d, row["method"], "heldout",
                                       "reconstruction_heldout" if rec else "heldout", metric)
                 if n == 0:
                     rows.append({**row, "status": "not run: method or rank not configured"})
