@@ -41,6 +41,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:
@@ -54,4 +55,5 @@ rule all:
         "results/efficiency/efficiency.csv",
         rules.paper_tables.output,
         figure_targets(),
+        study_targets(),
         "results/provenance.md",

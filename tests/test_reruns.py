@@ -11,7 +11,8 @@ from conftest import snakemake
 pytestmark = pytest.mark.e2e
 
 FIGURE_RULE = re.compile(r"fig\w+")
-AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "paper_tables", "provenance", "all"}
+AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "paper_tables", "provenance", "all",
+              "collect_study_metrics", "summarize_study_metrics", "study_tables"}
 
 
 def scheduled(stdout: str) -> list[tuple[str, dict]]:
@@ -43,7 +44,10 @@ def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workf
     assert {"train", "evaluate"} <= rules and not rules & {"baseline", "prepare", "synthesize", "download"}
     trained = sorted(w["split"] for r, w in jobs if r == "train")
     assert trained == ["all", "fold0", "fold1"] and {w["dataset"] for r, w in jobs if "dataset" in w} == {"galaxy_paper"}
-    assert {w["method"] for r, w in jobs if r == "evaluate"} == {"metric_learning"}
+    # the studies train galaxy_paper on fold0 with every loss from the same options, so they rerun too
+    assert sorted(w["loss"] for r, w in jobs if r == "train_loss") == ["arcface", "contrastive", "paper", "plm"]
+    assert {w["method"] for r, w in jobs if r == "evaluate"} == {"metric_learning", "loss-paper", "loss-contrastive",
+                                                                "loss-arcface", "loss-plm"}
     assert {w["method"] for r, w in jobs if r == "efficiency"} == {"metric_learning"}  # same training options
 
 

@@ -13,12 +13,13 @@ pytestmark = pytest.mark.e2e
 
 def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
-    jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate")
+    jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate", "train_loss")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
     # 7 datasets x 3 seeds x (all + 5 folds); baselines under the paper protocol: 7 x 3 x (pca, tsne, umap
-    # + 2 x 6 ranks) = 315, held out: 7 x 3 x 5 folds x (pca, umap + 2 x 3 heldout_ranks) = 840
+    # + 2 x 6 ranks) = 315, held out: 7 x 3 x 5 folds x (pca, umap + 2 x 3 heldout_ranks) = 840;
+    # studies: 3 datasets x 8 losses x 3 folds = 72, PLM 7 datasets x 3 folds = 21 (their baselines are in the grid)
     assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "126", "baseline": "1155",
-                      "evaluate": "1281"}  # every training and baseline run
+                      "evaluate": "1374", "train_loss": "93"}  # every training and baseline run
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -136,10 +137,11 @@ def test_tiny_run_builds_one_report_with_every_table_and_figure(repo, data_dir, 
               "--report", "report.html", cwd=tiny_run, snakefile=tiny_workflow)
     html = (tiny_run / "report.html").read_text(errors="replace")
     tables = ["table1_datasets", "table2_faces", "table3_abide", "table4_synthetic", "table5_reconstruction",
-              "table6_efficiency", "paper_comparison"]
+              "table6_efficiency", "paper_comparison", "table_losses", "table_unsupervised"]
     figures = ["fig1_tsne_faces", "fig2_retrieval_lfw", "fig3_retrieval_olivetti", "fig4_synthetic_samples",
                "fig5_embeddings_synthetic", "fig6_reconstructions_olivetti", "fig7_embeddings_lfw",
-               "fig8_embeddings_abide", "fig_distance_histograms", "fig_training_curves", "fig_rank_sensitivity"]
+               "fig8_embeddings_abide", "fig_distance_histograms", "fig_training_curves", "fig_rank_sensitivity",
+               "fig_loss_diagnostics_olivetti", "fig_loss_diagnostics_galaxy_paper"]
     missing = [n for n in tables + figures + ["provenance"] if n not in html]
     assert not missing, missing
     for name in figures:
@@ -147,6 +149,24 @@ def test_tiny_run_builds_one_report_with_every_table_and_figure(repo, data_dir, 
             assert (tiny_run / "results" / "figures" / f"{name}.{ext}").stat().st_size > 5000, (name, ext)
     prov = (tiny_run / "results" / "provenance.md").read_text()
     assert "commit `" in prov and "configuration sha256" in prov and "| train " in prov
+
+
+def test_tiny_run_compares_losses_and_the_unsupervised_mode_on_held_out_folds(tiny_run):
+    tables = tiny_run / "results" / "tables"
+    losses = pd.read_csv(tables / "table_losses.csv")
+    assert sorted(zip(losses.dataset, losses.method)) == sorted(
+        (d, f"loss-{m}") for d in ("olivetti", "galaxy_paper") for m in ("paper", "contrastive", "arcface"))
+    assert losses["precision_at_1[heldout->train]_mean"].between(0, 1).all() and (losses.runs == 1).all()
+    unsup = pd.read_csv(tables / "table_unsupervised.csv")
+    assert set(unsup.method) == {"loss-plm", "pca", "umap", "cp-R2", "tucker-R2"} and len(unsup) == 10
+    assert unsup["nmi_kmeans[heldout]_mean"].between(0, 1).all()
+    run = tiny_run / "results" / "losses" / "olivetti" / "fold0"
+    hist = pd.read_csv(run / "arcface" / "seed0" / "history.tsv", sep="\t")
+    assert {"arcface", "variance_ratio", "active_ratio", "grad_norm_mean"} <= set(hist.columns) and len(hist) == 2
+    plm = torch.load(run / "plm" / "seed0" / "model.pt", weights_only=False)
+    assert plm["config"]["loss"] == "plm" and plm["config"]["loss_options"] == {"k": 5, "m": 2}
+    emb = np.load(run / "plm" / "seed0" / "embeddings.npz")
+    assert (emb["role"] == "heldout").sum() == 80  # olivetti tiny: 160 samples, 2 folds
 
 
 def test_tiny_run_writes_table1_from_the_artifacts(tiny_run):

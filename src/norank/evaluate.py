@@ -21,6 +21,12 @@ from norank.baselines import linear_reconstruction, parse_method, reconstruction
 from norank.metrics import evaluate_embedding, retrieval_metrics
 
 METRIC_LEARNING = "metric_learning"
+LOSS_PREFIX = "loss-"  # method names of the loss comparison / unsupervised runs: loss-<loss>, e.g. loss-plm
+
+
+def is_trained(method: str) -> bool:
+    """True for the encoders this package trains (no rank, no reconstruction of their own)."""
+    return method == METRIC_LEARNING or method.startswith(LOSS_PREFIX)
 
 
 def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -46,7 +52,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     index, Z, role = load_embedding(emb_path)
     X, y = ds.X[index], ds.y[index]
     protocol = protocol_of(split)
-    rank = None if method == METRIC_LEARNING else parse_method(method)[1]
+    rank = None if is_trained(method) else parse_method(method)[1]
     base = dict(dataset=ds.name, method=method, rank=rank, protocol=protocol, split=split, seed=seed)
     rows = []
 
@@ -68,7 +74,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     # reconstruction: from the baseline's own summary, or a linear map Z -> X for metric learning
     if summary_path is not None:
         rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})
-    elif method == METRIC_LEARNING:
+    elif is_trained(method):
         hat, hat_test = linear_reconstruction(Z[tr], X[tr], Z[ho] if ho.any() else None)
         rec = {"in_sample": reconstruction_scores(X[tr], hat)}
         if hat_test is not None:

@@ -546,15 +546,15 @@ def plot_distance_histograms(rows: Sequence[tuple[str, Sequence[tuple[str, PairD
 # --------------------------------------------------------------------------- training curves
 
 
-def read_history(path) -> "pd.DataFrame":
-    """A training ``history.tsv``; a missing file or missing loss columns raise, naming the file."""
+def read_history(path, terms: Sequence[str] = LOSS_TERMS) -> "pd.DataFrame":
+    """A training ``history.tsv``; a missing file or missing ``terms`` columns raise, naming the file."""
     import pandas as pd
 
     path = Path(path)
     if not path.exists():
         raise DataError(f"training history {path} does not exist. Run snakemake to build it.")
     df = pd.read_csv(path, sep="\t")
-    missing = [c for c in ("epoch", *LOSS_TERMS) if c not in df.columns]
+    missing = [c for c in ("epoch", *terms) if c not in df.columns]
     if missing or df.empty:
         raise DataError(f"training history {path} lacks columns {missing} or has no epochs.")
     return df
@@ -633,6 +633,71 @@ def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, tit
                            label="epoch kept (early stopping)")
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=len(LOSS_TERMS) + 1,
                fontsize="small", frameon=False, title="loss term (eq. 13)", title_fontsize="small")
+    fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------- loss diagnostics
+
+DIAGNOSTICS = (  # history column, panel title, log scale
+    ("intra_class_variance", "intra-class variance", False),
+    ("inter_class_variance", "inter-class variance", False),
+    ("variance_ratio", "variance ratio (inter / intra)", True),
+    ("active_ratio", "active ratio (non-zero gradient)", False),
+    ("grad_norm_mean", "mean ||dL/dz|| per sample", True),
+    ("val_precision_at_1", "validation precision@1", False),
+)
+
+
+def mean_history(histories: Sequence["pd.DataFrame"], columns: Sequence[str]) -> "pd.DataFrame":
+    """Per epoch, the mean of ``columns`` over the runs that reached that epoch (runs stop early at
+    different epochs), with ``n_runs``; a column no run recorded is left out."""
+    import pandas as pd
+
+    if not histories:
+        raise NorankError("no training histories to average.")
+    df = pd.concat(histories, ignore_index=True)
+    cols = [c for c in columns if c in df.columns]
+    out = df.groupby("epoch")[cols].mean()
+    out["n_runs"] = df.groupby("epoch").size()
+    return out.reset_index()
+
+
+def plot_loss_diagnostics(runs: Sequence[tuple[str, Sequence["pd.DataFrame"]]], *, title: str,
+                          panel_size: float = 2.4) -> Figure:
+    """VARIANCE and GREEDINESS diagnostics vs epoch, one line per loss (mean over its runs).
+
+    ``runs``: ``(loss label, [history of each fold × seed])``. A history without the diagnostic
+    columns (trained with ``diagnostics: false``) raises, naming the loss.
+    """
+    if not runs:
+        raise NorankError("no loss runs to plot.")
+    for label, hs in runs:
+        missing = [c for c, _, _ in DIAGNOSTICS[:5] if not all(c in h.columns for h in hs)]
+        if not hs or missing:
+            raise DataError(f"loss {label!r}: histories lack diagnostics {missing}; train with diagnostics: true.")
+    fig = _new_figure(3 * panel_size * 1.25 + 0.4, 2 * panel_size * 0.9 + 1.0)
+    axes = fig.subplots(2, 3).ravel()
+    styles = ["-", "--", "-.", ":"]
+    for i, (label, hs) in enumerate(runs):
+        mean = mean_history(hs, [c for c, _, _ in DIAGNOSTICS])
+        for ax, (col, _, _) in zip(axes, DIAGNOSTICS):
+            if col in mean.columns and mean[col].notna().any():
+                _plot_series(ax, mean, col, color=OKABE_ITO[i % len(OKABE_ITO)], linestyle=styles[i // 2 % 4],
+                             label=label)
+    for ax, (col, name, log) in zip(axes, DIAGNOSTICS):
+        ax.set_title(name, fontsize="small")
+        ax.set_xlabel("epoch", fontsize="small")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if log and ax.lines:
+            ax.set_yscale("log")
+        ax.tick_params(which="both", labelsize="x-small")
+        if not ax.lines:
+            ax.text(0.5, 0.5, "not recorded in these runs", transform=ax.transAxes, ha="center", fontsize="small")
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(runs), 5),
+               fontsize="small", frameon=False, title="loss (mean over folds × seeds)", title_fontsize="small")
     fig.suptitle(title, fontsize="medium")
     return fig
 

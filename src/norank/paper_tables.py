@@ -55,9 +55,16 @@ METHOD_LABELS = {"pca": "PCA + K-Means", "tsne": "t-SNE + K-Means", "umap": "UMA
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
 
 
+LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
+               "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
+               "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
+
+
 def method_label(method: str) -> str:
     if method in METHOD_LABELS:
         return METHOD_LABELS[method]
+    if method.startswith("loss-"):
+        return LOSS_LABELS.get(method[5:], method[5:])
     kind, rank = method.split("-R")
     return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
 

@@ -177,6 +177,11 @@ def embedding_inputs(wildcards):
         return {
             "embeddings": f"results/train/{wildcards.dataset}/{wildcards.split}/seed{wildcards.seed}/embeddings.npz"
         }
+    if wildcards.method.startswith("loss-"):
+        loss = wildcards.method[len("loss-") :]
+        return {
+            "embeddings": f"results/losses/{wildcards.dataset}/{wildcards.split}/{loss}/seed{wildcards.seed}/embeddings.npz"
+        }
     run = f"results/baselines/{wildcards.dataset}/{wildcards.split}/{wildcards.method}/seed{wildcards.seed}"
     return {"embeddings": f"{run}/embeddings.npz", "summary": f"{run}/summary.json"}
 
@@ -264,6 +269,12 @@ def benchmark_files():
             for m in baseline_methods(split)
             for s in EVAL["seeds"]
         ],
+        "train_loss": [
+            f"{bench}/losses/{d}/{split}/{m[len('loss-'):]}/seed{s}.tsv"
+            for study in STUDIES
+            for d, split, m, s in study_runs(study)
+            if m.startswith("loss-")
+        ],
         "efficiency": [
             f"{bench}/efficiency/{d}/n{n}/{m}/seed{s}.tsv"
             for d in DATASETS
@@ -285,3 +296,112 @@ def tensor_params(wildcards):
     return {
         k: cfg[k] for k in ("data", "labels", "shape", "x_key", "y_key") if k in cfg
     }
+
+
+# ---- the two studies beyond the paper (workflow/rules/studies.smk), held-out protocol only
+LOSSES = config["loss_comparison"]
+UNSUPERVISED = config["unsupervised"]
+STUDIES = ("losses", "unsupervised")
+
+
+def _study_datasets(key, names):
+    names = DATASETS if names is None else names
+    unknown = [d for d in names if d not in DATASETS]
+    if unknown:
+        raise WorkflowError(
+            f"config key {key}.datasets: {unknown} are not configured datasets "
+            f"({', '.join(DATASETS)}); remove them or add them under `datasets`."
+        )
+    return names
+
+
+def _study_folds(key, folds):
+    bad = [f for f in folds if f >= EVAL["folds"]]
+    if bad:
+        raise WorkflowError(
+            f"config key {key}.folds: folds {bad} do not exist with evaluation.folds = "
+            f"{EVAL['folds']}; use indices 0..{EVAL['folds'] - 1}."
+        )
+    return [f"fold{f}" for f in folds]
+
+
+LOSS_DATASETS = _study_datasets("loss_comparison", LOSSES["datasets"])
+LOSS_SPLITS = _study_folds("loss_comparison", LOSSES["folds"])
+UNSUPERVISED_DATASETS = _study_datasets("unsupervised", UNSUPERVISED["datasets"])
+UNSUPERVISED_SPLITS = _study_folds("unsupervised", UNSUPERVISED["folds"])
+# the unsupervised baselines of the main grid, as the held-out folds run them (t-SNE cannot embed new samples)
+UNSUPERVISED_BASELINES = [m for m in baseline_methods("fold0") if m != "tsne"]
+
+
+def study_train_options(wildcards):
+    """A study run's training options: the dataset's, the study's overrides, then the loss."""
+    plm = wildcards.loss == "plm"
+    study = UNSUPERVISED if plm else LOSSES
+    options = (
+        UNSUPERVISED["plm"] if plm else LOSSES["loss_options"].get(wildcards.loss, {})
+    )
+    return canonical(
+        {
+            **train_options(wildcards),
+            **study["train"],
+            "loss": wildcards.loss,
+            "loss_options": options,
+            "diagnostics": not plm,  # VARIANCE needs labels: logged for the supervised losses only
+        }
+    )
+
+
+def study_runs(study):
+    """(dataset, split, method, seed) of every run a study's table reads."""
+    if study == "losses":
+        return [
+            (d, split, f"loss-{loss}", s)
+            for d in LOSS_DATASETS
+            for loss in LOSSES["losses"]
+            for split in LOSS_SPLITS
+            for s in LOSSES["seeds"]
+        ]
+    return [
+        (d, split, m, s)
+        for d in UNSUPERVISED_DATASETS
+        for m in ["loss-plm"] + UNSUPERVISED_BASELINES
+        for split in UNSUPERVISED_SPLITS
+        for s in UNSUPERVISED["seeds"]
+    ]
+
+
+def study_metric_files(wildcards):
+    return [
+        f"results/metrics/{d}/{split}/{m}/seed{s}.csv"
+        for d, split, m, s in study_runs(wildcards.study)
+    ]
+
+
+def loss_histories(dataset):
+    """History files of one dataset's loss-comparison runs, per loss (for the diagnostics figure)."""
+    return {
+        loss: [
+            f"results/losses/{dataset}/{split}/{loss}/seed{s}/history.tsv"
+            for split in LOSS_SPLITS
+            for s in LOSSES["seeds"]
+        ]
+        for loss in LOSSES["losses"]
+    }
+
+
+def study_targets():
+    out = [
+        f"results/tables/{stem}.{fmt}" for stem in STUDY_TABLES for fmt in TABLE_FORMATS
+    ]
+    out += [
+        f"results/figures/fig_loss_diagnostics_{d}.{ext}"
+        for d in LOSS_DATASETS
+        for ext in ("png", "pdf")
+    ]
+    return out
+
+
+STUDY_TABLES = {
+    "table_losses": "Loss comparison (held-out folds): retrieval and clustering per loss",
+    "table_unsupervised": "Unsupervised PLM metric learning vs PCA, UMAP, CP and Tucker (held-out folds)",
+}

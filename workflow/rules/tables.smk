@@ -52,6 +52,7 @@ rule provenance:
     input:
         rules.paper_tables.output,
         figure_targets(),
+        study_targets(),
     output:
         json="results/provenance.json",
         md=report(

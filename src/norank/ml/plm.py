@@ -17,16 +17,21 @@ No labels: the data manifold is approximated by one low-dimensional linear piece
    dissimilarity, mean over pairs of (||z_i - z_j|| / 2 - (1 - s_ij))^2 (unit-sphere
    embeddings, distances in [0, 2]).
 
-Pairs are evaluated on demand (per mini-batch): all pairs of a large dataset would need
-n^2 projections of D-dimensional vectors.
+Pairs are evaluated on demand (per mini-batch, :func:`similarity_matrix`): all pairs of a
+large dataset would need n^2 projections of D-dimensional vectors.
+
+:func:`train_plm` trains an encoder with this loss and never reads a label: its early-stopping
+set is a random (not stratified) part of the training samples, scored by the same loss.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 from sklearn.neighbors import NearestNeighbors
 
 from norank.errors import NorankError
@@ -83,9 +88,114 @@ def pair_similarity(F: np.ndarray, pieces: LocalSubspaces, i: np.ndarray, j: np.
     return s
 
 
+def similarity_matrix(F: np.ndarray, pieces: LocalSubspaces, idx: np.ndarray) -> np.ndarray:
+    """``(b, b)`` matrix of s_ij over the samples ``idx`` (equal to :func:`pair_similarity` on all pairs).
+
+    Uses ||(I - U_i U_i^T) d||^2 = ||d||^2 - ||U_i^T d||^2 with d = f_j - mu_i expanded, so no
+    ``(b, b, D)`` array is built (ABIDE has D = 12 321).
+    """
+    idx = np.asarray(idx)
+    Fb = np.asarray(F[idx], dtype=np.float64)
+    C, U = pieces.centres[idx], pieces.bases[idx]  # (b, D), (b, D, m)
+    sq_d = (Fb**2).sum(1)[None, :] + (C**2).sum(1)[:, None] - 2 * C @ Fb.T  # ||f_j - mu_i||^2 at [i, j]
+    proj = np.einsum("idm,jd->ijm", U, Fb) - np.einsum("idm,id->im", U, C)[:, None, :]  # U_i^T (f_j - mu_i)
+    orth2 = np.maximum(sq_d - (proj**2).sum(-1), 0.0)  # o(j|i)^2
+    sq = (Fb**2).sum(1)
+    dist2 = np.maximum(sq[:, None] + sq[None, :] - 2 * Fb @ Fb.T, 0.0)
+    S = np.exp(-(orth2 + orth2.T) / (2 * pieces.sigma_orth**2)) * np.exp(-dist2 / (2 * pieces.sigma_dist**2))
+    np.fill_diagonal(S, 1.0)
+    return S
+
+
 def plm_loss(Z: torch.Tensor, S: torch.Tensor) -> torch.Tensor:
     """Mean over the batch pairs of (||z_i - z_j|| / 2 - (1 - s_ij))^2; ``S`` ``(b, b)`` similarities."""
     diff = Z[:, None, :] - Z[None, :, :]
     dist = torch.sqrt((diff**2).sum(-1) + 1e-12)  # eps: the gradient of sqrt at 0 is infinite
     off = ~torch.eye(len(Z), dtype=torch.bool, device=Z.device)
     return ((dist / 2 - (1 - S)) ** 2)[off].mean()
+
+
+PLM_DEFAULTS = {"k": 10, "m": 2}
+
+
+def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, progress: bool = True):
+    """Train an encoder on ``X[train_idx]`` with :func:`plm_loss` (``cfg.loss == "plm"``); no labels.
+
+    ``cfg`` is a :class:`norank.ml.train.TrainConfig`; ``cfg.loss_options`` may set ``k``
+    (neighbours of a local piece) and ``m`` (its dimension). The pieces are fitted on all
+    of ``train_idx`` (flattened inputs); batches are random; early stopping keeps the epoch
+    with the lowest PLM loss over the pairs of a random ``cfg.val_fraction`` of the training
+    samples. Returns a :class:`norank.ml.train.TrainResult`.
+    """
+    from norank.ml.device import pick_device
+    from norank.ml.encoders import build_encoder
+    from norank.ml.train import EarlyStopping, TrainingDiverged, TrainResult, _scheduler, embed, log_epoch
+
+    unknown = set(cfg.loss_options) - set(PLM_DEFAULTS)
+    if unknown:
+        raise NorankError(f"unknown PLM option(s) {sorted(unknown)}; known: {sorted(PLM_DEFAULTS)}.")
+    opts = {**PLM_DEFAULTS, **cfg.loss_options}
+    device = pick_device(cfg.device)
+    rng = np.random.default_rng(seed)
+    train_idx = np.asarray(train_idx)
+    F = X[train_idx].reshape(len(train_idx), -1)
+    pieces = local_subspaces(F, k=opts["k"], m=opts["m"])
+    order = rng.permutation(len(train_idx))
+    n_val = int(round(cfg.val_fraction * len(train_idx)))
+    val_pos, fit_pos = np.sort(order[:n_val]), np.sort(order[n_val:])
+    log.info("PLM training on %d samples, %d held for early stopping (no labels); pieces k=%d m=%d; "
+             "sigma_orth %.4g sigma_dist %.4g; device %s", len(fit_pos), len(val_pos), opts["k"], opts["m"],
+             pieces.sigma_orth, pieces.sigma_dist, device)
+    X_train = torch.as_tensor(X[train_idx], dtype=torch.float32, device=device)
+    S_val = torch.as_tensor(similarity_matrix(F, pieces, val_pos), dtype=torch.float32) if len(val_pos) > 1 else None
+
+    history: list[dict] = []
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed)
+        model = build_encoder(cfg.encoder, X.shape[1:], dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
+                              cnn_channels=cfg.cnn_channels, dropout=cfg.dropout).to(device)
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        sched = _scheduler(opt, cfg.scheduler, cfg.epochs)
+        stopper = EarlyStopping(model, cfg.patience, log)
+        for epoch in tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True):
+            t0 = time.perf_counter()
+            model.train()
+            perm = rng.permutation(fit_pos)
+            losses = []
+            for s in range(0, len(perm) - 1, cfg.batch_size):
+                b = perm[s : s + cfg.batch_size]
+                if len(b) < 2:
+                    continue
+                xb = X_train[torch.as_tensor(b, device=device)]
+                if cfg.noise_p > 0:
+                    hit = (torch.rand(len(b), generator=gen) < cfg.noise_p).to(device)
+                    xb = xb + cfg.noise_sigma * hit.view(-1, *[1] * (xb.dim() - 1)) * torch.randn(xb.shape, generator=gen).to(device)
+                S = torch.as_tensor(similarity_matrix(F, pieces, b), dtype=torch.float32, device=device)
+                loss = plm_loss(model(xb), S)
+                if not torch.isfinite(loss):
+                    raise TrainingDiverged(f"the PLM loss became {loss.item()} at epoch {epoch}. Lower the learning "
+                                           f"rate (now {opt.param_groups[0]['lr']:.3g}) or normalise the input.")
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if cfg.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                opt.step()
+                losses.append(loss.item())
+            row = {"epoch": epoch, "plm": float(np.mean(losses)), "total": float(np.mean(losses)),
+                   "lr": opt.param_groups[0]["lr"]}
+            if sched is not None:
+                sched.step()
+            evaluate = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1
+            if evaluate and S_val is not None:
+                Z_val = torch.as_tensor(embed(model, X[train_idx[val_pos]], device))
+                row["val_plm"] = float(plm_loss(Z_val, S_val))
+            row["seconds"] = time.perf_counter() - t0
+            history.append(row)
+            log_epoch(log, row)
+            score = row.get("val_plm", row["total"] if S_val is None else None)
+            if score is not None and stopper.update(epoch, -score):
+                break
+        best_epoch = stopper.restore()
+    model.eval()
+    return TrainResult(model, history, best_epoch, train_idx[fit_pos], train_idx[val_pos], str(device))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -23,7 +22,9 @@ from tqdm.auto import tqdm
 from norank.errors import NorankError
 from norank.metrics import precision_at_1, separation_ratio
 from norank.ml.device import pick_device
+from norank.ml.diagnostics import greediness_diagnostics, variance_diagnostics
 from norank.ml.encoders import ProjectionHead, build_encoder
+from norank.ml.loss_zoo import build_loss
 from norank.ml.losses import (
     Weights,
     active_triplet_fraction,
@@ -70,6 +71,13 @@ class TrainConfig:
     noise_p: float = 0.0
     noise_sigma: float = 0.02
     device: str = "auto"
+    # the objective: "paper" (eq. 13: mined triplets + the four regularisers), one of the
+    # loss-comparison losses (norank.ml.loss_zoo.LOSSES, supervised) or "plm" (unsupervised,
+    # norank.ml.plm); loss_options are that loss's own arguments
+    loss: str = "paper"
+    loss_options: dict = field(default_factory=dict)
+    # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history
+    diagnostics: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -114,6 +122,37 @@ def embed(model: nn.Module, X: np.ndarray, device: torch.device | str = "cpu", b
     return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 
 
+class EarlyStopping:
+    """Keep the weights of the best-scoring epoch (higher score is better; tuples compare in order)
+    and say when ``patience`` epochs have passed without a gain."""
+
+    def __init__(self, model: nn.Module, patience: int, log: logging.Logger):
+        self.model, self.patience, self.log = model, patience, log
+        self.best, self.state, self.epoch = None, copy.deepcopy(model.state_dict()), 0
+
+    def keep(self, epoch: int) -> None:
+        self.state, self.epoch = copy.deepcopy(self.model.state_dict()), epoch
+
+    def update(self, epoch: int, score) -> bool:
+        """Record ``score`` of ``epoch``; True when training should stop."""
+        if self.best is None or score > self.best:
+            self.best = score
+            self.keep(epoch)
+        elif epoch - self.epoch >= self.patience:
+            self.log.info("early stop at epoch %d: no validation gain since epoch %d", epoch, self.epoch)
+            return True
+        return False
+
+    def restore(self) -> int:
+        """Load the kept weights into the model; the epoch they come from."""
+        self.model.load_state_dict(self.state)
+        return self.epoch
+
+
+def log_epoch(log: logging.Logger, row: dict) -> None:
+    log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+
+
 def _scheduler(opt, kind: str, epochs: int):
     if kind == "cosine":
         return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(epochs, 1))
@@ -148,6 +187,10 @@ def train_embedding(
     and ``(epoch, None, seconds)`` per end-of-epoch evaluation (for the speed benchmark).
     """
     log = log or logging.getLogger("norank")
+    if cfg.loss == "plm":  # unsupervised: labels never reach training
+        from norank.ml.plm import train_plm
+
+        return train_plm(X, train_idx, cfg, seed, log=log, progress=progress)
     device = pick_device(cfg.device)
     rng = np.random.default_rng(seed)
     train_idx = np.asarray(train_idx)
@@ -168,7 +211,7 @@ def train_embedding(
     pool_y = torch.as_tensor(pool_y_np, device=device)
     pool_src = np.concatenate(pool_src)
 
-    use_locality = w.lambda_local > 0 or w.lambda_global > 0
+    use_locality = cfg.loss == "paper" and (w.lambda_local > 0 or w.lambda_global > 0)
     knn = knn_graph(X[fit_idx], cfg.knn_k) if use_locality else None
     log.info(
         "training on %d samples (+%d augmented copies), %d held for early stopping; device %s; k-NN graph %s",
@@ -184,11 +227,13 @@ def train_embedding(
             cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
         ).to(device)
         head = ProjectionHead(cfg.embedding_dim).to(device) if cfg.projection_head else None
-        params = list(model.parameters()) + (list(head.parameters()) if head else [])
+        zoo = None  # a loss of the loss comparison replaces the eq. 13 objective
+        if cfg.loss != "paper":
+            zoo = build_loss(cfg.loss, n_classes=int(y.max()) + 1, dim=cfg.embedding_dim, **cfg.loss_options).to(device)
+        params = [q for m in (model, head, zoo) if m is not None for q in m.parameters()]
         opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = _scheduler(opt, cfg.scheduler, cfg.epochs)
-        best = (-math.inf, math.inf)
-        best_state, best_epoch = copy.deepcopy(model.state_dict()), 0
+        stopper = EarlyStopping(model, cfg.patience, log)
 
         bar = tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True)
         for epoch in bar:
@@ -196,6 +241,7 @@ def train_embedding(
             model.train()
             term_sums, loss_sum = None, torch.zeros((), device=device)  # summed as tensors, read once per epoch
             active, active_all, n_triplets, n_batches = 0.0, 0.0, 0, 0
+            greedy = []
             for b in pk_batches(pool_y_np, cfg.classes_per_batch, cfg.batch_size, rng):
                 tb = time.perf_counter()
                 yb, src = pool_y[b], pool_src[b]
@@ -220,20 +266,26 @@ def train_embedding(
                 out = head(Z) if head is not None else Z
                 if head is not None:
                     out = nn.functional.normalize(out, dim=1)
-                trip = mine(cfg.miner, out.detach(), yb, w.margin, gen)
-                terms = {}
-                terms["triplet"], frac = triplet_loss(out, yb, trip, w.margin)
-                if w.lambda_div > 0:
-                    terms["diversity"] = diversity_loss(out)
-                if w.lambda_uniform > 0:
-                    terms["uniformity"] = uniformity_loss(out)
-                if knn is not None and w.lambda_local > 0:
-                    Zn = nn.functional.normalize(head(Z_nbr), dim=1) if head is not None else Z_nbr
-                    terms["local"] = local_consistency_loss(out, Zn, w.delta_local)
-                if knn is not None and w.lambda_global > 0:
-                    is_nbr = (knn[src][:, :, None] == src[None, None, :]).any(1) | (src[:, None] == src[None, :])
-                    terms["global"] = global_separation_loss(out, torch.as_tensor(~is_nbr, device=device), w.delta_global)
-                loss = total_loss(terms, w)
+                if zoo is None:
+                    trip = mine(cfg.miner, out.detach(), yb, w.margin, gen)
+                    terms = {}
+                    terms["triplet"], frac = triplet_loss(out, yb, trip, w.margin)
+                    if w.lambda_div > 0:
+                        terms["diversity"] = diversity_loss(out)
+                    if w.lambda_uniform > 0:
+                        terms["uniformity"] = uniformity_loss(out)
+                    if knn is not None and w.lambda_local > 0:
+                        Zn = nn.functional.normalize(head(Z_nbr), dim=1) if head is not None else Z_nbr
+                        terms["local"] = local_consistency_loss(out, Zn, w.delta_local)
+                    if knn is not None and w.lambda_global > 0:
+                        is_nbr = (knn[src][:, :, None] == src[None, None, :]).any(1) | (src[:, None] == src[None, :])
+                        terms["global"] = global_separation_loss(out, torch.as_tensor(~is_nbr, device=device), w.delta_global)
+                    loss = total_loss(terms, w)
+                else:
+                    terms = {cfg.loss: zoo(out, yb)}
+                    loss = terms[cfg.loss]
+                if cfg.diagnostics:
+                    greedy.append(greediness_diagnostics(loss, out))
                 term_values = torch.stack([v.detach() for v in terms.values()])
                 if not torch.isfinite(term_values).all():  # one check per batch; name the culprit only on failure
                     for k, v in terms.items():
@@ -259,9 +311,10 @@ def train_embedding(
                 opt.step()
                 term_sums = term_values if term_sums is None else term_sums + term_values
                 loss_sum = loss_sum + loss.detach()
-                active += frac * len(trip[0])
-                active_all += active_triplet_fraction(out.detach(), yb, w.margin)
-                n_triplets += len(trip[0])
+                if zoo is None:
+                    active += frac * len(trip[0])
+                    active_all += active_triplet_fraction(out.detach(), yb, w.margin)
+                    n_triplets += len(trip[0])
                 n_batches += 1
                 if batch_log is not None:
                     batch_log.append((epoch, x_in.detach(), time.perf_counter() - tb))
@@ -271,16 +324,21 @@ def train_embedding(
                 sched.step()
 
             row = {"epoch": epoch, **dict(zip(terms, (term_sums / n_batches).tolist())), "total": loss_sum.item() / n_batches}
-            row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
-            row["active_batch_triplets"] = active_all / n_batches
-            row["triplets_per_batch"] = n_triplets / n_batches
+            if zoo is None:
+                row["active_mined_triplets"] = active / n_triplets if n_triplets else 0.0
+                row["active_batch_triplets"] = active_all / n_batches
+                row["triplets_per_batch"] = n_triplets / n_batches
             row["lr"] = lr
             evaluate = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1
-            if evaluate:
+            if evaluate or cfg.diagnostics:
                 # Embed the fitting samples afresh in eval mode: the batches' own embeddings are
                 # train-mode (dropout, batch-norm batch statistics) and drift over the epoch, so
                 # comparing eval-mode validation queries with them would mislead early stopping.
                 Z_fit, y_fit = embed(model, X[fit_idx], device), y[fit_idx]
+            if cfg.diagnostics:  # VARIANCE of the eval-mode fitting embeddings; GREEDINESS batch means
+                row.update(variance_diagnostics(Z_fit, y_fit))
+                row.update({k: float(np.mean([g[k] for g in greedy])) for k in greedy[0]})
+            if evaluate:
                 row["train_separation_ratio"] = separation_ratio(Z_fit, y_fit)
                 if not np.isfinite(row["train_separation_ratio"]):
                     raise TrainingDiverged(
@@ -296,18 +354,13 @@ def train_embedding(
             if batch_log is not None:
                 batch_log.append((epoch, None, time.perf_counter() - te))
             history.append(row)
-            log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+            log_epoch(log, row)
 
             if not len(val_idx):
-                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
-            elif evaluate:
-                score = (row["val_precision_at_1"], -row["total"])
-                if score > best:
-                    best, best_state, best_epoch = score, copy.deepcopy(model.state_dict()), epoch
-                elif epoch - best_epoch >= cfg.patience:
-                    log.info("early stop at epoch %d: no validation gain since epoch %d", epoch, best_epoch)
-                    break
-        model.load_state_dict(best_state)
+                stopper.keep(epoch)
+            elif evaluate and stopper.update(epoch, (row["val_precision_at_1"], -row["total"])):
+                break
+        best_epoch = stopper.restore()
     model.eval()
     return TrainResult(model, history, best_epoch, fit_idx, val_idx, str(device))
 

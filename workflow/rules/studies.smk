@@ -1,0 +1,124 @@
+# The two studies beyond the paper, on the held-out folds: the loss comparison (seeds/002) and
+# unsupervised PLM metric learning (seeds/003). They reuse the train script, the evaluate rule
+# (methods loss-<loss>) and the metric collection scripts; only the options differ.
+
+
+rule train_loss:
+    """Train the encoder with one loss of the comparison (or PLM, without labels) on one held-out fold."""
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        model="results/losses/{dataset}/{split}/{loss}/seed{seed}/model.pt",
+        embeddings="results/losses/{dataset}/{split}/{loss}/seed{seed}/embeddings.npz",
+        history="results/losses/{dataset}/{split}/{loss}/seed{seed}/history.tsv",
+    log:
+        "logs/losses/{dataset}/{split}/{loss}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/losses/{dataset}/{split}/{loss}/seed{seed}.tsv"
+    wildcard_constraints:
+        split=r"fold\d+",
+        seed=r"\d+",
+        loss=r"[a-z_]+",
+    conda:
+        "../../envs/train.yaml"
+    threads: COMPUTE["train_threads"]
+    resources:
+        mem_mb=8000,
+        runtime=240,
+        gpu=COMPUTE["train_gpus"],
+    params:
+        train=study_train_options,
+        split=split_params,
+    script:
+        "../scripts/train.py"
+
+
+rule collect_study_metrics:
+    """All metric rows of one study in one tidy CSV."""
+    input:
+        study_metric_files,
+    output:
+        "results/studies/{study}/metrics.csv",
+    log:
+        "logs/studies/{study}/collect.log",
+    wildcard_constraints:
+        study="|".join(STUDIES),
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/collect_metrics.py"
+
+
+rule summarize_study_metrics:
+    """Mean ± sd over folds and seeds of every metric of one study."""
+    input:
+        "results/studies/{study}/metrics.csv",
+    output:
+        "results/studies/{study}/summary.csv",
+    log:
+        "logs/studies/{study}/summarize.log",
+    wildcard_constraints:
+        study="|".join(STUDIES),
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/summarize_metrics.py"
+
+
+rule study_tables:
+    """The loss-comparison and unsupervised tables (held-out protocol, mean ± sd over folds × seeds)."""
+    input:
+        losses="results/studies/losses/summary.csv",
+        unsupervised="results/studies/unsupervised/summary.csv",
+    output:
+        table_outputs("table_losses") + table_outputs("table_unsupervised"),
+    log:
+        "logs/tables/study_tables.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        losses=[f"loss-{loss}" for loss in LOSSES["losses"]],
+        loss_datasets=LOSS_DATASETS,
+        unsupervised=["loss-plm"] + UNSUPERVISED_BASELINES,
+        unsupervised_datasets=UNSUPERVISED_DATASETS,
+        captions=STUDY_TABLES,
+    script:
+        "../scripts/study_tables.py"
+
+
+rule fig_loss_diagnostics:
+    """VARIANCE and GREEDINESS diagnostics per epoch of every loss on one dataset."""
+    input:
+        unpack(lambda wc: loss_histories(wc.dataset)),
+    output:
+        png=report(
+            "results/figures/fig_loss_diagnostics_{dataset}.png",
+            caption="../report/figures/fig_loss_diagnostics.rst",
+            category="Loss comparison",
+            subcategory="{dataset}",
+        ),
+        pdf="results/figures/fig_loss_diagnostics_{dataset}.pdf",
+    log:
+        "logs/figures/fig_loss_diagnostics_{dataset}.log",
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        style=FIGURE_STYLE,
+    script:
+        "../scripts/figure_loss_diagnostics.py"

@@ -1,0 +1,12 @@
+"""Rule fig_loss_diagnostics: VARIANCE / GREEDINESS diagnostics vs epoch, one line per loss."""
+
+from norank.figures import plot_loss_diagnostics, read_history, save_figure
+from norank.logs import log_to
+from norank.paper_tables import method_label
+
+with log_to(snakemake.log[0]):
+    dataset = snakemake.wildcards.dataset
+    runs = [(method_label(f"loss-{loss}"), [read_history(f, terms=()) for f in files])
+            for loss, files in snakemake.input.items()]
+    fig = plot_loss_diagnostics(runs, title=f"{dataset}: loss diagnostics (held-out folds, training samples)")
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=snakemake.params.style["dpi"])
