@@ -22,6 +22,7 @@ from norank.figures import (
     class_pair_distances,
     embedding_panel,
     load_baseline_examples,
+    load_reconstruction_rows,
     method_label,
     metric_learning_reconstruction,
     nearest_neighbours,
@@ -36,6 +37,7 @@ from norank.figures import (
     read_best_epoch,
     read_history,
     reconstruction_label,
+    retrieval_plan,
     save_figure,
     view_2d,
 )
@@ -156,6 +158,31 @@ def test_load_baseline_examples_names_a_file_without_reconstructions(tmp_path):
     assert idx.tolist() == [0, 1] and hat.shape == (2, 2, 2) and err == 0.25 and "reconstruction" in summary
     assert reconstruction_label("tucker-R5", {"rank": [5, 5, 5]}, err) == "Tucker-R5\n(R = (5, 5, 5))\nrel. err. 0.250"
     assert reconstruction_label("pca", {"n_components": 20}, err) == "PCA (20 comp.)\nrel. err. 0.250"
+
+
+def test_reconstruction_rows_need_the_same_examples_from_every_method(tmp_path):
+    summ = tmp_path / "summary.json"
+    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.5}}}))
+    for name, idx in (("a", [0, 4]), ("b", [0, 4]), ("c", [1, 4])):
+        np.savez(tmp_path / f"{name}.npz", Z=np.zeros((5, 2)), X_hat_examples=np.full((2, 2, 2), ord(name)),
+                 example_index=np.array(idx))
+    rows, idx = load_reconstruction_rows(["pca", "cp-R2"], [tmp_path / "a.npz", tmp_path / "b.npz"], [summ, summ])
+    assert idx.tolist() == [0, 4] and [r[0].split("\n")[0] for r in rows] == ["PCA", "CP-R2"]
+    assert rows[1][1][0, 0, 0] == ord("b")
+    with pytest.raises(DataError, match=r"c\.npz stores reconstructions of samples \[1, 4\]"):
+        load_reconstruction_rows(["pca", "cp-R2"], [tmp_path / "a.npz", tmp_path / "c.npz"], [summ, summ])
+    assert load_reconstruction_rows([], [], []) == ([], None)
+
+
+def test_retrieval_plan_in_sample_excludes_each_query_and_held_out_uses_the_training_gallery():
+    y = np.repeat(np.arange(4), 5)
+    role = np.where(np.arange(20) % 5 == 0, "heldout", "train")
+    q, gallery, exclude, how = retrieval_plan(y, role, "all", 3, seed=0)
+    assert gallery.tolist() == list(range(20)) and exclude.tolist() == q.tolist() and "split all" in how
+    assert len(set(y[q])) == 3  # distinct classes first
+    q, gallery, exclude, how = retrieval_plan(y, role, "fold2", 3, seed=0)
+    assert set(q) <= set(np.flatnonzero(role == "heldout")) and exclude is None and "fold2" in how
+    assert gallery.tolist() == np.flatnonzero(role == "train").tolist()
 
 
 # --------------------------------------------------------------------------- plots

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 FIGURE_RULE = re.compile(r"fig\w+")
 AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "paper_tables", "provenance", "all",
-              "collect_study_metrics", "summarize_study_metrics", "study_tables"}
+              "collect_study_metrics", "summarize_study_metrics", "table_losses", "table_unsupervised"}
 
 
 def scheduled(stdout: str) -> list[tuple[str, dict]]:

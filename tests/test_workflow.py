@@ -193,6 +193,25 @@ def test_invalid_config_value_stops_at_start_naming_the_key(repo, tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+def test_studies_follow_the_configured_datasets_and_name_one_they_do_not_know(repo, tmp_path):
+    base = "datasets:\n  galaxy_paper: {source: galaxy, n_samples: 48, size: 32}\n"
+    only_synthetic = tmp_path / "synthetic.yaml"  # no real dataset: no loss comparison by default
+    only_synthetic.write_text(base)
+    jobs = snakemake("-n", "--configfile", str(only_synthetic), cwd=tmp_path).stdout
+    assert "table_unsupervised" in jobs and "table_losses" not in jobs and "loss=contrastive" not in jobs
+    assert jobs.count("loss=plm") == 3  # folds 0-2, seed 0
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(base + "unsupervised: {datasets: []}\n")
+    assert "train_loss" not in snakemake("-n", "--configfile", str(empty), cwd=tmp_path).stdout
+    for extra, message in (("unsupervised: {folds: [9]}", "config key unsupervised.folds: folds [9] do not exist"),
+                           ("loss_comparison: {datasets: [lfw]}",
+                            "config key loss_comparison.datasets: ['lfw'] are not configured datasets")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(base + extra + "\n")
+        proc = snakemake("-n", "--configfile", str(bad), cwd=tmp_path, check=False)
+        assert proc.returncode != 0 and message in proc.stdout, proc.stdout[-2000:]
+
+
 def test_augmentation_on_images_is_refused_at_start(tmp_path):
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("datasets:\n  olivetti: {source: olivetti, augment: {copies: 2}}\n")

@@ -248,6 +248,21 @@ def choose_queries(y: np.ndarray, candidates: np.ndarray, n: int, *, seed: int) 
     return np.array((first + rest)[:n], dtype=np.int64)
 
 
+def retrieval_plan(y: np.ndarray, role: np.ndarray, split: str, n_queries: int, *,
+                   seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+    """Queries and gallery of a retrieval figure: ``(queries, gallery, exclude, description)``.
+
+    Split ``all``: every sample is a query candidate and the gallery is every sample, each query
+    excluded from its own neighbours (``exclude`` = the queries' gallery rows). A held-out fold:
+    queries from the ``heldout`` samples, gallery = the fold's ``train`` samples (``exclude`` None).
+    """
+    if split == "all":
+        q = choose_queries(y, np.arange(len(y)), n_queries, seed=seed)
+        return q, np.arange(len(y)), q, "split all: each query excluded from its own gallery"
+    q = choose_queries(y, np.flatnonzero(role == "heldout"), n_queries, seed=seed)
+    return q, np.flatnonzero(role == "train"), None, f"held-out queries of {split} vs its training samples"
+
+
 def nearest_neighbours(Z_query: np.ndarray, Z_gallery: np.ndarray, k: int, *,
                        exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` nearest gallery rows of each query by Euclidean distance: ``(idx (m, k), dist (m, k))``.
@@ -401,6 +416,22 @@ def load_baseline_examples(embeddings_path, summary_path) -> tuple[np.ndarray, n
     except KeyError as e:
         raise DataError(f"{summary_path} has no reconstruction.in_sample.relative_error.") from e
     return idx, hat, err, summary
+
+
+def load_reconstruction_rows(methods: Sequence[str], embeddings: Sequence, summaries: Sequence
+                             ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray | None]:
+    """Figure 6 rows of the baselines, ``([(label, X_hat_examples)], example_index)``; every method
+    must have reconstructed the same example samples (else DataError naming the file)."""
+    rows, example_index = [], None
+    for method, emb, summary in zip(methods, embeddings, summaries, strict=True):
+        idx, hat, err, info = load_baseline_examples(emb, summary)
+        if example_index is None:
+            example_index = idx
+        elif not np.array_equal(idx, example_index):
+            raise DataError(f"{emb} stores reconstructions of samples {idx.tolist()}, the other methods of "
+                            f"{example_index.tolist()}; rebuild the baselines.")
+        rows.append((reconstruction_label(method, info, err), hat))
+    return rows, example_index
 
 
 def reconstruction_label(method: str, summary: dict, relative_error: float) -> str:

@@ -33,6 +33,12 @@ UNSUPERVISED_COLUMNS = [
     ("heldout", "continuity", "Cont."),
 ]
 
+# per study: its columns and the column that ranks the methods (the key of best_per_dataset)
+STUDY_COLUMNS = {
+    "losses": (LOSS_COLUMNS, "precision_at_1[heldout->train]"),
+    "unsupervised": (UNSUPERVISED_COLUMNS, "nmi_kmeans[heldout]"),
+}
+
 
 def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str],
                 columns: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -219,7 +219,7 @@ def efficiency_params(wildcards):
     return canonical(kw)
 
 
-def table_outputs(stem, formats=TABLE_FORMATS):
+def table_outputs(stem, formats=TABLE_FORMATS, category="Tables"):
     """A table's files; the CSV goes into the HTML report with its caption."""
     in_report = report  # a line may not start with `report` outside a rule (the parser reads a directive)
     return [
@@ -227,7 +227,7 @@ def table_outputs(stem, formats=TABLE_FORMATS):
             in_report(
                 f"results/tables/{stem}.{fmt}",
                 caption=f"../report/tables/{stem}.rst",
-                category="Tables",
+                category=category,
             )
             if fmt == "csv"
             else f"results/tables/{stem}.{fmt}"
@@ -304,8 +304,8 @@ UNSUPERVISED = config["unsupervised"]
 STUDIES = ("losses", "unsupervised")
 
 
-def _study_datasets(key, names):
-    names = DATASETS if names is None else names
+def _study_datasets(key, names, default):
+    names = default if names is None else names
     unknown = [d for d in names if d not in DATASETS]
     if unknown:
         raise WorkflowError(
@@ -325,9 +325,13 @@ def _study_folds(key, folds):
     return [f"fold{f}" for f in folds]
 
 
-LOSS_DATASETS = _study_datasets("loss_comparison", LOSSES["datasets"])
+LOSS_DATASETS = _study_datasets(
+    "loss_comparison", LOSSES["datasets"], default=REAL_DATASETS
+)
 LOSS_SPLITS = _study_folds("loss_comparison", LOSSES["folds"])
-UNSUPERVISED_DATASETS = _study_datasets("unsupervised", UNSUPERVISED["datasets"])
+UNSUPERVISED_DATASETS = _study_datasets(
+    "unsupervised", UNSUPERVISED["datasets"], default=DATASETS
+)
 UNSUPERVISED_SPLITS = _study_folds("unsupervised", UNSUPERVISED["folds"])
 # the unsupervised baselines of the main grid, as the held-out folds run them (t-SNE cannot embed new samples)
 UNSUPERVISED_BASELINES = [m for m in baseline_methods("fold0") if m != "tsne"]
@@ -390,13 +394,18 @@ def loss_histories(dataset):
 
 
 def study_targets():
+    """Tables and figures of the studies that have runs (an emptied study is left out)."""
     out = [
-        f"results/tables/{stem}.{fmt}" for stem in STUDY_TABLES for fmt in TABLE_FORMATS
+        f"results/tables/table_{study}.{fmt}"
+        for study in STUDIES
+        if study_runs(study)
+        for fmt in TABLE_FORMATS
     ]
     out += [
         f"results/figures/fig_loss_diagnostics_{d}.{ext}"
         for d in LOSS_DATASETS
         for ext in ("png", "pdf")
+        if study_runs("losses")
     ]
     return out
 

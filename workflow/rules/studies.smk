@@ -73,29 +73,54 @@ rule summarize_study_metrics:
         "../scripts/summarize_metrics.py"
 
 
-rule study_tables:
-    """The loss-comparison and unsupervised tables (held-out protocol, mean ± sd over folds × seeds)."""
-    input:
-        losses="results/studies/losses/summary.csv",
-        unsupervised="results/studies/unsupervised/summary.csv",
-    output:
-        table_outputs("table_losses") + table_outputs("table_unsupervised"),
-    log:
-        "logs/tables/study_tables.log",
-    conda:
-        "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        losses=[f"loss-{loss}" for loss in LOSSES["losses"]],
-        loss_datasets=LOSS_DATASETS,
-        unsupervised=["loss-plm"] + UNSUPERVISED_BASELINES,
-        unsupervised_datasets=UNSUPERVISED_DATASETS,
-        captions=STUDY_TABLES,
-    script:
-        "../scripts/study_tables.py"
+if study_runs("losses"):
+
+    rule table_losses:
+        """The loss-comparison table (held-out protocol, mean ± sd over folds × seeds)."""
+        input:
+            "results/studies/losses/summary.csv",
+        output:
+            table_outputs("table_losses", category="Loss comparison"),
+        log:
+            "logs/tables/table_losses.log",
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            study="losses",
+            datasets=LOSS_DATASETS,
+            methods=[f"loss-{loss}" for loss in LOSSES["losses"]],
+            caption=STUDY_TABLES["table_losses"],
+        script:
+            "../scripts/study_table.py"
+
+
+if study_runs("unsupervised"):
+
+    rule table_unsupervised:
+        """The unsupervised-mode table: PLM against the unsupervised baselines (held-out protocol)."""
+        input:
+            "results/studies/unsupervised/summary.csv",
+        output:
+            table_outputs("table_unsupervised", category="Unsupervised mode"),
+        log:
+            "logs/tables/table_unsupervised.log",
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            study="unsupervised",
+            datasets=UNSUPERVISED_DATASETS,
+            methods=["loss-plm"] + UNSUPERVISED_BASELINES,
+            caption=STUDY_TABLES["table_unsupervised"],
+        script:
+            "../scripts/study_table.py"
 
 
 rule fig_loss_diagnostics:

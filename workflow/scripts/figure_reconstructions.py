@@ -3,24 +3,15 @@
 import numpy as np
 
 from norank.data import load_dataset
-from norank.errors import DataError
 from norank.evaluate import load_embedding
-from norank.figures import (load_baseline_examples, metric_learning_reconstruction, plot_reconstructions,
-                            reconstruction_label, save_figure)
+from norank.figures import (load_reconstruction_rows, metric_learning_reconstruction, plot_reconstructions,
+                            save_figure)
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]):
     p, inp = snakemake.params, snakemake.input
     ds = load_dataset(inp.data)
-    rows, example_index = [], None
-    for method, emb, summary in zip(p.methods, inp.baselines, inp.summaries):
-        idx, hat, err, info = load_baseline_examples(emb, summary)
-        if example_index is None:
-            example_index = idx
-        elif not np.array_equal(idx, example_index):
-            raise DataError(f"{emb} stores reconstructions of samples {idx.tolist()}, the other methods of "
-                            f"{example_index.tolist()}; rebuild the baselines.")
-        rows.append((reconstruction_label(method, info, err), hat))
+    rows, example_index = load_reconstruction_rows(p.methods, inp.baselines, inp.summaries)
     if example_index is None:  # no baseline configured: show the first samples
         example_index = np.arange(min(8, len(ds.y)))
     hat, err = metric_learning_reconstruction(ds.X, *load_embedding(inp.ml), example_index)

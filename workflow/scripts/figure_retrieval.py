@@ -4,7 +4,7 @@ import numpy as np
 
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import choose_queries, nearest_neighbours, plot_retrieval, save_figure
+from norank.figures import nearest_neighbours, plot_retrieval, retrieval_plan, save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]) as log:
@@ -12,14 +12,7 @@ with log_to(snakemake.log[0]) as log:
     ds = load_dataset(snakemake.input.data)
     index, Z, role = load_embedding(snakemake.input.embeddings)
     y = ds.y[index]
-    if p.split == "all":  # every sample is a query candidate and, except itself, the gallery
-        q = choose_queries(y, np.arange(len(y)), r["n_queries"], seed=r["seed"])
-        gallery, exclude = np.arange(len(y)), q
-        how = "split all: each query excluded from its own gallery"
-    else:  # held-out queries against the split's training samples
-        q = choose_queries(y, np.flatnonzero(role == "heldout"), r["n_queries"], seed=r["seed"])
-        gallery, exclude = np.flatnonzero(role == "train"), None
-        how = f"held-out queries of {p.split} vs its training samples"
+    q, gallery, exclude, how = retrieval_plan(y, role, p.split, r["n_queries"], seed=r["seed"])
     nn, dist = nearest_neighbours(Z[q], Z[gallery], r["k"], exclude=exclude)
     nn = gallery[nn]
     names = np.asarray(ds.class_names)

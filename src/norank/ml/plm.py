@@ -116,6 +116,7 @@ def plm_loss(Z: torch.Tensor, S: torch.Tensor) -> torch.Tensor:
 
 
 PLM_DEFAULTS = {"k": 10, "m": 2}
+MAX_VAL_SAMPLES = 1000
 
 
 def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, progress: bool = True):
@@ -125,7 +126,8 @@ def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, prog
     (neighbours of a local piece) and ``m`` (its dimension). The pieces are fitted on all
     of ``train_idx`` (flattened inputs); batches are random; early stopping keeps the epoch
     with the lowest PLM loss over the pairs of a random ``cfg.val_fraction`` of the training
-    samples. Returns a :class:`norank.ml.train.TrainResult`.
+    samples (at most ``MAX_VAL_SAMPLES`` of them, so the criterion stays a small matrix).
+    Returns a :class:`norank.ml.train.TrainResult`.
     """
     from norank.ml.device import pick_device
     from norank.ml.encoders import build_encoder
@@ -143,11 +145,13 @@ def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, prog
     order = rng.permutation(len(train_idx))
     n_val = int(round(cfg.val_fraction * len(train_idx)))
     val_pos, fit_pos = np.sort(order[:n_val]), np.sort(order[n_val:])
+    # the criterion's pairs: at most MAX_VAL_SAMPLES validation samples (a (v, v) matrix)
+    crit_pos = val_pos if len(val_pos) <= MAX_VAL_SAMPLES else np.sort(rng.choice(val_pos, MAX_VAL_SAMPLES, replace=False))
     log.info("PLM training on %d samples, %d held for early stopping (no labels); pieces k=%d m=%d; "
              "sigma_orth %.4g sigma_dist %.4g; device %s", len(fit_pos), len(val_pos), opts["k"], opts["m"],
              pieces.sigma_orth, pieces.sigma_dist, device)
     X_train = torch.as_tensor(X[train_idx], dtype=torch.float32, device=device)
-    S_val = torch.as_tensor(similarity_matrix(F, pieces, val_pos), dtype=torch.float32) if len(val_pos) > 1 else None
+    S_val = torch.as_tensor(similarity_matrix(F, pieces, crit_pos), dtype=torch.float32) if len(crit_pos) > 1 else None
 
     history: list[dict] = []
     with torch.random.fork_rng(devices=[]):
@@ -188,7 +192,7 @@ def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, prog
                 sched.step()
             evaluate = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1
             if evaluate and S_val is not None:
-                Z_val = torch.as_tensor(embed(model, X[train_idx[val_pos]], device))
+                Z_val = torch.as_tensor(embed(model, X[train_idx[crit_pos]], device))
                 row["val_plm"] = float(plm_loss(Z_val, S_val))
             row["seconds"] = time.perf_counter() - t0
             history.append(row)
