@@ -195,11 +195,17 @@ def test_invalid_config_value_stops_at_start_naming_the_key(repo, tmp_path):
 
 def test_studies_follow_the_configured_datasets_and_name_one_they_do_not_know(repo, tmp_path):
     base = "datasets:\n  galaxy_paper: {source: galaxy, n_samples: 48, size: 32}\n"
+    paper_only = tmp_path / "paper.yaml"  # the studies are held out: none without that protocol
+    paper_only.write_text(base + "evaluation: {protocols: [paper]}\n")
+    assert "train_loss" not in snakemake("-n", "--configfile", str(paper_only), cwd=tmp_path).stdout
     only_synthetic = tmp_path / "synthetic.yaml"  # no real dataset: no loss comparison by default
     only_synthetic.write_text(base)
     jobs = snakemake("-n", "--configfile", str(only_synthetic), cwd=tmp_path).stdout
     assert "table_unsupervised" in jobs and "table_losses" not in jobs and "loss=contrastive" not in jobs
     assert jobs.count("loss=plm") == 3  # folds 0-2, seed 0
+    two_folds = tmp_path / "two.yaml"
+    two_folds.write_text(base + "evaluation: {folds: 2}\n")
+    assert snakemake("-n", "--configfile", str(two_folds), cwd=tmp_path).stdout.count("loss=plm") == 2
     empty = tmp_path / "empty.yaml"
     empty.write_text(base + "unsupervised: {datasets: []}\n")
     assert "train_loss" not in snakemake("-n", "--configfile", str(empty), cwd=tmp_path).stdout
