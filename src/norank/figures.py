@@ -714,7 +714,7 @@ def plot_loss_diagnostics(runs: Sequence[tuple[str, Sequence["pd.DataFrame"]]], 
         mean = mean_history(hs, [c for c, _, _ in DIAGNOSTICS])
         for ax, (col, _, _) in zip(axes, DIAGNOSTICS):
             if col in mean.columns and mean[col].notna().any():
-                _plot_series(ax, mean, col, color=OKABE_ITO[i % len(OKABE_ITO)], linestyle=styles[i // 2 % 4],
+                _plot_series(ax, mean, col, color=OKABE_ITO[i % len(OKABE_ITO)], linestyle=styles[i % len(styles)],
                              label=label)
     for ax, (col, name, log) in zip(axes, DIAGNOSTICS):
         ax.set_title(name, fontsize="small")
