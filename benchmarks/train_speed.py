@@ -15,6 +15,10 @@ repeat; each bare epoch is replayed right after its run. Timings on a shared 2-c
 by ±20 % per epoch, hence the medians.
 
     python benchmarks/train_speed.py --data results/data --epochs 6 --repeats 3
+
+``--loss`` times another objective of the loss comparison (or ``plm`` is refused: it has no
+batch log); ``--diagnostics`` adds the VARIANCE / GREEDINESS diagnostics, so running with and
+without it gives their cost (the per-epoch VARIANCE pass counts as evaluation time).
 """
 
 from __future__ import annotations
@@ -60,16 +64,22 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--loss", default="paper", help="paper or a loss of norank.ml.loss_zoo.LOSSES")
+    ap.add_argument("--diagnostics", action="store_true", help="log VARIANCE / GREEDINESS every epoch")
     args = ap.parse_args()
+    if args.loss == "plm":
+        ap.error("--loss plm: the unsupervised trainer keeps no batch log; time it through the workflow's benchmark files.")
     torch.set_num_threads(args.threads)
     config = yaml.safe_load(Path(args.config).read_text())
     names = args.datasets or sorted(p.stem for p in Path(args.data).glob("*.npz"))
-    print(f"torch {torch.__version__}, {args.threads} threads, {args.epochs} epochs x {args.repeats} repeats, CPU")
+    print(f"torch {torch.__version__}, {args.threads} threads, {args.epochs} epochs x {args.repeats} repeats, CPU; "
+          f"loss {args.loss}, diagnostics {'on' if args.diagnostics else 'off'}")
     print(f"{'dataset':<18} {'encoder':<7} {'samples/s':>10} {'full s/epoch':>13} {'bare s/epoch':>13} "
           f"{'overhead':>9} {'of which eval':>14}")
     for name in names:
         ds = load_dataset(Path(args.data) / f"{name}.npz")
-        cfg = TrainConfig.from_dict({**options(config, name), "epochs": args.epochs, "patience": 10**6, "device": "cpu"})
+        cfg = TrainConfig.from_dict({**options(config, name), "epochs": args.epochs, "patience": 10**6, "device": "cpu",
+                                   "loss": args.loss, "diagnostics": args.diagnostics})
         full, bare, rates, evals = [], [], [], []
         for r in range(args.repeats):
             log: list = []
@@ -88,7 +98,7 @@ def main() -> None:
         f, b = statistics.median(full), statistics.median(bare)
         # steady state: one evaluation every eval_every epochs (the first and last epoch of a
         # short benchmark run also evaluate, which would overstate it)
-        e = statistics.mean([v for v in evals if v > 0]) / cfg.eval_every
+        e = statistics.mean([v for v in evals if v > 0]) / (1 if cfg.diagnostics else cfg.eval_every)
         f = f + e
         print(f"{name:<18} {kind:<7} {statistics.median(rates):>10.0f} {f:>13.3f} {b:>13.3f} {f / b - 1:>8.1%} "
               f"{e / b:>13.1%}", flush=True)
