@@ -23,7 +23,6 @@ from norank.figures import (
     embedding_panel,
     load_baseline_examples,
     load_reconstruction_rows,
-    method_label,
     metric_learning_reconstruction,
     nearest_neighbours,
     plot_class_samples,
@@ -66,11 +65,6 @@ def test_class_colors_okabe_ito_up_to_8_then_viridis():
     many = class_colors(40)
     assert many.shape == (40, 4)
     np.testing.assert_allclose(many[[0, -1]], colormaps["viridis"]([0.0, 1.0]))
-
-
-def test_method_labels():
-    assert [method_label(m) for m in ("pca", "tsne", "umap", "cp-R5", "tucker-R20", "metric_learning")] == [
-        "PCA", "t-SNE", "UMAP", "CP-R5", "Tucker-R20", "Metric learning"]
 
 
 def test_view_2d_keeps_2d_and_projects_higher_dims_on_the_top_principal_components():

@@ -98,6 +98,12 @@ def test_pk_batches_need_two_classes_and_a_positive():
     assert all(len(b) == 64 for b in two_classes)  # P capped at 2, so K = 32
 
 
+def test_pk_batches_give_every_epoch_a_batch_even_for_two_samples():
+    # the trainer averages per-batch diagnostics over the epoch, so an epoch may never be empty
+    batches = pk_batches(np.array([0, 1]), 8, 64, np.random.default_rng(0))
+    assert len(batches) == 1 and sorted(np.unique(batches[0]).tolist()) == [0, 1]
+
+
 def test_knn_graph_excludes_self_and_finds_neighbours():
     X = np.array([[0.0], [1.0], [10.0], [11.0], [30.0]]).reshape(5, 1, 1)
     g = knn_graph(X, 1)

@@ -30,6 +30,7 @@ from matplotlib.ticker import MaxNLocator
 
 from norank.errors import DataError, NorankError
 from norank.io import atomic_path
+from norank.labels import method_label
 
 # Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
@@ -56,17 +57,6 @@ def class_colors(n_classes: int) -> np.ndarray:
     if n_classes <= MAX_KEYED_CLASSES:
         return np.array([to_rgba(c) for c in OKABE_ITO[:n_classes]])
     return colormaps["viridis"](np.linspace(0.0, 1.0, n_classes))
-
-
-def method_label(method: str) -> str:
-    """Display name of a method: ``cp-R5`` → ``CP-R5``, ``tsne`` → ``t-SNE``, ``metric_learning`` → ``Metric learning``."""
-    fixed = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Metric learning"}
-    if method in fixed:
-        return fixed[method]
-    kind, _, rank = method.partition("-R")
-    if kind in ("cp", "tucker") and rank.isdigit():
-        return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
-    return method
 
 
 def _new_figure(width: float, height: float) -> Figure:

@@ -19,6 +19,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from norank.labels import method_label
+
 # paper metric -> (our metric, our subset under the paper protocol)
 PAPER_METRICS = {
     "silhouette": "silhouette_true_labels",
@@ -50,23 +52,7 @@ CLUSTER_METRICS = {  # the columns of Tables 2 (no CH) and 3-4
 }
 CLUSTER_METRICS[4] = CLUSTER_METRICS[3]
 TABLE_SOURCES = {2: ("lfw", "olivetti"), 3: ("abide",), 4: ("galaxy", "crystal"), 5: ("lfw", "olivetti", "abide", "galaxy", "crystal")}
-METHOD_LABELS = {"pca": "PCA + K-Means", "tsne": "t-SNE + K-Means", "umap": "UMAP + K-Means",
-                 "metric_learning": "Metric Learning", "pca_svm": "PCA + SVM", "transformer": "Transformer"}
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
-
-
-LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
-               "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
-               "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
-
-
-def method_label(method: str) -> str:
-    if method in METHOD_LABELS:
-        return METHOD_LABELS[method]
-    if method.startswith("loss-"):
-        return LOSS_LABELS.get(method[5:], method[5:])
-    kind, rank = method.split("-R")
-    return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
 
 
 def fmt(x: float) -> str:
@@ -127,7 +113,7 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
                 base = {"dataset": d, "method": m, "protocol": p, "runs": runs}
                 rows.append({**base, **{f"{k}_mean": v[0] for k, v in cells.items()},
                              **{f"{k}_sd": v[1] for k, v in cells.items()}})
-                shown.append({"Dataset": d, "Method": method_label(m), "Protocol": p, "Runs": runs,
+                shown.append({"Dataset": d, "Method": method_label(m, table=True), "Protocol": p, "Runs": runs,
                               **{HEADERS[k]: fmt_mean_sd(*v[:2]) for k, v in cells.items()}})
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
@@ -190,7 +176,7 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for (d, n), g in num.groupby(["dataset", "n_train"], sort=True):
         row = {"Dataset": d, "n": int(n)}
         for _, r in g.iterrows():
-            row[METHOD_LABELS[r["method"]]] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"]) if r["status"] == "ok"
+            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"]) if r["status"] == "ok"
                                                else f"NA ({r['reason']})")
         shown.append(row)
     return num, pd.DataFrame(shown)
@@ -267,7 +253,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
-        "Method": [method_label(m) for m in cmp.method],
+        "Method": [method_label(m, table=True) for m in cmp.method],
         "n": ["" if pd.isna(n) else str(int(n)) for n in cmp.n_train], "Metric": cmp.metric,
         "Paper": cmp.paper_printed,
         "Ours (paper protocol)": [fmt_mean_sd(m, s) for m, s in zip(cmp.ours_mean, cmp.ours_sd)],

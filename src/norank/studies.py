@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from norank.paper_tables import _cell, _cells, fmt_mean_sd, method_label
+from norank.labels import method_label
+from norank.paper_tables import _cell, _cells, fmt_mean_sd
 
 # (subset, metric, header)
 LOSS_COLUMNS = [
@@ -58,7 +59,7 @@ def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str],
             rows.append({"dataset": d, "method": m, "runs": runs,
                          **{f"{metric}[{subset}]_mean": v[0] for subset, metric, _, v in cells},
                          **{f"{metric}[{subset}]_sd": v[1] for subset, metric, _, v in cells}})
-            shown.append({"Dataset": d, "Method": method_label(m), "Runs": runs,
+            shown.append({"Dataset": d, "Method": method_label(m, table=True), "Runs": runs,
                           **{header: fmt_mean_sd(v[0], v[1]) for _, _, header, v in cells}})
     return pd.DataFrame(rows), pd.DataFrame(shown)
 

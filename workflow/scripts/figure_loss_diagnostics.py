@@ -2,7 +2,7 @@
 
 from norank.figures import plot_loss_diagnostics, read_history, save_figure
 from norank.logs import log_to
-from norank.paper_tables import method_label
+from norank.labels import method_label
 
 with log_to(snakemake.log[0]):
     dataset = snakemake.wildcards.dataset

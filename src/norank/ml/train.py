@@ -337,6 +337,7 @@ def train_embedding(
                 Z_fit, y_fit = embed(model, X[fit_idx], device), y[fit_idx]
             if cfg.diagnostics:  # VARIANCE of the eval-mode fitting embeddings; GREEDINESS batch means
                 row.update(variance_diagnostics(Z_fit, y_fit))
+                # pk_batches gives every epoch at least one batch (tests/test_miners.py), so greedy has a row
                 row.update({k: float(np.mean([g[k] for g in greedy])) for k in greedy[0]})
             if evaluate:
                 row["train_separation_ratio"] = separation_ratio(Z_fit, y_fit)

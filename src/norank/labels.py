@@ -1,0 +1,30 @@
+"""Display names of methods and losses: one source for the tables, the figures and the studies."""
+
+from __future__ import annotations
+
+LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
+               "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
+               "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
+
+_NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Metric learning",
+          "pca_svm": "PCA + SVM", "transformer": "Transformer"}
+# the paper's table headers: projections are clustered by k-means ("PCA + K-Means")
+_TABLE_NAMES = {**_NAMES, "metric_learning": "Metric Learning",
+                **{m: f"{_NAMES[m]} + K-Means" for m in ("pca", "tsne", "umap")}}
+
+
+def method_label(method: str, *, table: bool = False) -> str:
+    """Display name of a method: ``cp-R5`` → ``CP-R5``, ``loss-arcface`` → ``ArcFace``,
+    ``pca`` → ``PCA`` (``PCA + K-Means`` with ``table=True``, as the paper's table headers).
+
+    An unknown name is returned unchanged.
+    """
+    names = _TABLE_NAMES if table else _NAMES
+    if method in names:
+        return names[method]
+    if method.startswith("loss-"):
+        return LOSS_LABELS.get(method[len("loss-"):], method[len("loss-"):])
+    kind, _, rank = method.partition("-R")
+    if kind in ("cp", "tucker") and rank.isdigit():
+        return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
+    return method
