@@ -198,6 +198,10 @@ def test_studies_follow_the_configured_datasets_and_name_one_they_do_not_know(re
     paper_only = tmp_path / "paper.yaml"  # the studies are held out: none without that protocol
     paper_only.write_text(base + "evaluation: {protocols: [paper]}\n")
     assert "train_loss" not in snakemake("-n", "--configfile", str(paper_only), cwd=tmp_path).stdout
+    asked = tmp_path / "asked.yaml"  # ... unless folds are listed: then they run whatever the protocols
+    asked.write_text(base + "evaluation: {protocols: [paper]}\nunsupervised: {folds: [1]}\n")
+    jobs = snakemake("-n", "--configfile", str(asked), cwd=tmp_path).stdout
+    assert jobs.count("loss=plm") == 1 and "split=fold1" in jobs and "table_unsupervised" in jobs
     only_synthetic = tmp_path / "synthetic.yaml"  # no real dataset: no loss comparison by default
     only_synthetic.write_text(base)
     jobs = snakemake("-n", "--configfile", str(only_synthetic), cwd=tmp_path).stdout

@@ -316,10 +316,11 @@ def _study_datasets(key, names, default):
 
 
 def _study_folds(key, folds):
-    """Split names of a study's folds; none when the held-out protocol is off (the studies are held out)."""
-    if "heldout" not in EVAL["protocols"]:
-        return []
+    """Split names of a study's folds (the studies are held out). Folds null: 0-2 when the held-out
+    protocol runs, none when it is off; folds listed: those, whatever the protocols."""
     if folds is None:
+        if "heldout" not in EVAL["protocols"]:
+            return []
         return [f"fold{f}" for f in range(min(3, EVAL["folds"]))]
     bad = [f for f in folds if f >= EVAL["folds"]]
     if bad:
