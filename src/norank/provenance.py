@@ -80,13 +80,20 @@ def rule_times(benchmarks: dict[str, list[str | Path]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def collect(config: dict, repo: str | Path, benchmarks: dict[str, list]) -> tuple[dict, pd.DataFrame]:
-    """The provenance record and the per-rule time table."""
+def collect(config: dict, repo: str | Path, benchmarks: dict[str, list],
+            configfiles: list[str] = ()) -> tuple[dict, pd.DataFrame]:
+    """The provenance record and the per-rule time table.
+
+    The record holds the resolved configuration itself (after every config file and ``--config``
+    override), so a reader can rerun it, and the config files it came from, in order.
+    """
     times = rule_times(benchmarks)
     record = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "git": git_state(repo),
+        "configfiles": list(configfiles),
         "config_sha256": config_hash(config),
+        "config": config,
         "machine": machine(),
         "packages": package_versions(),
         "job_seconds_total": float(times.total_s.sum()) if len(times) else 0.0,
@@ -100,7 +107,8 @@ def render_markdown(record: dict, times: pd.DataFrame) -> str:
         "# Provenance", "",
         f"- date (UTC): {record['date']}",
         f"- code: commit `{g['commit']}`" + (" with uncommitted changes" if g["dirty"] else ""),
-        f"- configuration sha256: `{record['config_sha256']}`",
+        "- config files, in order: " + (", ".join(f"`{f}`" for f in record.get("configfiles", ())) or "none"),
+        f"- configuration sha256: `{record['config_sha256']}` (the resolved configuration is in `provenance.json`)",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, GPU: {m['gpu']} ({m['platform']})",
         "- packages: " + ", ".join(f"{k} {v}" for k, v in record["packages"].items()),
         f"- job time, all rules with benchmarks: {record['job_seconds_total'] / 3600:.2f} h "

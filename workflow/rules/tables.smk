@@ -71,5 +71,6 @@ rule provenance:
     params:
         benchmarks=benchmark_files(),
         repo=workflow.basedir,
+        configfiles=[os.path.relpath(f) for f in workflow.configfiles],
     script:
         "../scripts/provenance.py"
