@@ -71,6 +71,7 @@ rule provenance:
     params:
         benchmarks=benchmark_files(),
         repo=workflow.basedir,
-        configfiles=[os.path.relpath(f) for f in workflow.configfiles],
+        # the `configfile:` default is listed again after the command line's files, which override it
+        configfiles=list(dict.fromkeys(os.path.relpath(f) for f in workflow.configfiles)),
     script:
         "../scripts/provenance.py"
