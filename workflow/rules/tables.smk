@@ -72,6 +72,8 @@ rule provenance:
         benchmarks=benchmark_files(),
         repo=workflow.basedir,
         # the `configfile:` default is listed again after the command line's files, which override it
-        configfiles=list(dict.fromkeys(os.path.relpath(f) for f in workflow.configfiles)),
+        configfiles=list(
+            dict.fromkeys(os.path.relpath(f) for f in workflow.configfiles)
+        ),
     script:
         "../scripts/provenance.py"
