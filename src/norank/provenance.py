@@ -107,7 +107,7 @@ def render_markdown(record: dict, times: pd.DataFrame) -> str:
         "# Provenance", "",
         f"- date (UTC): {record['date']}",
         f"- code: commit `{g['commit']}`" + (" with uncommitted changes" if g["dirty"] else ""),
-        "- config files, in order: " + (", ".join(f"`{f}`" for f in record.get("configfiles", ())) or "none"),
+        *([f"- config files, in order: {', '.join(f'`{f}`' for f in record['configfiles'])}"] if record["configfiles"] else []),
         f"- configuration sha256: `{record['config_sha256']}` (the resolved configuration is in `provenance.json`)",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, GPU: {m['gpu']} ({m['platform']})",
         "- packages: " + ", ".join(f"{k} {v}" for k, v in record["packages"].items()),

@@ -1,5 +1,4 @@
 # Helpers that turn the (validated) config into names, file lists and parameters.
-import os
 import sys
 
 from snakemake.exceptions import WorkflowError

@@ -71,9 +71,5 @@ rule provenance:
     params:
         benchmarks=benchmark_files(),
         repo=workflow.basedir,
-        # the `configfile:` default is listed again after the command line's files, which override it
-        configfiles=list(
-            dict.fromkeys(os.path.relpath(f) for f in workflow.configfiles)
-        ),
     script:
         "../scripts/provenance.py"

@@ -12,7 +12,7 @@ with log_to(snakemake.log[0]) as log:
     missing = sum(len(v) for v in snakemake.params.benchmarks.values()) - sum(len(v) for v in benchmarks.values())
     if missing:
         log.warning("%d benchmark files are missing (jobs run before benchmarks were recorded?)", missing)
-    record, times = collect(snakemake.config, snakemake.params.repo, benchmarks, snakemake.params.configfiles)
+    record, times = collect(snakemake.config, snakemake.params.repo, benchmarks)
     record["benchmark_files_missing"] = missing
     with atomic_path(snakemake.output.json) as tmp:
         Path(tmp).write_text(json.dumps({**record, "rules": times.to_dict("records")}, indent=1, default=str))
