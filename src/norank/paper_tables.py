@@ -176,8 +176,9 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for (d, n), g in num.groupby(["dataset", "n_train"], sort=True):
         row = {"Dataset": d, "n": int(n)}
         for _, r in g.iterrows():
-            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"]) if r["status"] == "ok"
-                                               else f"NA ({r['reason']})")
+            ok = r["status"] == "ok"
+            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"]) if ok
+                                                          else f"NA ({r['reason']})")
         shown.append(row)
     return num, pd.DataFrame(shown)
 

@@ -80,18 +80,16 @@ def rule_times(benchmarks: dict[str, list[str | Path]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def collect(config: dict, repo: str | Path, benchmarks: dict[str, list],
-            configfiles: list[str] = ()) -> tuple[dict, pd.DataFrame]:
+def collect(config: dict, repo: str | Path, benchmarks: dict[str, list]) -> tuple[dict, pd.DataFrame]:
     """The provenance record and the per-rule time table.
 
     The record holds the resolved configuration itself (after every config file and ``--config``
-    override), so a reader can rerun it, and the config files it came from, in order.
+    override), so a reader can rerun it.
     """
     times = rule_times(benchmarks)
     record = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "git": git_state(repo),
-        "configfiles": list(configfiles),
         "config_sha256": config_hash(config),
         "config": config,
         "machine": machine(),
@@ -107,7 +105,6 @@ def render_markdown(record: dict, times: pd.DataFrame) -> str:
         "# Provenance", "",
         f"- date (UTC): {record['date']}",
         f"- code: commit `{g['commit']}`" + (" with uncommitted changes" if g["dirty"] else ""),
-        *([f"- config files, in order: {', '.join(f'`{f}`' for f in record['configfiles'])}"] if record["configfiles"] else []),
         f"- configuration sha256: `{record['config_sha256']}` (the resolved configuration is in `provenance.json`)",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, GPU: {m['gpu']} ({m['platform']})",
         "- packages: " + ", ".join(f"{k} {v}" for k, v in record["packages"].items()),

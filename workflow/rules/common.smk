@@ -298,7 +298,7 @@ def tensor_params(wildcards):
     }
 
 
-# ---- the two studies beyond the paper (workflow/rules/studies.smk), held-out protocol only
+# ---- the two studies beyond the paper (workflow/rules/studies.smk), on held-out folds
 LOSSES = config["loss_comparison"]
 UNSUPERVISED = config["unsupervised"]
 STUDIES = ("losses", "unsupervised")
