@@ -92,3 +92,24 @@ def test_device_choice_and_override():
     if not torch.cuda.is_available():
         with pytest.raises(NorankError, match="CUDA is not available"):
             pick_device("cuda")
+
+
+def test_cnn_channels_last_layout_computes_the_same_function():
+    """The CNN runs its convolutions channels-last for speed; the same weights in the default
+    layout must give the same embeddings (to float rounding), in train and eval mode."""
+    import torch
+
+    from norank.ml.encoders import build_encoder
+
+    torch.manual_seed(0)
+    fast = build_encoder("cnn", (12, 10), dim=8, cnn_channels=(4, 8))
+    plain = build_encoder("cnn", (12, 10), dim=8, cnn_channels=(4, 8)).to(memory_format=torch.contiguous_format)
+    plain.load_state_dict(fast.state_dict())
+    plain.forward = lambda x: torch.nn.functional.normalize(
+        plain.out(plain.drop(plain.body(x.unsqueeze(1)).mean(dim=(2, 3)))), dim=1)
+    assert fast.body[4].weight.is_contiguous(memory_format=torch.channels_last)  # body[0] has 1 input channel
+    assert not plain.body[4].weight.is_contiguous(memory_format=torch.channels_last)
+    x = torch.randn(5, 12, 10)
+    for mode in (True, False):
+        fast.train(mode), plain.train(mode)
+        torch.testing.assert_close(fast(x), plain(x), rtol=1e-5, atol=1e-6)
