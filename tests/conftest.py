@@ -46,20 +46,25 @@ def snakemake(*args: str, cwd: Path, check: bool = True, snakefile: Path | None 
     """
     snakefile = snakefile or REPO / "Snakefile"
     cmd = [sys.executable, "-m", "snakemake", "-s", str(snakefile), "--directory", str(cwd), *args]
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = dict(os.environ)
+    if (snakefile.parent / "src" / "norank").is_dir():  # a copy_workflow copy runs its own library copy
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snakefile.parent / "src"), env.get("PYTHONPATH")]))
+    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-8000:]}")
     return proc
 
 
 def copy_workflow(dest: Path) -> Path:
-    """Copy the workflow (Snakefile, workflow/, config/, envs/, profiles/) to ``dest``; returns the Snakefile.
+    """Copy the workflow (Snakefile, workflow/, config/, envs/, profiles/) and the library (src/norank)
+    to ``dest``; returns the Snakefile. :func:`snakemake` runs a copy with its own library first on
+    the Python path.
 
-    Tests that edit a rule script edit this copy, never the repository.
+    Tests that edit a rule script or a library module edit this copy, never the repository.
     """
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
-    for d in ("workflow", "config", "envs", "profiles"):
+    for d in ("workflow", "config", "envs", "profiles", "src/norank"):
         shutil.copytree(REPO / d, dest / d, ignore=shutil.ignore_patterns("__pycache__"))
     return dest / "Snakefile"
 

@@ -80,3 +80,28 @@ def test_a_rule_script_change_reruns_only_its_jobs(tiny_workflow, tiny_run, data
     assert "baseline" in rules and not rules & {"train", "efficiency", "prepare", "download", "synthesize"}
     assert {w["method"] for r, w in jobs if r == "evaluate"} <= {w["method"] for r, w in jobs if r == "baseline"}
     assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
+
+
+def edited_library_dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, module: str, addition: str):
+    """Dry-run after appending ``addition`` to library module ``module`` of the run's library copy."""
+    path = tiny_workflow.parent / "src" / "norank" / module
+    original = path.read_text()
+    path.write_text(original + addition)
+    try:
+        return dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: None)
+    finally:
+        path.write_text(original)
+
+
+def test_a_library_change_reruns_only_the_jobs_whose_scripts_run_it(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = edited_library_dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, "ml/transformer.py",
+                                  "\n\nPATCH_SIZE_NOTE = 'changed'\n")
+    rules = {r for r, _ in jobs}
+    # norank/ml/transformer.py is reached only from the efficiency script (Table 6)
+    assert "efficiency" in rules and not rules & {"train", "train_loss", "baseline", "evaluate", "prepare"}
+    assert rules - {"efficiency"} <= AGGREGATES
+
+
+def test_a_comment_in_the_library_reruns_nothing(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = edited_library_dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, "metrics.py", "\n# a comment\n")
+    assert jobs == []

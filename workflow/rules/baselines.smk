@@ -24,6 +24,7 @@ rule baseline:
         mem_mb=6000,
         runtime=60,
     params:
+        code=library_code("baseline.py"),
         options=lambda wc: canonical(method_options(wc.method, BASELINES)),
         split=split_params,
     script:

@@ -1,9 +1,12 @@
 # Helpers that turn the (validated) config into names, file lists and parameters.
 import sys
+from functools import cache
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
 from norank.baselines import method_options
+from norank.sources import code_fingerprint
 
 REAL_SOURCES = ("olivetti", "lfw", "abide")
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
@@ -27,6 +30,14 @@ ABIDE_KEYS = (
     "connectivity",
 )
 SYNTHETIC_KEYS = ("preset", "n_samples", "size", "noise", "seed")
+
+
+@cache
+def library_code(script):
+    """Fingerprint of the norank library code the rule script runs (norank.sources). Every
+    script rule has it as a parameter: Snakemake tracks the script itself, and this makes a
+    library change rerun the jobs that run the changed code (and only those)."""
+    return code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script)
 
 
 def _names_regex(names):

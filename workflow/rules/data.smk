@@ -23,6 +23,7 @@ rule download:
         mem_mb=4000,
         runtime=30,
     params:
+        code=library_code("download.py"),
         source=lambda wc: dataset_cfg(wc.dataset)["source"],
         fetch=fetch_params,
     script:
@@ -46,6 +47,7 @@ rule synthesize:
         mem_mb=2000,
         runtime=10,
     params:
+        code=library_code("synthesize.py"),
         source=lambda wc: dataset_cfg(wc.dataset)["source"],
         generator=synthetic_params,
     script:
@@ -71,6 +73,7 @@ rule import_tensor:
         mem_mb=4000,
         runtime=10,
     params:
+        code=library_code("import_tensor.py"),
         tensor=tensor_params,
     script:
         "../scripts/import_tensor.py"
@@ -93,6 +96,7 @@ rule prepare:
         mem_mb=4000,
         runtime=10,
     params:
+        code=library_code("prepare.py"),
         prepare=prepare_params,
     script:
         "../scripts/prepare.py"

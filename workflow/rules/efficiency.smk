@@ -23,6 +23,7 @@ rule efficiency:
         runtime=60,
         gpu=lambda wc: COMPUTE["train_gpus"] if wc.method != "pca_svm" else 0,
     params:
+        code=library_code("efficiency.py"),
         options=efficiency_params,
     script:
         "../scripts/efficiency.py"
@@ -42,5 +43,7 @@ rule collect_efficiency:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("collect_metrics.py"),
     script:
         "../scripts/collect_metrics.py"

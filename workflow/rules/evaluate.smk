@@ -21,6 +21,7 @@ rule evaluate:
         mem_mb=6000,
         runtime=30,
     params:
+        code=library_code("evaluate.py"),
         metrics=METRICS,
     script:
         "../scripts/evaluate.py"
@@ -40,6 +41,8 @@ rule collect_metrics:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("collect_metrics.py"),
     script:
         "../scripts/collect_metrics.py"
 
@@ -58,5 +61,7 @@ rule summarize_metrics:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("summarize_metrics.py"),
     script:
         "../scripts/summarize_metrics.py"

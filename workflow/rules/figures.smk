@@ -113,6 +113,7 @@ if "fig1_tsne_faces" in FIGURES:
             mem_mb=4000,
             runtime=30,
         params:
+            code=library_code("figure_tsne_faces.py"),
             datasets=FIGURE_FACES,
             seed=FIGURE_SEED,
             tsne=BASELINES["tsne"],
@@ -151,6 +152,7 @@ if "fig2_retrieval_lfw" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_retrieval.py"),
             split=RETRIEVAL_SPLIT,
             seed=FIGURE_SEED,
             retrieval=RETRIEVAL,
@@ -188,6 +190,7 @@ if "fig3_retrieval_olivetti" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_retrieval.py"),
             split=RETRIEVAL_SPLIT,
             seed=FIGURE_SEED,
             retrieval=RETRIEVAL,
@@ -224,6 +227,7 @@ if "fig4_synthetic_samples" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_synthetic_samples.py"),
             datasets=FIGURE_SYNTHETIC,
             per_class=3,
             seed=FIGURE_SEED,
@@ -261,6 +265,7 @@ if "fig5_embeddings_synthetic" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["synthetic"],
             seed=FIGURE_SEED,
             max_cols=None,
@@ -308,6 +313,7 @@ if "fig6_reconstructions_olivetti" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_reconstructions.py"),
             methods=RECONSTRUCTION_METHODS,
             seed=FIGURE_SEED,
             style=FIGURE_STYLE,
@@ -344,6 +350,7 @@ if "fig7_embeddings_lfw" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["lfw"],
             seed=FIGURE_SEED,
             max_cols=5,
@@ -381,6 +388,7 @@ if "fig8_embeddings_abide" in FIGURES:
             mem_mb=4000,
             runtime=10,
         params:
+            code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["abide"],
             seed=FIGURE_SEED,
             max_cols=5,
@@ -418,6 +426,7 @@ if "fig_distance_histograms" in FIGURES:
             mem_mb=6000,
             runtime=20,
         params:
+            code=library_code("figure_distance_histograms.py"),
             datasets=DATASETS,
             seed=FIGURE_SEED,
             max_pairs=100000,
@@ -460,6 +469,7 @@ if "fig_training_curves" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_training_curves.py"),
             datasets=DATASETS,
             seed=FIGURE_SEED,
             style=FIGURE_STYLE,
@@ -495,6 +505,7 @@ if "fig_rank_sensitivity" in FIGURES:
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("figure_rank_sensitivity.py"),
             datasets=DATASETS,
             metrics=["silhouette_true_labels", "nmi_kmeans", "ari_kmeans"],
             style=FIGURE_STYLE,

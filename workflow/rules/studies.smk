@@ -27,6 +27,7 @@ rule train_loss:
         runtime=240,
         gpu=COMPUTE["train_gpus"],
     params:
+        code=library_code("train.py"),
         train=study_train_options,
         split=split_params,
     script:
@@ -49,6 +50,8 @@ rule collect_study_metrics:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("collect_metrics.py"),
     script:
         "../scripts/collect_metrics.py"
 
@@ -69,6 +72,8 @@ rule summarize_study_metrics:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("summarize_metrics.py"),
     script:
         "../scripts/summarize_metrics.py"
 
@@ -90,6 +95,7 @@ if study_runs("losses"):
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("study_table.py"),
             study="losses",
             datasets=LOSS_DATASETS,
             methods=[f"loss-{loss}" for loss in LOSSES["losses"]],
@@ -115,6 +121,7 @@ if study_runs("unsupervised"):
             mem_mb=2000,
             runtime=10,
         params:
+            code=library_code("study_table.py"),
             study="unsupervised",
             datasets=UNSUPERVISED_DATASETS,
             methods=["loss-plm"] + UNSUPERVISED_BASELINES,
@@ -144,6 +151,7 @@ rule fig_loss_diagnostics:
         mem_mb=2000,
         runtime=10,
     params:
+        code=library_code("figure_loss_diagnostics.py"),
         style=FIGURE_STYLE,
     script:
         "../scripts/figure_loss_diagnostics.py"

@@ -16,6 +16,8 @@ rule table_datasets:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        code=library_code("table_datasets.py"),
     script:
         "../scripts/table_datasets.py"
 
@@ -38,6 +40,7 @@ rule paper_tables:
         mem_mb=2000,
         runtime=10,
     params:
+        code=library_code("paper_tables.py"),
         sources={d: dataset_cfg(d)["source"] for d in DATASETS},
         baselines=BASELINES["methods"],
         ranks=BASELINES.get("heldout_ranks") or BASELINES["ranks"],
@@ -69,6 +72,7 @@ rule provenance:
         mem_mb=2000,
         runtime=10,
     params:
+        code=library_code("provenance.py"),
         benchmarks=benchmark_files(),
         repo=workflow.basedir,
     script:

@@ -25,6 +25,7 @@ rule train:
         runtime=240,
         gpu=COMPUTE["train_gpus"],
     params:
+        code=library_code("train.py"),
         train=train_options,
         split=split_params,
     script:
