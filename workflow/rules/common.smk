@@ -1,6 +1,5 @@
 # Helpers that turn the (validated) config into names, file lists and parameters.
 import sys
-from functools import cache
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -32,11 +31,10 @@ ABIDE_KEYS = (
 SYNTHETIC_KEYS = ("preset", "n_samples", "size", "noise", "seed")
 
 
-@cache
 def library_code(script):
-    """Fingerprint of the norank library code the rule script runs (norank.sources). Every
-    script rule has it as a parameter: Snakemake tracks the script itself, and this makes a
-    library change rerun the jobs that run the changed code (and only those)."""
+    """Fingerprint of the norank library code a rule script runs (norank.sources). It is a
+    parameter of every script rule. Snakemake tracks the script itself; this makes a library
+    change rerun the jobs that run the changed code, and only those."""
     return code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script)
 
 
