@@ -8,14 +8,15 @@ from norank.sources import PACKAGE_DIR, code_fingerprint, library_modules
 
 @pytest.fixture
 def package(tmp_path):
-    """A toy ``norank`` package: a -> b (imported inside a function), c unrelated, sub/ a package."""
+    """A toy ``norank`` package: a -> b (imported inside a function), c unrelated, sub/ a package
+    importing its module d relatively."""
     root = tmp_path / "norank"
     files = {
         "__init__.py": "VERSION = 1\n",
         "a.py": "def f():\n    from norank.b import g\n    return g()\n",
         "b.py": "import numpy as np\n\ndef g():\n    return 1\n",
         "c.py": "def h():\n    return 2\n",
-        "sub/__init__.py": "from norank.sub.d import k\n",
+        "sub/__init__.py": "from .d import k\n",  # a relative import
         "sub/d.py": "k = 3\n",
     }
     for name, text in files.items():

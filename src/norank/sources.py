@@ -62,7 +62,7 @@ def _imported_names(tree: ast.AST, package: str | None) -> set[str]:
 def library_modules(script: str | Path, root: Path = PACKAGE_DIR) -> list[Path]:
     """Source files of the ``norank`` modules ``script`` imports, directly or through other
     ``norank`` modules, sorted. ``root`` is the package folder (default: the imported one)."""
-    seen: dict[Path, None] = {}
+    seen: set[Path] = set()
     todo = [(Path(script), None)]
     while todo:
         path, package = todo.pop()
@@ -71,7 +71,7 @@ def library_modules(script: str | Path, root: Path = PACKAGE_DIR) -> list[Path]:
             file = _module_file(name, root)
             if file is None or file in seen:
                 continue
-            seen[file] = None
+            seen.add(file)
             mod = _module_name(file, root)
             todo.append((file, mod if file.name == "__init__.py" else mod.rpartition(".")[0]))
     return sorted(seen)
