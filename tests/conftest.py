@@ -75,10 +75,23 @@ def tiny_workflow(tmp_path_factory) -> Path:
     return copy_workflow(tmp_path_factory.mktemp("workflow"))
 
 
+def readme_reproduce_flags() -> list[str]:
+    """The Snakemake flags of README.md's reproduction command (the block after
+    ``<!-- reproduce-command -->``): everything after its last ``snakemake``."""
+    text = (REPO / "README.md").read_text()
+    block = text.split("<!-- reproduce-command -->", 1)[1].split("```")[1]
+    return block.split("snakemake")[-1].split()
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tiny_workflow, data_dir, tmp_path_factory) -> Path:
-    """The working directory of one complete run of config/test.yaml (shared by the e2e tests)."""
+    """The working directory of one complete run of config/test.yaml (shared by the e2e tests), made
+    with the README's reproduction flags (so its one command is what builds the report), the tiny
+    config on top and the pre-staged data."""
+    flags = readme_reproduce_flags()
+    assert flags[flags.index("--config") + 1].startswith("data_dir="), flags
+    flags[flags.index("--config") + 1] = f"data_dir={data_dir}"
     wd = tmp_path_factory.mktemp("tiny")
-    snakemake("--cores", "2", "--configfile", str(tiny_workflow.parent / "config" / "test.yaml"),
-              "--config", f"data_dir={data_dir}", cwd=wd, snakefile=tiny_workflow)
+    snakemake(*flags, "--configfile", str(tiny_workflow.parent / "config" / "test.yaml"),
+              cwd=wd, snakefile=tiny_workflow)
     return wd
