@@ -291,6 +291,33 @@ def benchmark_files():
             for m in EFFICIENCY["methods"]
             for s in EVAL["seeds"]
         ],
+        "evaluate": [
+            f"{bench}/evaluate/{run[len('results/metrics/'):-len('.csv')]}.tsv"
+            for run in dict.fromkeys(
+                metric_targets()
+                + [f for study in STUDIES for f in study_metric_targets(study)]
+            )
+        ],
+        "collect_metrics": [f"{bench}/collect_metrics.tsv"],
+        "summarize_metrics": [f"{bench}/summarize_metrics.tsv"],
+        "collect_efficiency": [f"{bench}/collect_efficiency.tsv"],
+        "collect_study_metrics": [
+            f"{bench}/studies/{s}/collect.tsv" for s in STUDIES if study_runs(s)
+        ],
+        "summarize_study_metrics": [
+            f"{bench}/studies/{s}/summarize.tsv" for s in STUDIES if study_runs(s)
+        ],
+        "table_datasets": [f"{bench}/tables/table_datasets.tsv"],
+        "paper_tables": [f"{bench}/tables/paper_tables.tsv"],
+        "study_tables": [
+            f"{bench}/tables/table_{s}.tsv" for s in STUDIES if study_runs(s)
+        ],
+        "figures": [f"{bench}/figures/{f}.tsv" for f in FIGURES]
+        + [
+            f"{bench}/figures/fig_loss_diagnostics_{d}.tsv"
+            for d in LOSS_DATASETS
+            if study_runs("losses")
+        ],
     }
 
 
@@ -389,11 +416,15 @@ def study_runs(study):
     ]
 
 
-def study_metric_files(wildcards):
+def study_metric_targets(study):
     return [
         f"results/metrics/{d}/{split}/{m}/seed{s}.csv"
-        for d, split, m, s in study_runs(wildcards.study)
+        for d, split, m, s in study_runs(study)
     ]
+
+
+def study_metric_files(wildcards):
+    return study_metric_targets(wildcards.study)
 
 
 def loss_histories(dataset):

@@ -37,6 +37,8 @@ rule collect_efficiency:
         "results/efficiency/efficiency.csv",
     log:
         "logs/efficiency/collect.log",
+    benchmark:
+        "results/benchmarks/collect_efficiency.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1

@@ -10,6 +10,8 @@ rule evaluate:
         "results/metrics/{dataset}/{split}/{method}/seed{seed}.csv",
     log:
         "logs/evaluate/{dataset}/{split}/{method}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/evaluate/{dataset}/{split}/{method}/seed{seed}.tsv"
     wildcard_constraints:
         split=r"all|fold\d+",
         seed=r"\d+",
@@ -35,6 +37,8 @@ rule collect_metrics:
         "results/metrics/metrics.csv",
     log:
         "logs/evaluate/collect.log",
+    benchmark:
+        "results/benchmarks/collect_metrics.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -55,6 +59,8 @@ rule summarize_metrics:
         "results/metrics/summary.csv",
     log:
         "logs/evaluate/summarize.log",
+    benchmark:
+        "results/benchmarks/summarize_metrics.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1

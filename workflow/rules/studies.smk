@@ -42,6 +42,8 @@ rule collect_study_metrics:
         "results/studies/{study}/metrics.csv",
     log:
         "logs/studies/{study}/collect.log",
+    benchmark:
+        "results/benchmarks/studies/{study}/collect.tsv"
     wildcard_constraints:
         study="|".join(STUDIES),
     conda:
@@ -64,6 +66,8 @@ rule summarize_study_metrics:
         "results/studies/{study}/summary.csv",
     log:
         "logs/studies/{study}/summarize.log",
+    benchmark:
+        "results/benchmarks/studies/{study}/summarize.tsv"
     wildcard_constraints:
         study="|".join(STUDIES),
     conda:
@@ -88,6 +92,8 @@ if study_runs("losses"):
             table_outputs("table_losses", category="Loss comparison"),
         log:
             "logs/tables/table_losses.log",
+        benchmark:
+            "results/benchmarks/tables/table_losses.tsv"
         conda:
             "../../envs/report.yaml"
         threads: 1
@@ -114,6 +120,8 @@ if study_runs("unsupervised"):
             table_outputs("table_unsupervised", category="Unsupervised mode"),
         log:
             "logs/tables/table_unsupervised.log",
+        benchmark:
+            "results/benchmarks/tables/table_unsupervised.tsv"
         conda:
             "../../envs/report.yaml"
         threads: 1
@@ -144,6 +152,8 @@ rule fig_loss_diagnostics:
         pdf="results/figures/fig_loss_diagnostics_{dataset}.pdf",
     log:
         "logs/figures/fig_loss_diagnostics_{dataset}.log",
+    benchmark:
+        "results/benchmarks/figures/fig_loss_diagnostics_{dataset}.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1

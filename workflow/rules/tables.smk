@@ -10,6 +10,8 @@ rule table_datasets:
         table_outputs("table1_datasets"),
     log:
         "logs/tables/table1_datasets.log",
+    benchmark:
+        "results/benchmarks/tables/table_datasets.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1
@@ -33,6 +35,8 @@ rule paper_tables:
         table_outputs("paper_comparison", formats=("csv", "md")),
     log:
         "logs/tables/paper_tables.log",
+    benchmark:
+        "results/benchmarks/tables/paper_tables.tsv"
     conda:
         "../../envs/report.yaml"
     threads: 1
