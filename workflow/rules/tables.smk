@@ -57,6 +57,7 @@ rule paper_tables:
 rule provenance:
     """Code version, configuration hash, machine and wall time per rule of this run."""
     input:
+        rules.table_datasets.output,
         rules.paper_tables.output,
         figure_targets(),
         study_targets(),
