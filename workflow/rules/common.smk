@@ -259,7 +259,8 @@ if TENSOR_DATASETS:
 
 
 def benchmark_files():
-    """Benchmark files of the configured jobs, per rule (for the provenance record)."""
+    """Benchmark files of the configured jobs, per rule (for the provenance record); the figure
+    rules are one group, `figures`, and the two study tables one, `study_tables`."""
     bench = "results/benchmarks"
     return {
         "download": [f"{bench}/download/{d}.tsv" for d in REAL_DATASETS],
