@@ -1,5 +1,7 @@
 """A user's own tensor dataset, added through the dataset sheet, goes through the whole DAG to the report."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,6 +41,9 @@ def test_a_sheet_dataset_runs_every_stage_into_the_report(tmp_path):
     html = (tmp_path / "report.html").read_text(errors="replace")
     for name in ("table_user_datasets", "fig_training_curves", "fig_distance_histograms", "provenance"):
         assert name in html, name
+    prov = (tmp_path / "results" / "provenance.md").read_text()
+    assert "| import_tensor " in prov  # the user's import is timed like every other rule
+    assert json.loads((tmp_path / "results" / "provenance.json").read_text())["benchmark_files_missing"] == 0
     # editing the user's file reruns its dataset
     np.savez(tmp_path / "bands.npz", X=X + 0.1, y=y)
     out = snakemake("-n", "--configfile", "c.yaml", cwd=tmp_path).stdout

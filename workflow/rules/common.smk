@@ -259,66 +259,70 @@ if TENSOR_DATASETS:
 
 
 def benchmark_files():
-    """Benchmark files of the configured jobs, per rule (for the provenance record); the figure
-    rules are one group, `figures`, and the two study tables one, `study_tables`."""
-    bench = "results/benchmarks"
+    """Benchmark files of the configured jobs, per rule (for the provenance record). Each path
+    comes from the rule's own `benchmark:` directive; only the jobs' wildcard values are listed
+    here. The figure rules are one group, `figures`, and the two study tables one,
+    `study_tables`. Call it once the DAG is built (all rules are defined then)."""
+
+    def jobs(rule, **values):
+        # one file per combination of the wildcard values
+        return expand(getattr(rules, rule).benchmark, **values)
+
+    def each(rule, rows):
+        # one file per row, a dict of one job's wildcard values
+        return [f for row in rows for f in jobs(rule, **row)]
+
+    def making(rule, targets):
+        # the jobs making these output files, parsed with the rule's own output pattern
+        values = glob_wildcards(getattr(rules, rule).output[0], files=targets)
+        return expand(getattr(rules, rule).benchmark, zip, **values._asdict())
+
+    seeds, splits = EVAL["seeds"], protocol_splits()
+    studies = [s for s in STUDIES if study_runs(s)]
+    metrics = metric_targets() + [f for s in STUDIES for f in study_metric_targets(s)]
+    baseline_jobs = [
+        dict(dataset=d, split=split, method=m, seed=s)
+        for d in DATASETS
+        for split in splits
+        for m in baseline_methods(split)
+        for s in seeds
+    ]
+    loss_jobs = [
+        dict(dataset=d, split=split, loss=m[len("loss-") :], seed=s)
+        for study in STUDIES
+        for d, split, m, s in study_runs(study)
+        if m.startswith("loss-")
+    ]
     return {
-        "download": [f"{bench}/download/{d}.tsv" for d in REAL_DATASETS],
-        "synthesize": [f"{bench}/synthesize/{d}.tsv" for d in SYNTHETIC_DATASETS],
-        "prepare": [f"{bench}/prepare/{d}.tsv" for d in DATASETS],
-        "train": [
-            f"{bench}/train/{d}/{split}/seed{s}.tsv"
-            for d in DATASETS
-            for split in protocol_splits()
-            for s in EVAL["seeds"]
-        ],
-        "baseline": [
-            f"{bench}/baselines/{d}/{split}/{m}/seed{s}.tsv"
-            for d in DATASETS
-            for split in protocol_splits()
-            for m in baseline_methods(split)
-            for s in EVAL["seeds"]
-        ],
-        "train_loss": [
-            f"{bench}/losses/{d}/{split}/{m[len('loss-'):]}/seed{s}.tsv"
-            for study in STUDIES
-            for d, split, m, s in study_runs(study)
-            if m.startswith("loss-")
-        ],
-        "efficiency": [
-            f"{bench}/efficiency/{d}/n{n}/{m}/seed{s}.tsv"
-            for d in DATASETS
-            for n in EFFICIENCY["sizes"]
-            for m in EFFICIENCY["methods"]
-            for s in EVAL["seeds"]
-        ],
-        "evaluate": [
-            f"{bench}/evaluate/{run[len('results/metrics/'):-len('.csv')]}.tsv"
-            for run in dict.fromkeys(
-                metric_targets()
-                + [f for study in STUDIES for f in study_metric_targets(study)]
-            )
-        ],
-        "collect_metrics": [f"{bench}/collect_metrics.tsv"],
-        "summarize_metrics": [f"{bench}/summarize_metrics.tsv"],
-        "collect_efficiency": [f"{bench}/collect_efficiency.tsv"],
-        "collect_study_metrics": [
-            f"{bench}/studies/{s}/collect.tsv" for s in STUDIES if study_runs(s)
-        ],
-        "summarize_study_metrics": [
-            f"{bench}/studies/{s}/summarize.tsv" for s in STUDIES if study_runs(s)
-        ],
-        "table_datasets": [f"{bench}/tables/table_datasets.tsv"],
-        "paper_tables": [f"{bench}/tables/paper_tables.tsv"],
-        "study_tables": [
-            f"{bench}/tables/table_{s}.tsv" for s in STUDIES if study_runs(s)
-        ],
-        "figures": [f"{bench}/figures/{f}.tsv" for f in FIGURES]
-        + [
-            f"{bench}/figures/fig_loss_diagnostics_{d}.tsv"
-            for d in LOSS_DATASETS
-            if study_runs("losses")
-        ],
+        "download": jobs("download", dataset=REAL_DATASETS),
+        "synthesize": jobs("synthesize", dataset=SYNTHETIC_DATASETS),
+        "import_tensor": jobs("import_tensor", dataset=TENSOR_DATASETS),
+        "prepare": jobs("prepare", dataset=DATASETS),
+        "train": jobs("train", dataset=DATASETS, split=splits, seed=seeds),
+        "baseline": each("baseline", baseline_jobs),
+        "train_loss": each("train_loss", loss_jobs),
+        "efficiency": jobs(
+            "efficiency",
+            dataset=DATASETS,
+            size=EFFICIENCY["sizes"],
+            method=EFFICIENCY["methods"],
+            seed=seeds,
+        ),
+        "evaluate": making("evaluate", list(dict.fromkeys(metrics))),
+        "collect_metrics": jobs("collect_metrics"),
+        "summarize_metrics": jobs("summarize_metrics"),
+        "collect_efficiency": jobs("collect_efficiency"),
+        "collect_study_metrics": jobs("collect_study_metrics", study=studies),
+        "summarize_study_metrics": jobs("summarize_study_metrics", study=studies),
+        "table_datasets": jobs("table_datasets"),
+        "paper_tables": jobs("paper_tables"),
+        "study_tables": [f for s in studies for f in jobs(f"table_{s}")],
+        "figures": [f for fig in FIGURES for f in jobs(fig)]
+        + (
+            jobs("fig_loss_diagnostics", dataset=LOSS_DATASETS)
+            if "losses" in studies
+            else []
+        ),
     }
 
 

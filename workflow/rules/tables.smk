@@ -78,7 +78,7 @@ rule provenance:
         runtime=10,
     params:
         code=library_code("provenance.py"),
-        benchmarks=benchmark_files(),
+        benchmarks=lambda wildcards: benchmark_files(),
         repo=workflow.basedir,
     script:
         "../scripts/provenance.py"
