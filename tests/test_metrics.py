@@ -8,6 +8,7 @@ from norank.metrics import (
     continuity,
     evaluate_embedding,
     precision_at_1,
+    knn_vote_accuracy,
     retrieval_metrics,
     separation_ratio,
     structure_metrics,
@@ -99,3 +100,26 @@ def test_subsampled_leave_one_out_retrieval_still_excludes_the_query():
     sub = retrieval_metrics(Z, y, max_queries=150, seed=0)
     assert sub["retrieval_subsampled"] and not full["retrieval_subsampled"]
     assert 0.3 < sub["precision_at_1"] < 0.7 and 0.3 < sub["knn_accuracy"] < 0.7
+
+
+def test_knn_vote_caps_k_so_a_class_of_two_can_win():
+    # a held-out fold of Olivetti: 2 samples per class. Leave-one-out leaves 1 same-class neighbour,
+    # so an uncapped 5-NN vote is a tie of 1-vote classes, won by the smallest label.
+    y = np.repeat(np.arange(4), 2)
+    Z = (10.0 * y + np.tile([0.0, 1.0], 4))[:, None]  # pairs 1 apart, classes 10 apart
+    r = retrieval_metrics(Z, y, knn_k=5)
+    assert r["precision_at_1"] == 1.0 and r["knn_accuracy"] == 1.0 and r["knn_k"] == 1
+    acc, k = knn_vote_accuracy(Z, y, Z, y, k=5)  # as a gallery (not leave-one-out): k = 2
+    assert (acc, k) == (1.0, 2)
+
+
+def test_knn_vote_counts_votes_caps_k_and_breaks_ties_to_the_smallest_label():
+    Zr = np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]])
+    yr = np.array([7, 7, 3, 3, 3, 7])  # labels need not be 0..c-1
+    # from 0: neighbours 1, 2, 3 (labels 7, 7, 3): 7 wins 2-1
+    assert knn_vote_accuracy(np.array([[0.0]]), np.array([7]), Zr, yr, k=3) == (1.0, 3)
+    # from 3.4, k=5 capped at the class size 3: neighbours 3, 4, 2 (labels 3, 3, 7): 3 wins
+    assert knn_vote_accuracy(np.array([[3.4]]), np.array([3]), Zr, yr, k=5) == (1.0, 3)
+    # from 2.5 with k=2 among 1, 2 (7) and 3, 4 (3): neighbours 2 and 3, a 1-1 tie, goes to label 3
+    q = np.array([[2.5], [2.5]])
+    assert knn_vote_accuracy(q, np.array([3, 7]), Zr[:4], yr[:4], k=2) == (0.5, 2)

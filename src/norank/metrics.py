@@ -95,11 +95,35 @@ def kmeans_labels(Z: np.ndarray, n_clusters: int, seed: int = 0, n_init: int = 1
     return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=seed).fit_predict(Z)
 
 
+def knn_vote_accuracy(Z_query: np.ndarray, y_query: np.ndarray, Z_ref: np.ndarray, y_ref: np.ndarray, *,
+                      k: int = 5, leave_one_out: bool = False) -> tuple[float, int]:
+    """Accuracy of a majority vote of the ``k`` nearest references (Euclidean), and the k used.
+
+    ``k`` is capped at the smallest reference class (one less when ``leave_one_out``: the queries
+    are the first ``len(Z_query)`` references and each skips itself), so every class can win its vote. Without the cap
+    a class with 2 samples in a held-out fold gets at most 1 of 5 votes, every vote is a tie, and
+    the tie goes to the smallest label: the accuracy drops to chance while P@1 stays high.
+    Remaining ties go to the smallest label (as scikit-learn's ``KNeighborsClassifier``)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    labels, sizes = np.unique(y_ref, return_counts=True)
+    k = int(max(1, min(k, sizes.min() - int(leave_one_out))))
+    nb = NearestNeighbors(n_neighbors=k + int(leave_one_out)).fit(Z_ref).kneighbors(Z_query, return_distance=False)
+    if leave_one_out:  # drop the query itself (the queries are the first references), even behind duplicates
+        own = nb == np.arange(len(nb))[:, None]
+        own[~own.any(axis=1), -1] = True
+        nb = nb[~own].reshape(len(nb), k)
+    codes = np.searchsorted(labels, y_ref)[nb]  # (n, k) class indices of the neighbours
+    votes = np.zeros((len(nb), len(labels)), dtype=np.int64)
+    np.add.at(votes, (np.arange(len(nb))[:, None], codes), 1)
+    return float((labels[votes.argmax(axis=1)] == y_query).mean()), k
+
+
 def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5, chunk: int = 4096,
                       max_queries: int = 5000, seed: int = 0) -> dict:
     """Precision@1 and MAP@R (pytorch-metric-learning ``AccuracyCalculator``) and k-NN accuracy
-    (majority vote of the ``knn_k`` nearest references). Without a reference set the queries
-    retrieve among themselves (leave-one-out).
+    (:func:`knn_vote_accuracy`, with the k it used as ``knn_k``). Without a reference set the
+    queries retrieve among themselves (leave-one-out).
 
     MAP@R retrieves R = (class size) neighbours per query, so n queries cost O(n · max class size)
     memory (100 000 queries of 10 classes: > 20 GB). Above ``max_queries`` a seeded random subset
@@ -126,16 +150,9 @@ def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5, 
     acc = calc.get_accuracy(torch.as_tensor(Z_query, dtype=torch.float32), torch.as_tensor(y_query),
                             torch.as_tensor(ref, dtype=torch.float32), torch.as_tensor(y_r),
                             ref_includes_query=same)
-    k = min(knn_k, len(ref) - int(same))
-    clf = KNeighborsClassifier(n_neighbors=k + int(same)).fit(ref, y_r)
-    if same:  # drop each query's own entry from its neighbours
-        nb = clf.kneighbors(Z_query, return_distance=False)[:, 1:]
-        votes = y_r[nb]
-        pred = np.array([np.bincount(v).argmax() for v in votes])
-    else:
-        pred = clf.predict(Z_query)
+    knn_acc, k = knn_vote_accuracy(Z_query, y_query, ref, y_r, k=knn_k, leave_one_out=same)
     return dict(precision_at_1=float(acc["precision_at_1"]), map_at_r=float(acc["mean_average_precision_at_r"]),
-                knn_accuracy=float((pred == y_query).mean()), retrieval_subsampled=sub is not None)
+                knn_accuracy=knn_acc, knn_k=k, retrieval_subsampled=sub is not None)
 
 
 def evaluate_embedding(X: np.ndarray, Z: np.ndarray, y: np.ndarray, *, k: int = 5, seed: int = 0,
