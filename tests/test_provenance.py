@@ -1,8 +1,9 @@
 import json
+import subprocess
 
 import pandas as pd
 
-from norank.provenance import collect, config_hash, render_markdown
+from norank.provenance import collect, config_hash, git_state, render_markdown
 
 
 def test_the_record_keeps_the_resolved_config_and_the_time_per_rule(tmp_path):
@@ -17,3 +18,20 @@ def test_the_record_keeps_the_resolved_config_and_the_time_per_rule(tmp_path):
     md = render_markdown(record, times)
     assert f"`{config_hash(config)}`" in md and "| train " in md
     json.dumps(record, default=str)  # what the rule writes
+
+
+def test_a_checkout_is_dirty_for_changed_code_but_not_for_rewritten_results(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "table.csv").write_text("a\n1\n")
+    (tmp_path / "Snakefile").write_text("# v1\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "results" / "table.csv").write_text("a\n2\n")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "Snakefile").write_text("# v2\n")
+    assert git_state(tmp_path)["dirty"] is True

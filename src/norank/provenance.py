@@ -22,14 +22,18 @@ def config_hash(config: dict) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def git_state(repo: str | Path) -> dict:
-    """Commit and whether the checkout had uncommitted changes; ``unknown`` outside a git checkout."""
+def git_state(repo: str | Path, outputs: str = "results") -> dict:
+    """Commit and whether the checkout had uncommitted changes; ``unknown`` outside a git checkout.
+
+    Changes under ``outputs`` do not count: the run itself rewrites the tracked reference results
+    there, and "dirty" is about the code and configuration that produced them.
+    """
     def git(*args):
         return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
 
     try:
         commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ":(top)", f":(top,exclude){outputs}"))
     except (OSError, subprocess.CalledProcessError):
         return {"commit": "unknown (not a git checkout)", "dirty": None}
     return {"commit": commit, "dirty": dirty}
