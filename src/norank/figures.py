@@ -552,14 +552,14 @@ def plot_distance_histograms(rows: Sequence[tuple[str, Sequence[tuple[str, PairD
             ax.hist(d.inter, bins=edges, density=True, histtype="step", color=OKABE_ITO[4], linewidth=1.6,
                     label=f"inter-class, {len(d.inter):,} pairs{sub}")
             ratio = d.inter.mean() / d.intra.mean()
-            ax.text(0.98, 0.97, f"mean inter / intra = {ratio:.2f}", transform=ax.transAxes, ha="right", va="top",
-                    fontsize="x-small")
+            # the ratio as a legend line without a handle, so that it cannot overlap the legend
+            ax.plot([], [], " ", label=f"mean inter / intra = {ratio:.2f}")
             ax.set_title(f"{dataset}: {space}", fontsize="small")
             ax.set_xlabel("Euclidean distance", fontsize="small")
             ax.set_ylabel("density", fontsize="small")
             ax.tick_params(labelsize="x-small")
             ax.legend(fontsize="xx-small", loc="upper left", frameon=False)
-            ax.set_ylim(top=ax.get_ylim()[1] * 1.35)  # room for the legend and the ratio
+            ax.set_ylim(top=ax.get_ylim()[1] * 1.45)  # room for the legend
     fig.suptitle(title, fontsize="medium")
     return fig
 
