@@ -333,6 +333,15 @@ def test_save_figure_writes_png_and_pdf(tmp_path):
     assert sorted(p.name for p in png.parent.iterdir()) == ["f.pdf", "f.png"]  # no temporary files left
 
 
+def test_a_rerun_saves_byte_identical_files_on_another_day(tmp_path, monkeypatch):
+    out = []
+    for day, epoch in enumerate(("1700000000", "1800000000")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)  # what matplotlib would stamp as the date
+        save_figure(_small_figure(), tmp_path / f"{day}.png", tmp_path / f"{day}.pdf")
+        out.append(((tmp_path / f"{day}.png").read_bytes(), (tmp_path / f"{day}.pdf").read_bytes()))
+    assert out[0] == out[1]
+
+
 def test_save_figure_writes_nothing_when_rendering_fails(tmp_path):
     fig = _small_figure()
     real = fig.savefig

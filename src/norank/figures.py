@@ -69,11 +69,12 @@ def save_figure(fig: Figure, png_path, pdf_path, *, dpi: int = 150) -> None:
     """Write ``fig`` to ``png_path`` (``dpi``) and ``pdf_path``, both atomically.
 
     Both files are rendered to temporary names first; if either rendering fails, neither
-    target is created or changed.
+    target is created or changed. The PDF carries no creation date, so the same figure gives
+    the same bytes on every rerun.
     """
     with atomic_path(png_path) as tmp_png, atomic_path(pdf_path) as tmp_pdf:
         fig.savefig(tmp_png, format="png", dpi=dpi)
-        fig.savefig(tmp_pdf, format="pdf")
+        fig.savefig(tmp_pdf, format="pdf", metadata={"CreationDate": None})
 
 
 # --------------------------------------------------------------------------- 2-D views of embeddings
