@@ -49,7 +49,7 @@ def test_diagnostics_only_observe_they_do_not_change_training():
 
 def test_a_loss_with_parameters_trains_them(monkeypatch):
     """ArcFace's class weights are learned along with the encoder (they are in the optimiser)."""
-    import norank.ml.train as train_module
+    import norank.ml.objectives as train_module
 
     built, original = [], train_module.build_loss
 

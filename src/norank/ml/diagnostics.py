@@ -38,8 +38,12 @@ def variance_diagnostics(Z: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return {"intra_class_variance": intra, "inter_class_variance": inter, "variance_ratio": ratio}
 
 
-def greediness_diagnostics(loss: torch.Tensor, Z: torch.Tensor) -> dict[str, float]:
-    """Active ratio and gradient-norm statistics of ``loss`` w.r.t. the batch embeddings ``Z``.
+GREEDINESS = ("active_ratio", "grad_norm_mean", "grad_norm_median", "grad_norm_q90", "grad_norm_max")
+
+
+def greediness_tensor(loss: torch.Tensor, Z: torch.Tensor) -> torch.Tensor:
+    """The :data:`GREEDINESS` values of ``loss`` w.r.t. the batch embeddings ``Z`` as one float64
+    tensor on ``Z``'s device (nothing is read back, so the training loop can sum it per epoch).
 
     ``Z`` must be part of the graph of ``loss``; the graph is kept for the optimiser's backward.
     """
@@ -47,11 +51,10 @@ def greediness_diagnostics(loss: torch.Tensor, Z: torch.Tensor) -> dict[str, flo
     if g is None:  # the loss does not depend on the embeddings at all
         g = torch.zeros_like(Z)
     norms = g.detach().norm(dim=1).double()
-    q = torch.quantile(norms, torch.tensor([0.5, 0.9], dtype=norms.dtype)).tolist()
-    return {
-        "active_ratio": float((norms > ZERO_GRAD).double().mean()),
-        "grad_norm_mean": float(norms.mean()),
-        "grad_norm_median": q[0],
-        "grad_norm_q90": q[1],
-        "grad_norm_max": float(norms.max()),
-    }
+    q = torch.quantile(norms, torch.tensor([0.5, 0.9], dtype=norms.dtype, device=norms.device))
+    return torch.stack([(norms > ZERO_GRAD).double().mean(), norms.mean(), q[0], q[1], norms.max()])
+
+
+def greediness_diagnostics(loss: torch.Tensor, Z: torch.Tensor) -> dict[str, float]:
+    """Active ratio and gradient-norm statistics of ``loss`` w.r.t. the batch embeddings ``Z``, as floats."""
+    return dict(zip(GREEDINESS, greediness_tensor(loss, Z).tolist()))

@@ -34,20 +34,21 @@ def _pml_triplet(margin: float) -> losses.TripletMarginLoss:
 
 def triplet_loss(
     Z: torch.Tensor, y: torch.Tensor, triplets: tuple[torch.Tensor, torch.Tensor, torch.Tensor], margin: float
-) -> tuple[torch.Tensor, float]:
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Eq. 4: mean over the given triplets of [||z_a - z_p||² - ||z_a - z_n||² + α]_+.
 
     Computed by pytorch-metric-learning's ``TripletMarginLoss`` with the squared L2
-    distance. Returns ``(loss, active_fraction)``: the fraction of the triplets whose
-    loss is non-zero. No triplets → loss 0 (a graph-connected zero) and fraction 0.
+    distance. Returns ``(loss, active_fraction)``, both 0-d tensors on ``Z``'s device: the
+    fraction of the triplets whose loss is non-zero. No triplets → loss 0 (a graph-connected
+    zero) and fraction 0.
     """
     a = triplets[0]
     if len(a) == 0:
-        return Z.sum() * 0.0, 0.0
+        return Z.sum() * 0.0, Z.new_zeros(())
     loss = _pml_triplet(float(margin))(Z, y, triplets)
     with torch.no_grad():
         d = squared_distances(Z)
-        active = (d[triplets[0], triplets[1]] - d[triplets[0], triplets[2]] + margin > 0).float().mean().item()
+        active = (d[triplets[0], triplets[1]] - d[triplets[0], triplets[2]] + margin > 0).float().mean()
     return loss, active
 
 
@@ -96,13 +97,13 @@ def global_separation_loss(Z: torch.Tensor, non_neighbour: torch.Tensor, delta_g
     k-nearest neighbours in the original space (diagonal excluded). No such pair → 0.
     """
     d = squared_distances(Z)
-    if not bool(non_neighbour.any()):
-        return Z.sum() * 0.0
-    return torch.relu(delta_global - d[non_neighbour]).mean()
+    # no branch on the host: with no such pair the mean is over nothing and where() picks the 0
+    return torch.where(non_neighbour.any(), torch.relu(delta_global - d[non_neighbour]).mean(), Z.sum() * 0.0)
 
 
-def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> float:
-    """Fraction of ALL valid triplets (a, p, n) of the batch whose eq. 4 loss is non-zero.
+def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> torch.Tensor:
+    """Fraction of ALL valid triplets (a, p, n) of the batch whose eq. 4 loss is non-zero
+    (a float64 0-d tensor on ``Z``'s device; 0 when the batch has no valid triplet).
 
     (Mined semi-hard triplets are active by construction; this says how much of the
     batch still violates the margin.)
@@ -111,10 +112,8 @@ def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> 
         d = squared_distances(Z)
         same = y[:, None] == y[None, :]
         valid = (same & ~torch.eye(len(y), dtype=torch.bool, device=Z.device))[:, :, None] & ~same[:, None, :]
-        n_valid = int(valid.sum())
-        if n_valid == 0:
-            return 0.0
-        return float(((d[:, :, None] - d[:, None, :] + margin > 0) & valid).sum()) / n_valid
+        active = ((d[:, :, None] - d[:, None, :] + margin > 0) & valid).sum()
+        return active.double() / valid.sum().clamp_min(1).double()
 
 
 @dataclass(frozen=True)

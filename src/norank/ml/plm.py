@@ -20,21 +20,21 @@ No labels: the data manifold is approximated by one low-dimensional linear piece
 Pairs are evaluated on demand (per mini-batch, :func:`similarity_matrix`): all pairs of a
 large dataset would need n^2 projections of D-dimensional vectors.
 
-:func:`train_plm` trains an encoder with this loss and never reads a label: its early-stopping
-set is a random (not stratified) part of the training samples, scored by the same loss.
+:class:`PLMObjective` trains an encoder with this loss in the shared loop
+(:func:`norank.ml.loop.fit`) and never reads a label: its early-stopping set is a random
+(not stratified) part of the training samples, scored by the same loss (:class:`PLMValidation`).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 from sklearn.neighbors import NearestNeighbors
 
 from norank.errors import NorankError
+from norank.ml.loop import Batch, Objective, Step, embed
 
 
 @dataclass
@@ -119,87 +119,67 @@ PLM_DEFAULTS = {"k": 10, "m": 2}
 MAX_VAL_SAMPLES = 1000
 
 
-def train_plm(X: np.ndarray, train_idx: np.ndarray, cfg, seed: int, *, log, progress: bool = True):
-    """Train an encoder on ``X[train_idx]`` with :func:`plm_loss` (``cfg.loss == "plm"``); no labels.
-
-    ``cfg`` is a :class:`norank.ml.train.TrainConfig`; ``cfg.loss_options`` may set ``k``
-    (neighbours of a local piece) and ``m`` (its dimension). The pieces are fitted on all
-    of ``train_idx`` (flattened inputs); batches are random; early stopping keeps the epoch
-    with the lowest PLM loss over the pairs of a random ``cfg.val_fraction`` of the training
-    samples (at most ``MAX_VAL_SAMPLES`` of them, so the criterion stays a small matrix).
-    Returns a :class:`norank.ml.train.TrainResult`.
-    """
-    from norank.ml.device import pick_device
-    from norank.ml.encoders import build_encoder
-    from norank.ml.train import EarlyStopping, TrainingDiverged, TrainResult, _scheduler, embed, log_epoch
-
-    unknown = set(cfg.loss_options) - set(PLM_DEFAULTS)
+def plm_options(options: dict) -> dict:
+    """``k`` (neighbours of a local piece) and ``m`` (its dimension), defaults filled in; unknown keys refused."""
+    unknown = set(options) - set(PLM_DEFAULTS)
     if unknown:
         raise NorankError(f"unknown PLM option(s) {sorted(unknown)}; known: {sorted(PLM_DEFAULTS)}.")
-    opts = {**PLM_DEFAULTS, **cfg.loss_options}
-    device = pick_device(cfg.device)
-    rng = np.random.default_rng(seed)
-    train_idx = np.asarray(train_idx)
+    return {**PLM_DEFAULTS, **options}
+
+
+class PLMObjective(Objective):
+    """:func:`plm_loss` on shuffled batches; never reads a label.
+
+    ``F`` ``(n, D)`` are the flattened training samples the ``pieces`` were fitted on, and
+    ``rows[i]`` is the row of ``F`` of the pool's i-th fitting sample (augmented copies take
+    their original's row, so a copy and its original are pulled together).
+    """
+
+    needs_labels = False
+    sampler = "shuffled"
+    term_names = ("plm",)
+
+    def __init__(self, F: np.ndarray, pieces: LocalSubspaces, rows: np.ndarray):
+        super().__init__()
+        self.F, self.pieces, self.rows = F, pieces, rows
+
+    def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
+        S = similarity_matrix(self.F, self.pieces, self.rows[batch.src_host])
+        loss = plm_loss(Z, torch.as_tensor(S, dtype=torch.float32, device=Z.device))
+        return Step(loss, {"plm": loss}, Z)
+
+
+class PLMValidation:
+    """Early-stopping criterion without labels: :func:`plm_loss` over the pairs of ``X_val``
+    (at most :data:`MAX_VAL_SAMPLES` validation samples, so it stays a small matrix)."""
+
+    def __init__(self, X_val: np.ndarray, S_val: np.ndarray | None, device: torch.device):
+        self.X_val, self.device = X_val, device
+        self.S_val = None if S_val is None else torch.as_tensor(S_val, dtype=torch.float32)
+        self.has_validation = self.S_val is not None
+
+    def __call__(self, model: torch.nn.Module, epoch: int, due: bool) -> dict:
+        if not (due and self.has_validation):
+            return {}
+        return {"val_plm": float(plm_loss(torch.as_tensor(embed(model, self.X_val, self.device)), self.S_val))}
+
+    def score(self, row: dict) -> float:
+        return -row["val_plm"]
+
+
+def plm_setup(X: np.ndarray, train_idx: np.ndarray, fraction: float, options: dict, rng: np.random.Generator,
+              device: torch.device) -> tuple[np.ndarray, np.ndarray, PLMObjective, PLMValidation]:
+    """Fit the pieces on every training sample, hold out a random ``fraction`` for early stopping.
+
+    Returns ``(fit_idx, val_idx, objective, validation)``.
+    """
+    opts = plm_options(options)
     F = X[train_idx].reshape(len(train_idx), -1)
     pieces = local_subspaces(F, k=opts["k"], m=opts["m"])
     order = rng.permutation(len(train_idx))
-    n_val = int(round(cfg.val_fraction * len(train_idx)))
+    n_val = int(round(fraction * len(train_idx)))
     val_pos, fit_pos = np.sort(order[:n_val]), np.sort(order[n_val:])
-    # the criterion's pairs: at most MAX_VAL_SAMPLES validation samples (a (v, v) matrix)
-    crit_pos = val_pos if len(val_pos) <= MAX_VAL_SAMPLES else np.sort(rng.choice(val_pos, MAX_VAL_SAMPLES, replace=False))
-    log.info("PLM training on %d samples, %d held for early stopping (no labels); pieces k=%d m=%d; "
-             "sigma_orth %.4g sigma_dist %.4g; device %s", len(fit_pos), len(val_pos), opts["k"], opts["m"],
-             pieces.sigma_orth, pieces.sigma_dist, device)
-    X_train = torch.as_tensor(X[train_idx], dtype=torch.float32, device=device)
-    S_val = torch.as_tensor(similarity_matrix(F, pieces, crit_pos), dtype=torch.float32) if len(crit_pos) > 1 else None
-
-    history: list[dict] = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        gen = torch.Generator().manual_seed(seed)
-        model = build_encoder(cfg.encoder, X.shape[1:], dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
-                              cnn_channels=cfg.cnn_channels, dropout=cfg.dropout).to(device)
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        sched = _scheduler(opt, cfg.scheduler, cfg.epochs)
-        stopper = EarlyStopping(model, cfg.patience, log)
-        for epoch in tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True):
-            t0 = time.perf_counter()
-            model.train()
-            perm = rng.permutation(fit_pos)
-            losses = []
-            for s in range(0, len(perm) - 1, cfg.batch_size):
-                b = perm[s : s + cfg.batch_size]
-                if len(b) < 2:
-                    continue
-                xb = X_train[torch.as_tensor(b, device=device)]
-                if cfg.noise_p > 0:
-                    hit = (torch.rand(len(b), generator=gen) < cfg.noise_p).to(device)
-                    xb = xb + cfg.noise_sigma * hit.view(-1, *[1] * (xb.dim() - 1)) * torch.randn(xb.shape, generator=gen).to(device)
-                S = torch.as_tensor(similarity_matrix(F, pieces, b), dtype=torch.float32, device=device)
-                loss = plm_loss(model(xb), S)
-                if not torch.isfinite(loss):
-                    raise TrainingDiverged(f"the PLM loss became {loss.item()} at epoch {epoch}. Lower the learning "
-                                           f"rate (now {opt.param_groups[0]['lr']:.3g}) or normalise the input.")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                if cfg.grad_clip > 0:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-                opt.step()
-                losses.append(loss.item())
-            row = {"epoch": epoch, "plm": float(np.mean(losses)), "total": float(np.mean(losses)),
-                   "lr": opt.param_groups[0]["lr"]}
-            if sched is not None:
-                sched.step()
-            evaluate = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1
-            if evaluate and S_val is not None:
-                Z_val = torch.as_tensor(embed(model, X[train_idx[crit_pos]], device))
-                row["val_plm"] = float(plm_loss(Z_val, S_val))
-            row["seconds"] = time.perf_counter() - t0
-            history.append(row)
-            log_epoch(log, row)
-            score = row.get("val_plm", row["total"] if S_val is None else None)
-            if score is not None and stopper.update(epoch, -score):
-                break
-        best_epoch = stopper.restore()
-    model.eval()
-    return TrainResult(model, history, best_epoch, train_idx[fit_pos], train_idx[val_pos], str(device))
+    crit = val_pos if len(val_pos) <= MAX_VAL_SAMPLES else np.sort(rng.choice(val_pos, MAX_VAL_SAMPLES, replace=False))
+    S_val = similarity_matrix(F, pieces, crit) if len(crit) > 1 else None
+    validation = PLMValidation(X[train_idx[crit]], S_val, device)
+    return train_idx[fit_pos], train_idx[val_pos], PLMObjective(F, pieces, fit_pos), validation

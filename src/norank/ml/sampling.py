@@ -1,4 +1,4 @@
-"""Class-balanced P×K batches and the k-NN graph of the original input space."""
+"""Batches (class-balanced P×K, or shuffled) and the k-NN graph of the original input space."""
 
 from __future__ import annotations
 
@@ -37,6 +37,13 @@ def pk_batches(y: np.ndarray, P: int, batch_size: int, rng: np.random.Generator)
         idx = [rng.choice(members[c], size=K, replace=len(members[c]) < K) for c in chosen]
         batches.append(np.concatenate(idx))
     return batches
+
+
+def shuffled_batches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch of a random permutation of ``range(n)`` cut into batches of ``batch_size``; a last
+    batch of a single sample is dropped (pairwise losses need two)."""
+    perm = rng.permutation(n)
+    return [perm[s : s + batch_size] for s in range(0, n, batch_size) if len(perm[s : s + batch_size]) >= 2]
 
 
 def knn_graph(X: np.ndarray, k: int) -> np.ndarray:

@@ -1,0 +1,63 @@
+"""Every hyper-parameter of a training run, as one frozen value (the checkpoint stores it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from norank.errors import NorankError
+from norank.ml.losses import Weights
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Options of :func:`norank.ml.train.train_embedding`; config-file keys have the same names."""
+
+    encoder: str = "auto"
+    embedding_dim: int = 64
+    mlp_hidden: tuple[int, ...] = (512, 256)
+    cnn_channels: tuple[int, ...] = (16, 32, 64)
+    dropout: float = 0.1
+    projection_head: bool = False
+    miner: str = "semihard"
+    weights: Weights = field(default_factory=Weights)
+    knn_k: int = 5
+    classes_per_batch: int = 8
+    batch_size: int = 64
+    epochs: int = 100
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    scheduler: str = "cosine"
+    grad_clip: float = 5.0
+    val_fraction: float = 0.1
+    patience: int = 20
+    eval_every: int = 5
+    noise_p: float = 0.0
+    noise_sigma: float = 0.02
+    device: str = "auto"
+    # the objective: "paper" (eq. 13: mined triplets + the four regularisers), one of the
+    # loss-comparison losses (norank.ml.loss_zoo.LOSSES, supervised) or "plm" (unsupervised,
+    # norank.ml.plm); loss_options are that loss's own arguments
+    loss: str = "paper"
+    loss_options: dict = field(default_factory=dict)
+    # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history
+    diagnostics: bool = False
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """Build from a (config-file) dict; λ/δ/margin keys may sit at top level or under ``weights``."""
+        d = dict(d)
+        wkeys = {f.name for f in dataclasses.fields(Weights)}
+        w = dict(d.pop("weights", {}) or {})
+        w.update({k: d.pop(k) for k in list(d) if k in wkeys})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise NorankError(f"unknown training option(s) {sorted(unknown)}; known: {sorted(known | wkeys)}.")
+        for k in ("mlp_hidden", "cnn_channels"):
+            if k in d:
+                d[k] = tuple(d[k])
+        return cls(weights=Weights(**w), **d)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)

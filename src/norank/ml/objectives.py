@@ -1,0 +1,111 @@
+"""The supervised training objectives of :func:`norank.ml.loop.fit` (the unsupervised one is in ``plm.py``).
+
+- :class:`PaperObjective`: eq. 13, mined triplets (Algorithms 1-2) plus the diversity,
+  uniformity, local-consistency and global-separation terms, with the optional eq. 17 head.
+- :class:`PMLObjective`: one loss of the loss-comparison study (:mod:`norank.ml.loss_zoo`),
+  with its own parameters (ArcFace's class weights, the centre bank) trained alongside.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from norank.ml.config import TrainConfig
+from norank.ml.encoders import ProjectionHead
+from norank.ml.loop import Batch, Objective, Step
+from norank.ml.loss_zoo import PMLLoss, build_loss
+from norank.ml.losses import (
+    Weights,
+    active_triplet_fraction,
+    diversity_loss,
+    global_separation_loss,
+    local_consistency_loss,
+    total_loss,
+    triplet_loss,
+    uniformity_loss,
+)
+from norank.ml.miners import mine
+
+
+def non_neighbour_mask(src: torch.Tensor, knn: torch.Tensor) -> torch.Tensor:
+    """``(B, B)`` mask of the batch pairs (i, j) with j not among i's input-space k nearest
+    neighbours and not i itself (an augmented copy counts as its original); ``src`` ``(B,)`` are
+    the samples' fitting-set rows and ``knn`` ``(B, k)`` their neighbours' rows."""
+    is_nbr = (knn[:, :, None] == src[None, None, :]).any(1) | (src[:, None] == src[None, :])
+    return ~is_nbr
+
+
+def project(head: nn.Module | None, Z: torch.Tensor) -> torch.Tensor:
+    """What the loss reads: ``Z``, or the l2-normalised output of the eq. 17 head."""
+    return Z if head is None else nn.functional.normalize(head(Z), dim=1)
+
+
+class PaperObjective(Objective):
+    """Eq. 13: L = L_triplet + λ1 L_div + λ2 L_uniform + λ3 L_local + λ4 L_global.
+
+    Terms with λ = 0 are left out (and so are the neighbours when λ3 = λ4 = 0). With a
+    projection head (eq. 17) the loss reads the l2-normalised head output.
+    Statistics per batch: the active mined triplets, the mined triplets, and the active
+    fraction of all the batch's valid triplets.
+    """
+
+    stat_names = ("active_mined", "mined", "active_batch")
+
+    def __init__(self, weights: Weights, miner: str, head: nn.Module | None = None):
+        super().__init__()
+        self.w, self.miner, self.head = weights, miner, head
+        w = weights
+        self.needs_neighbours = w.lambda_local > 0 or w.lambda_global > 0
+        optional = {"diversity": w.lambda_div, "uniformity": w.lambda_uniform, "local": w.lambda_local,
+                    "global": w.lambda_global}
+        self.term_names = ("triplet", *(k for k, lam in optional.items() if lam > 0))
+
+    def project(self, Z: torch.Tensor) -> torch.Tensor:
+        return project(self.head, Z)
+
+    def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
+        w, out = self.w, self.project(Z)
+        trip = mine(self.miner, out.detach(), batch.y, w.margin, batch.generator)
+        terms = {}
+        terms["triplet"], frac = triplet_loss(out, batch.y, trip, w.margin)
+        if w.lambda_div > 0:
+            terms["diversity"] = diversity_loss(out)
+        if w.lambda_uniform > 0:
+            terms["uniformity"] = uniformity_loss(out)
+        if w.lambda_local > 0:
+            terms["local"] = local_consistency_loss(out, self.project(batch.Z_nbr), w.delta_local)
+        if w.lambda_global > 0:
+            terms["global"] = global_separation_loss(out, non_neighbour_mask(batch.src, batch.knn), w.delta_global)
+        n = torch.full((), len(trip[0]), dtype=torch.float64, device=Z.device)
+        stats = torch.stack([frac.double() * n, n, active_triplet_fraction(out.detach(), batch.y, w.margin)])
+        return Step(total_loss(terms, w), terms, out, stats)
+
+    def epoch_row(self, m: dict[str, float]) -> dict[str, float]:
+        return {"active_mined_triplets": m["active_mined"] / m["mined"] if m["mined"] else 0.0,
+                "active_batch_triplets": m["active_batch"], "triplets_per_batch": m["mined"]}
+
+
+class PMLObjective(Objective):
+    """A loss of the loss-comparison study, ``loss(Z, y)``; its parameters train with the encoder."""
+
+    def __init__(self, loss: PMLLoss, head: nn.Module | None = None):
+        super().__init__()
+        self.head, self.loss = head, loss
+        self.term_names = (loss.name,)
+
+    def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
+        out = project(self.head, Z)
+        value = self.loss(out, batch.y)
+        return Step(value, {self.loss.name: value}, out)
+
+
+def supervised_objective(cfg: TrainConfig, n_classes: int) -> Objective:
+    """The objective ``cfg.loss`` names: ``paper`` (eq. 13) or a loss of the comparison.
+
+    Built after the encoder, inside the run's seeded random state: its parameters' initial
+    values come next in the stream."""
+    head = ProjectionHead(cfg.embedding_dim) if cfg.projection_head else None
+    if cfg.loss == "paper":
+        return PaperObjective(cfg.weights, cfg.miner, head)
+    return PMLObjective(build_loss(cfg.loss, n_classes=n_classes, dim=cfg.embedding_dim, **cfg.loss_options), head)
