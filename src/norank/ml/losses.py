@@ -106,14 +106,17 @@ def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> 
     (a float64 0-d tensor on ``Z``'s device; 0 when the batch has no valid triplet).
 
     (Mined semi-hard triplets are active by construction; this says how much of the
-    batch still violates the margin.)
+    batch still violates the margin.) Counted without the ``(B, B, B)`` cube: per anchor, the
+    sorted negative distances and, per positive, how many of them lie below d(a,p) + α.
     """
     with torch.no_grad():
         d = squared_distances(Z)
         same = y[:, None] == y[None, :]
-        valid = (same & ~torch.eye(len(y), dtype=torch.bool, device=Z.device))[:, :, None] & ~same[:, None, :]
-        active = ((d[:, :, None] - d[:, None, :] + margin > 0) & valid).sum()
-        return active.double() / valid.sum().clamp_min(1).double()
+        pos = same & ~torch.eye(len(y), dtype=torch.bool, device=Z.device)
+        neg_sorted = torch.where(same, torch.inf, d).sort(dim=1).values  # negatives first, in order
+        below = torch.searchsorted(neg_sorted, d + margin, side="left")  # #negatives with d(a,n) < d(a,p) + α
+        n_valid = (pos.sum(1) * (~same).sum(1)).sum()
+        return (below * pos).sum().double() / n_valid.clamp_min(1).double()
 
 
 @dataclass(frozen=True)
