@@ -120,7 +120,7 @@ class Poisoned(Objective):
 
 def fit_poisoned(objective: Objective):
     X, y = blobs()
-    cfg = TrainConfig(**{**SMALL, "encoder": "mlp", "val_fraction": 0.0})
+    cfg = TrainConfig(**{**SMALL, "encoder": "mlp", "val_fraction": 0.0, "lr": 0.05})
     pool = loop.make_pool(X, y, np.arange(len(y)), torch.device("cpu"))
 
     class NoEvaluation:
@@ -129,6 +129,7 @@ def fit_poisoned(objective: Objective):
         def __call__(self, model, epoch, due):
             return {}
 
+    torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(36, 8))
     return loop.fit(model, objective, pool, NoEvaluation(), cfg, rng=np.random.default_rng(0),
                     generator=torch.Generator().manual_seed(0), log=__import__("logging").getLogger("t"), progress=False)

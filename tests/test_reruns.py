@@ -51,6 +51,13 @@ def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workf
     assert {w["method"] for r, w in jobs if r == "efficiency"} == {"metric_learning"}  # same training options
 
 
+def test_changing_the_folds_reruns_no_split_all_job(tiny_workflow, tiny_run, data_dir, tmp_path):
+    jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["evaluation"].update(folds=3))
+    per_split = {(r, w["split"]) for r, w in jobs if "split" in w}
+    assert ("train", "fold2") in per_split and ("baseline", "fold0") in per_split  # new folds, new fold contents
+    assert not {s for _, s in per_split} & {"all"}, sorted(per_split)
+
+
 def test_a_new_rank_runs_only_the_new_rank(tiny_workflow, tiny_run, data_dir, tmp_path):
     jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["baselines"].update(ranks=[2, 5, 3]))
     rules = {r for r, _ in jobs}

@@ -11,24 +11,23 @@ is the embedding.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from norank.errors import NorankError
-
-METHOD_RE = re.compile(r"^(pca|tsne|umap)$|^(cp|tucker)-R(\d+)$")
-TRANSDUCTIVE = {"tsne"}
-
+from norank.methods import TRANSDUCTIVE, Method
 
 def parse_method(spec: str) -> tuple[str, int | None]:
-    """``"cp-R5"`` → ``("cp", 5)``; ``"pca"`` → ``("pca", None)``."""
-    m = METHOD_RE.match(spec)
-    if not m:
+    """``"cp-R5"`` → ``("cp", 5)``; ``"pca"`` → ``("pca", None)`` (:class:`norank.methods.Method`, baselines only)."""
+    try:
+        m = Method.parse(spec)
+    except NorankError:
+        m = None
+    if m is None or not m.is_baseline:
         raise NorankError(f"baseline method {spec!r} is unknown; use pca, tsne, umap, cp-R<rank> or tucker-R<rank>.")
-    return (m.group(1), None) if m.group(1) else (m.group(2), int(m.group(3)))
+    return m.family, m.rank
 
 
 @dataclass
@@ -156,7 +155,7 @@ def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", to
                          random_state=seed, return_errors=True)
     seconds = time.perf_counter() - t0
     w, (A, B, C) = (np.asarray(cp.weights), [np.asarray(f) for f in cp.factors])
-    fit = BaselineFit(f"cp-R{rank}", A, None, cp_reconstruct(A, w, B, C),
+    fit = BaselineFit(str(Method.decomposition("cp", rank)), A, None, cp_reconstruct(A, w, B, C),
                       info=_decomposition_info([rank], errors, seconds, n_iter_max))
     fit.info["_factors"] = (w, B, C)
     if X_test is not None and len(X_test):
@@ -205,7 +204,7 @@ def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random"
     seconds = time.perf_counter() - t0
     core = np.asarray(core)
     A, B, C = [np.asarray(f) for f in factors]
-    fit = BaselineFit(f"tucker-R{rank}", A, None, tucker_reconstruct(A, core, B, C),
+    fit = BaselineFit(str(Method.decomposition("tucker", rank)), A, None, tucker_reconstruct(A, core, B, C),
                       info=_decomposition_info(ranks, errors, seconds, n_iter_max))
     fit.info["_factors"] = (core, B, C)
     if X_test is not None and len(X_test):

@@ -17,16 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from norank.baselines import linear_reconstruction, parse_method, reconstruction_scores
+from norank.baselines import linear_reconstruction, reconstruction_scores
+from norank.methods import Method
 from norank.metrics import evaluate_embedding, retrieval_metrics
-
-METRIC_LEARNING = "metric_learning"
-LOSS_PREFIX = "loss-"  # method names of the loss comparison / unsupervised runs: loss-<loss>, e.g. loss-plm
 
 
 def is_trained(method: str) -> bool:
     """True for the encoders this package trains (no rank, no reconstruction of their own)."""
-    return method == METRIC_LEARNING or method.startswith(LOSS_PREFIX)
+    return Method.parse(method).is_trained
 
 
 def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,7 +50,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     index, Z, role = load_embedding(emb_path)
     X, y = ds.X[index], ds.y[index]
     protocol = protocol_of(split)
-    rank = None if is_trained(method) else parse_method(method)[1]
+    rank = Method.parse(method).rank
     base = dict(dataset=ds.name, method=method, rank=rank, protocol=protocol, split=split, seed=seed)
     rows = []
 

@@ -31,6 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from norank.errors import DataError, NorankError
 from norank.io import atomic_path
 from norank.labels import method_label
+from norank.methods import Method
 
 # Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
@@ -740,7 +741,7 @@ def rank_sensitivity_table(summary: "pd.DataFrame", datasets: Sequence[str], met
         raise DataError(f"{source} lacks columns {sorted(need - set(summary.columns))}.")
     s = summary[(summary.protocol == "paper") & (summary.subset == "all") & summary.dataset.isin(datasets)
                 & summary.metric.isin(metrics)].copy()
-    s["family"] = s.method.str.extract(r"^(cp|tucker)-R\d+$", expand=False).fillna(s.method)
+    s["family"] = s.method.map(lambda m: Method.parse(m).family)
     s = s[s.family.isin(["cp", "tucker", "metric_learning"])]
     for d in datasets:
         for m in metrics:

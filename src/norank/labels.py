@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from norank.errors import NorankError
+from norank.methods import DECOMPOSITIONS, Method
+
 LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
                "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
                "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
@@ -22,9 +25,12 @@ def method_label(method: str, *, table: bool = False) -> str:
     names = _TABLE_NAMES if table else _NAMES
     if method in names:
         return names[method]
-    if method.startswith("loss-"):
-        return LOSS_LABELS.get(method[len("loss-"):], method[len("loss-"):])
-    kind, _, rank = method.partition("-R")
-    if kind in ("cp", "tucker") and rank.isdigit():
-        return f"{'CP' if kind == 'cp' else 'Tucker'}-R{rank}"
+    try:
+        m = Method.parse(method)
+    except NorankError:
+        return method
+    if m.family == "loss":
+        return LOSS_LABELS.get(m.loss, m.loss)
+    if m.family in DECOMPOSITIONS:
+        return f"{'CP' if m.family == 'cp' else 'Tucker'}-R{m.rank}"
     return method

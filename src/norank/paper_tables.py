@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from norank.labels import method_label
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 
 # paper metric -> (our metric, our subset under the paper protocol)
 PAPER_METRICS = {
@@ -74,11 +75,8 @@ def fmt_mean_sd(mean: float, sd: float) -> str:
 
 def table_methods(baselines: list[str], ranks: list[int]) -> list[str]:
     """Row order of Tables 2-4: PCA, t-SNE, UMAP, CP-R…, Tucker-R…, metric learning."""
-    out = [m for m in ("pca", "tsne", "umap") if m in baselines]
-    for kind in ("cp", "tucker"):
-        if kind in baselines:
-            out += [f"{kind}-R{r}" for r in ranks]
-    return out + ["metric_learning"]
+    families = [f for f in (*EMBEDDINGS, *DECOMPOSITIONS) if f in baselines]
+    return [str(m) for m in baseline_methods(families, ranks, "all")] + [METRIC_LEARNING]
 
 
 CELL_KEYS = ["dataset", "method", "protocol", "subset", "metric"]
@@ -129,7 +127,7 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd
             for where, protocol, subset in (("in_sample", "paper", "reconstruction_in_sample"),
                                             ("heldout", "heldout", "reconstruction_heldout")):
                 r = rec[(rec.dataset == d) & (rec.protocol == protocol) & (rec.subset == subset)
-                        & (rec.method.str.fullmatch(rf"{family}(-R\d+)?"))]
+                        & (rec.method.map(lambda m: Method.parse(m).family) == family)]
                 err = r[r.metric == "relative_error"]
                 if err.empty:
                     row.update({f"{where}_{k}": np.nan for k in ("rank", "error_mean", "error_sd", "ev_mean", "ev_sd")})
@@ -184,7 +182,8 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def our_method(method: str, rank) -> str:
-    return f"{method}-R{int(rank)}" if method in ("cp", "tucker") else method
+    """Our name of a paper row: its method, with the rank for CP / Tucker."""
+    return str(Method.decomposition(method, int(rank))) if method in DECOMPOSITIONS else method
 
 
 def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: pd.DataFrame | None,

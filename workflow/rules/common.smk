@@ -4,7 +4,10 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+from norank import plan
 from norank.baselines import method_options
+from norank.errors import NorankError
+from norank.methods import WILDCARD as METHOD_WILDCARD
 from norank.sources import code_fingerprint
 
 REAL_SOURCES = ("olivetti", "lfw", "abide")
@@ -91,13 +94,8 @@ COMPUTE = config["compute"]
 
 
 def protocol_splits():
-    """Split names of the configured protocols: 'all' (paper) and fold0..fold{k-1} (heldout)."""
-    splits = []
-    if "paper" in EVAL["protocols"]:
-        splits.append("all")
-    if "heldout" in EVAL["protocols"]:
-        splits += [f"fold{i}" for i in range(EVAL["folds"])]
-    return splits
+    """Split names of the configured protocols (norank.plan.splits)."""
+    return plan.splits(config)
 
 
 def canonical(obj):
@@ -122,6 +120,10 @@ def train_options(wildcards):
 
 
 def split_params(wildcards):
+    """What a job's split depends on: nothing for `all` (so changing the folds reruns no
+    split-`all` job), the fold count and the split seed for a fold."""
+    if wildcards.split == "all":
+        return dict(split="all")
     return dict(
         split=wildcards.split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"]
     )
@@ -129,11 +131,11 @@ def split_params(wildcards):
 
 def train_targets(kind="embeddings.npz"):
     return expand(
-        "results/train/{dataset}/{split}/seed{seed}/{kind}",
+        plan.PATTERNS["train"],
         dataset=DATASETS,
         split=protocol_splits(),
         seed=EVAL["seeds"],
-        kind=kind,
+        file=kind,
     )
 
 
@@ -141,29 +143,15 @@ BASELINES = config["baselines"]
 
 
 def baseline_methods(split):
-    """Method names of the baselines for a split; t-SNE (transductive) only under split 'all'.
+    """Method names of the baselines of a split (norank.plan.baselines)."""
+    return [str(m) for m in plan.baselines(config, split)]
 
-    Held-out folds run the `heldout_ranks` subset of the rank grid when it is set."""
-    ranks = BASELINES["ranks"]
-    if split != "all" and BASELINES.get("heldout_ranks"):
-        ranks = BASELINES["heldout_ranks"]
-    names = []
-    for m in BASELINES["methods"]:
-        if m in ("cp", "tucker"):
-            names += [f"{m}-R{r}" for r in ranks]
-        elif m != "tsne" or split == "all":
-            names.append(m)
-    return names
+
+MAIN_RUNS = plan.main_runs(config)
 
 
 def baseline_targets(kind="summary.json"):
-    return [
-        f"results/baselines/{d}/{split}/{m}/seed{seed}/{kind}"
-        for d in DATASETS
-        for split in protocol_splits()
-        for m in baseline_methods(split)
-        for seed in EVAL["seeds"]
-    ]
+    return [plan.run_file(r, kind) for r in MAIN_RUNS if r.method.is_baseline]
 
 
 METRICS = config["metrics"]
@@ -171,28 +159,23 @@ METRICS = config["metrics"]
 
 def metric_targets():
     """Metric files of every embedding run: metric learning and each baseline, per split and seed."""
-    return [
-        f"results/metrics/{d}/{split}/{m}/seed{seed}.csv"
-        for d in DATASETS
-        for split in protocol_splits()
-        for m in ["metric_learning"] + baseline_methods(split)
-        for seed in EVAL["seeds"]
-    ]
+    return [plan.metrics_file(r) for r in MAIN_RUNS]
 
 
 def embedding_inputs(wildcards):
     """Embeddings (and, for baselines, the summary with reconstruction numbers) of one run."""
-    if wildcards.method == "metric_learning":
-        return {
-            "embeddings": f"results/train/{wildcards.dataset}/{wildcards.split}/seed{wildcards.seed}/embeddings.npz"
-        }
-    if wildcards.method.startswith("loss-"):
-        loss = wildcards.method[len("loss-") :]
-        return {
-            "embeddings": f"results/losses/{wildcards.dataset}/{wildcards.split}/{loss}/seed{wildcards.seed}/embeddings.npz"
-        }
-    run = f"results/baselines/{wildcards.dataset}/{wildcards.split}/{wildcards.method}/seed{wildcards.seed}"
-    return {"embeddings": f"{run}/embeddings.npz", "summary": f"{run}/summary.json"}
+    run = plan.Run(
+        wildcards.dataset,
+        wildcards.split,
+        plan.Method.parse(wildcards.method),
+        wildcards.seed,
+    )
+    if run.method.is_trained:
+        return {"embeddings": plan.embeddings(run)}
+    return {
+        "embeddings": plan.embeddings(run),
+        "summary": plan.run_file(run, "summary.json"),
+    }
 
 
 EFFICIENCY = config["efficiency"]
@@ -281,17 +264,15 @@ def benchmark_files():
     studies = [s for s in STUDIES if study_runs(s)]
     metrics = metric_targets() + [f for s in STUDIES for f in study_metric_targets(s)]
     baseline_jobs = [
-        dict(dataset=d, split=split, method=m, seed=s)
-        for d in DATASETS
-        for split in splits
-        for m in baseline_methods(split)
-        for s in seeds
+        dict(dataset=r.dataset, split=r.split, method=str(r.method), seed=r.seed)
+        for r in MAIN_RUNS
+        if r.method.is_baseline
     ]
     loss_jobs = [
-        dict(dataset=d, split=split, loss=m[len("loss-") :], seed=s)
+        dict(dataset=r.dataset, split=r.split, loss=r.method.loss, seed=r.seed)
         for study in STUDIES
-        for d, split, m, s in study_runs(study)
-        if m.startswith("loss-")
+        for r in STUDY_RUNS[study]
+        if r.method.is_trained
     ]
     return {
         "download": jobs("download", dataset=REAL_DATASETS),
@@ -342,46 +323,15 @@ def tensor_params(wildcards):
 # ---- the two studies beyond the paper (workflow/rules/studies.smk), on held-out folds
 LOSSES = config["loss_comparison"]
 UNSUPERVISED = config["unsupervised"]
-STUDIES = ("losses", "unsupervised")
-
-
-def _study_datasets(key, names, default):
-    names = default if names is None else names
-    unknown = [d for d in names if d not in DATASETS]
-    if unknown:
-        raise WorkflowError(
-            f"config key {key}.datasets: {unknown} are not configured datasets "
-            f"({', '.join(DATASETS)}); remove them or add them under `datasets`."
-        )
-    return names
-
-
-def _study_folds(key, folds):
-    """Split names of a study's folds (the studies are held out). Folds null: 0-2 when the held-out
-    protocol runs, none when it is off; folds listed: those, whatever the protocols."""
-    if folds is None:
-        if "heldout" not in EVAL["protocols"]:
-            return []
-        return [f"fold{f}" for f in range(min(3, EVAL["folds"]))]
-    bad = [f for f in folds if f >= EVAL["folds"]]
-    if bad:
-        raise WorkflowError(
-            f"config key {key}.folds: folds {bad} do not exist with evaluation.folds = "
-            f"{EVAL['folds']}; use indices 0..{EVAL['folds'] - 1}."
-        )
-    return [f"fold{f}" for f in folds]
-
-
-LOSS_DATASETS = _study_datasets(
-    "loss_comparison", LOSSES["datasets"], default=REAL_DATASETS
-)
-LOSS_SPLITS = _study_folds("loss_comparison", LOSSES["folds"])
-UNSUPERVISED_DATASETS = _study_datasets(
-    "unsupervised", UNSUPERVISED["datasets"], default=DATASETS
-)
-UNSUPERVISED_SPLITS = _study_folds("unsupervised", UNSUPERVISED["folds"])
-# the unsupervised baselines of the main grid, as the held-out folds run them (t-SNE cannot embed new samples)
-UNSUPERVISED_BASELINES = [m for m in baseline_methods("fold0") if m != "tsne"]
+STUDIES = plan.STUDIES
+try:
+    STUDY_RUNS = {study: plan.study_runs(config, study) for study in STUDIES}
+    LOSS_DATASETS = plan.study_datasets(config, "losses")
+    LOSS_SPLITS = plan.study_splits(config, "losses")
+    UNSUPERVISED_DATASETS = plan.study_datasets(config, "unsupervised")
+except NorankError as e:
+    raise WorkflowError(str(e))
+UNSUPERVISED_METHODS = [str(m) for m in plan.study_methods(config, "unsupervised")]
 
 
 def study_train_options(wildcards):
@@ -403,29 +353,12 @@ def study_train_options(wildcards):
 
 
 def study_runs(study):
-    """(dataset, split, method, seed) of every run a study's table reads."""
-    if study == "losses":
-        return [
-            (d, split, f"loss-{loss}", s)
-            for d in LOSS_DATASETS
-            for loss in LOSSES["losses"]
-            for split in LOSS_SPLITS
-            for s in LOSSES["seeds"]
-        ]
-    return [
-        (d, split, m, s)
-        for d in UNSUPERVISED_DATASETS
-        for m in ["loss-plm"] + UNSUPERVISED_BASELINES
-        for split in UNSUPERVISED_SPLITS
-        for s in UNSUPERVISED["seeds"]
-    ]
+    """Every run a study's table reads (norank.plan.study_runs)."""
+    return STUDY_RUNS[study]
 
 
 def study_metric_targets(study):
-    return [
-        f"results/metrics/{d}/{split}/{m}/seed{s}.csv"
-        for d, split, m, s in study_runs(study)
-    ]
+    return [plan.metrics_file(r) for r in STUDY_RUNS[study]]
 
 
 def study_metric_files(wildcards):
@@ -436,9 +369,9 @@ def loss_histories(dataset):
     """History files of one dataset's loss-comparison runs, per loss (for the diagnostics figure)."""
     return {
         loss: [
-            f"results/losses/{dataset}/{split}/{loss}/seed{s}/history.tsv"
-            for split in LOSS_SPLITS
-            for s in LOSSES["seeds"]
+            plan.run_file(r, "history.tsv")
+            for r in STUDY_RUNS["losses"]
+            if r.dataset == dataset and r.method.loss == loss
         ]
         for loss in LOSSES["losses"]
     }

@@ -15,7 +15,7 @@ rule evaluate:
     wildcard_constraints:
         split=r"all|fold\d+",
         seed=r"\d+",
-        method=r"metric_learning|loss-[a-z_]+|pca|tsne|umap|(cp|tucker)-R\d+",
+        method=METHOD_WILDCARD,
     conda:
         "../../envs/train.yaml"
     threads: 1

@@ -22,20 +22,12 @@ FIGURE_SYNTHETIC = sorted(
 
 # embedding grids (split all): the baselines with CP / Tucker at the ranks of the paper's
 # Tables 2-4 that are configured (every configured rank when none is), then metric learning
-FIGURE_RANKS = [r for r in (5, 10, 20) if r in BASELINES["ranks"]] or BASELINES["ranks"]
-FIGURE_METHODS = [
-    name
-    for m in BASELINES["methods"]
-    for name in ([f"{m}-R{r}" for r in FIGURE_RANKS] if m in ("cp", "tucker") else [m])
-] + ["metric_learning"]
+FIGURE_RANKS = plan.figure_ranks(config)
+FIGURE_METHODS = [str(m) for m in plan.figure_methods(config)]
 FIGURE_EMBEDDING = {
-    (d, m): (
-        f"results/train/{d}/all/seed{FIGURE_SEED}/embeddings.npz"
-        if m == "metric_learning"
-        else f"results/baselines/{d}/all/{m}/seed{FIGURE_SEED}/embeddings.npz"
-    )
-    for d in DATASETS
-    for m in baseline_methods("all") + ["metric_learning"]
+    (r.dataset, str(r.method)): plan.embeddings(r)
+    for r in MAIN_RUNS
+    if r.split == "all" and r.seed == FIGURE_SEED
 }
 # (dataset, method) of each panel, in order, per embedding-grid figure
 FIGURE_PANELS = {
@@ -129,7 +121,11 @@ if "fig2_retrieval_lfw" in FIGURES:
         """Figure 2: nearest-neighbour retrieval on LFW in the metric-learning embedding."""
         input:
             data=f"results/data/{FIGURE_SOURCE['lfw']}.npz",
-            embeddings=f"results/train/{FIGURE_SOURCE['lfw']}/{RETRIEVAL_SPLIT}/seed{FIGURE_SEED}/embeddings.npz",
+            embeddings=plan.embeddings(
+                plan.metric_learning_run(
+                    FIGURE_SOURCE["lfw"], RETRIEVAL_SPLIT, FIGURE_SEED
+                )
+            ),
         output:
             png=report(
                 "results/figures/fig2_retrieval_lfw.png",
@@ -167,7 +163,11 @@ if "fig3_retrieval_olivetti" in FIGURES:
         """Figure 3: nearest-neighbour retrieval on Olivetti in the metric-learning embedding."""
         input:
             data=f"results/data/{FIGURE_SOURCE['olivetti']}.npz",
-            embeddings=f"results/train/{FIGURE_SOURCE['olivetti']}/{RETRIEVAL_SPLIT}/seed{FIGURE_SEED}/embeddings.npz",
+            embeddings=plan.embeddings(
+                plan.metric_learning_run(
+                    FIGURE_SOURCE["olivetti"], RETRIEVAL_SPLIT, FIGURE_SEED
+                )
+            ),
         output:
             png=report(
                 "results/figures/fig3_retrieval_olivetti.png",
@@ -441,11 +441,12 @@ if "fig_training_curves" in FIGURES:
     rule fig_training_curves:
         """Every loss term, the separation ratio and the validation precision@1 per epoch, per dataset."""
         input:
-            history=expand(
-                "results/train/{d}/all/seed{seed}/history.tsv",
-                d=DATASETS,
-                seed=FIGURE_SEED,
-            ),
+            history=[
+                plan.run_file(
+                    plan.metric_learning_run(d, "all", FIGURE_SEED), "history.tsv"
+                )
+                for d in DATASETS
+            ],
             embeddings=[FIGURE_EMBEDDING[d, "metric_learning"] for d in DATASETS],
         output:
             png=report(

@@ -104,7 +104,7 @@ if study_runs("losses"):
             code=library_code("study_table.py"),
             study="losses",
             datasets=LOSS_DATASETS,
-            methods=[f"loss-{loss}" for loss in LOSSES["losses"]],
+            methods=[str(m) for m in plan.study_methods(config, "losses")],
             caption=STUDY_TABLES["table_losses"],
         script:
             "../scripts/study_table.py"
@@ -132,7 +132,7 @@ if study_runs("unsupervised"):
             code=library_code("study_table.py"),
             study="unsupervised",
             datasets=UNSUPERVISED_DATASETS,
-            methods=["loss-plm"] + UNSUPERVISED_BASELINES,
+            methods=UNSUPERVISED_METHODS,
             caption=STUDY_TABLES["table_unsupervised"],
         script:
             "../scripts/study_table.py"

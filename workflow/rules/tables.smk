@@ -47,7 +47,7 @@ rule paper_tables:
         code=library_code("paper_tables.py"),
         sources={d: dataset_cfg(d)["source"] for d in DATASETS},
         baselines=BASELINES["methods"],
-        ranks=BASELINES.get("heldout_ranks") or BASELINES["ranks"],
+        ranks=plan.table_ranks(config),
         tolerance=config["report"]["tolerance"],
         captions=PAPER_TABLES,
     script:

@@ -1,0 +1,151 @@
+"""The run plan: which runs a validated configuration asks for, what they are called, where their files are.
+
+Pure functions of the config dict (no Snakemake), so the plan is unit-tested
+(``tests/test_plan.py``); the rule files read it, and so do the tables and figures.
+
+A :class:`Run` is one embedding of one dataset under one split and seed, by one
+:class:`~norank.methods.Method`; its files follow from it (:func:`embeddings`,
+:func:`metrics_file`). The output patterns of the rules that make them are :data:`PATTERNS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from norank.errors import NorankError
+from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method, baseline_methods
+
+# the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
+PATTERNS = {
+    "train": "results/train/{dataset}/{split}/seed{seed}/{file}",
+    "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
+    "baseline": "results/baselines/{dataset}/{split}/{method}/seed{seed}/{file}",
+    "metrics": "results/metrics/{dataset}/{split}/{method}/seed{seed}.csv",
+}
+STUDIES = ("losses", "unsupervised")
+
+
+@dataclass(frozen=True)
+class Run:
+    dataset: str
+    split: str
+    method: Method
+    seed: int
+
+
+def splits(config: dict) -> list[str]:
+    """Split names of the configured protocols: ``all`` (paper), then ``fold0``.. (held-out)."""
+    ev = config["evaluation"]
+    return (["all"] if "paper" in ev["protocols"] else []) + (
+        [f"fold{i}" for i in range(ev["folds"])] if "heldout" in ev["protocols"] else [])
+
+
+def baselines(config: dict, split: str) -> list[Method]:
+    """The baselines of a split (``heldout_ranks`` on folds when set; t-SNE only under ``all``)."""
+    b = config["baselines"]
+    return baseline_methods(b["methods"], b["ranks"], split, b.get("heldout_ranks"))
+
+
+def main_runs(config: dict) -> list[Run]:
+    """Every run of the main grid: metric learning and each baseline, per dataset, split and seed."""
+    return [Run(d, split, m, s)
+            for d in sorted(config["datasets"])
+            for split in splits(config)
+            for m in [Method(METRIC_LEARNING), *baselines(config, split)]
+            for s in config["evaluation"]["seeds"]]
+
+
+def metric_learning_run(dataset: str, split: str, seed: int) -> Run:
+    return Run(dataset, split, Method(METRIC_LEARNING), seed)
+
+
+def table_ranks(config: dict) -> list[int]:
+    """CP / Tucker ranks of Tables 2-4: ``heldout_ranks`` (the paper's 5, 10, 20 by default), else the grid."""
+    b = config["baselines"]
+    return list(b.get("heldout_ranks") or b["ranks"])
+
+
+def figure_ranks(config: dict) -> list[int]:
+    """CP / Tucker ranks of the embedding figures: the tables' ranks that the grid fits under
+    split ``all``, else the whole grid."""
+    ranks = config["baselines"]["ranks"]
+    return [r for r in table_ranks(config) if r in ranks] or list(ranks)
+
+
+def figure_methods(config: dict) -> list[Method]:
+    """Panels of an embedding grid: the baselines (CP / Tucker at :func:`figure_ranks`), then metric learning."""
+    b = config["baselines"]
+    return [*baseline_methods(b["methods"], figure_ranks(config), "all"), Method(METRIC_LEARNING)]
+
+
+def _run_dir(run: Run) -> tuple[str, dict]:
+    values = dict(dataset=run.dataset, split=run.split, seed=run.seed)
+    if run.method.family == METRIC_LEARNING:
+        return "train", values
+    if run.method.family == "loss":
+        return "loss", {**values, "loss": run.method.loss}
+    return "baseline", {**values, "method": str(run.method)}
+
+
+def run_file(run: Run, file: str) -> str:
+    """A file of a run's output folder (``embeddings.npz``, ``history.tsv``, ``summary.json``, ...)."""
+    kind, values = _run_dir(run)
+    return PATTERNS[kind].format(**values, file=file)
+
+
+def embeddings(run: Run) -> str:
+    return run_file(run, "embeddings.npz")
+
+
+def metrics_file(run: Run) -> str:
+    return PATTERNS["metrics"].format(dataset=run.dataset, split=run.split, method=run.method, seed=run.seed)
+
+
+def study_datasets(config: dict, study: str) -> list[str]:
+    """A study's datasets: as listed, or by default the real ones (losses) / all (unsupervised)."""
+    key = "loss_comparison" if study == "losses" else "unsupervised"
+    names = config[key]["datasets"]
+    if names is None:
+        real = [d for d in sorted(config["datasets"]) if config["datasets"][d]["source"] in ("olivetti", "lfw", "abide")]
+        return real if study == "losses" else sorted(config["datasets"])
+    unknown = [d for d in names if d not in config["datasets"]]
+    if unknown:
+        raise NorankError(f"config key {key}.datasets: {unknown} are not configured datasets "
+                          f"({', '.join(sorted(config['datasets']))}); remove them or add them under `datasets`.")
+    return list(names)
+
+
+def study_splits(config: dict, study: str) -> list[str]:
+    """A study's held-out folds. Folds null: 0-2 when the held-out protocol runs, none when it
+    is off; folds listed: those, whatever the protocols."""
+    key = "loss_comparison" if study == "losses" else "unsupervised"
+    folds, ev = config[key]["folds"], config["evaluation"]
+    if folds is None:
+        return [f"fold{f}" for f in range(min(3, ev["folds"]))] if "heldout" in ev["protocols"] else []
+    bad = [f for f in folds if f >= ev["folds"]]
+    if bad:
+        raise NorankError(f"config key {key}.folds: folds {bad} do not exist with evaluation.folds = {ev['folds']}; "
+                          f"use indices 0..{ev['folds'] - 1}.")
+    return [f"fold{f}" for f in folds]
+
+
+def study_methods(config: dict, study: str) -> list[Method]:
+    """The loss comparison's ``loss-<loss>`` runs; PLM and the held-out baselines but t-SNE for the unsupervised mode."""
+    if study == "losses":
+        return [Method.trained_with(loss) for loss in config["loss_comparison"]["losses"]]
+    return [Method.trained_with("plm"), *(m for m in baselines(config, "fold0") if not m.transductive)]
+
+
+def study_runs(config: dict, study: str) -> list[Run]:
+    """Every run a study's table reads."""
+    key = "loss_comparison" if study == "losses" else "unsupervised"
+    seeds = config[key]["seeds"]
+    return [Run(d, split, m, s)
+            for d in study_datasets(config, study)
+            for m in study_methods(config, study)
+            for split in study_splits(config, study)
+            for s in seeds]
+
+
+def decomposition_families(config: dict) -> list[str]:
+    return [m for m in config["baselines"]["methods"] if m in DECOMPOSITIONS]

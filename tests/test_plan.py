@@ -1,0 +1,107 @@
+"""The run plan (norank.plan) and method names (norank.methods), without Snakemake's DAG."""
+
+import copy
+
+import pytest
+import yaml
+from snakemake.utils import update_config, validate
+
+from norank import plan
+from norank.errors import NorankError
+from norank.labels import method_label
+from norank.methods import Method, baseline_methods
+
+
+def load_config(repo, *overlays: str) -> dict:
+    """config/config.yaml with the overlay files on top, validated with the schema's defaults (as the Snakefile does)."""
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    for name in overlays:
+        update_config(config, yaml.safe_load((repo / "config" / name).read_text()))
+    validate(config, str(repo / "workflow" / "schemas" / "config.schema.yaml"))
+    return config
+
+
+@pytest.mark.parametrize("name", ["metric_learning", "pca", "tsne", "umap", "cp-R5", "tucker-R20", "loss-paper",
+                                  "loss-center_contrastive", "loss-plm"])
+def test_method_names_round_trip(name):
+    assert str(Method.parse(name)) == name
+
+
+def test_method_parts_and_bad_names():
+    assert Method.parse("cp-R12") == Method("cp", rank=12) and Method.parse("cp-R12").is_baseline
+    assert Method.parse("loss-arcface").loss == "arcface" and Method.parse("loss-arcface").is_trained
+    assert Method.parse("tsne").transductive and not Method.parse("umap").transductive
+    for bad in ("cp", "pca-R5", "cp-R", "tucker-Rx", "loss-", "metric-learning", "CP-R5"):
+        with pytest.raises(NorankError, match="is unknown"):
+            Method.parse(bad)
+    with pytest.raises(NorankError, match="not a decomposition"):
+        Method.decomposition("pca", 5)
+    assert method_label("tucker-R5") == "Tucker-R5" and method_label("loss-plm") == "PLM (unsupervised)"
+    assert method_label("pca_svm") == "PCA + SVM" and method_label("something") == "something"
+
+
+def test_tsne_only_under_split_all_and_heldout_ranks_on_folds():
+    families, ranks = ["pca", "tsne", "umap", "cp", "tucker"], [2, 5, 10]
+    all_split = [str(m) for m in baseline_methods(families, ranks, "all", heldout_ranks=[5])]
+    fold = [str(m) for m in baseline_methods(families, ranks, "fold3", heldout_ranks=[5])]
+    assert all_split == ["pca", "tsne", "umap", "cp-R2", "cp-R5", "cp-R10", "tucker-R2", "tucker-R5", "tucker-R10"]
+    assert fold == ["pca", "umap", "cp-R5", "tucker-R5"]
+
+
+def test_the_run_list_of_the_test_config(repo):
+    config = load_config(repo, "test.yaml")
+    assert plan.splits(config) == ["all", "fold0", "fold1"]
+    runs = plan.main_runs(config)
+    # 7 datasets x seed 0 x (all: ML + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5; folds: ML + pca, umap,
+    # cp-R2, tucker-R2)
+    assert len(runs) == 7 * (8 + 2 * 5)
+    assert {str(r.method) for r in runs if r.split == "fold1"} == {"metric_learning", "pca", "umap", "cp-R2",
+                                                                   "tucker-R2"}
+    assert not [r for r in runs if r.method.transductive and r.split != "all"]
+    olivetti_cp = plan.Run("olivetti", "all", Method.parse("cp-R5"), 0)
+    assert olivetti_cp in runs
+    assert plan.embeddings(olivetti_cp) == "results/baselines/olivetti/all/cp-R5/seed0/embeddings.npz"
+    assert plan.metrics_file(olivetti_cp) == "results/metrics/olivetti/all/cp-R5/seed0.csv"
+    ml = plan.metric_learning_run("lfw", "fold0", 0)
+    assert plan.embeddings(ml) == "results/train/lfw/fold0/seed0/embeddings.npz" and ml in runs
+    assert plan.table_ranks(config) == [2] and plan.figure_ranks(config) == [2]
+    assert [str(m) for m in plan.figure_methods(config)] == ["pca", "tsne", "umap", "cp-R2", "tucker-R2",
+                                                              "metric_learning"]
+
+
+def test_the_studies_of_the_test_config(repo):
+    config = load_config(repo, "test.yaml")
+    losses = plan.study_runs(config, "losses")
+    assert {(r.dataset, r.split) for r in losses} == {("olivetti", "fold0"), ("galaxy_paper", "fold0")}
+    assert [str(m) for m in plan.study_methods(config, "losses")] == ["loss-paper", "loss-contrastive", "loss-arcface"]
+    assert plan.run_file(losses[0], "history.tsv") == "results/losses/olivetti/fold0/paper/seed0/history.tsv"
+    assert [str(m) for m in plan.study_methods(config, "unsupervised")] == ["loss-plm", "pca", "umap", "cp-R2",
+                                                                            "tucker-R2"]
+
+
+def test_study_folds_and_datasets_follow_the_protocols_and_name_bad_keys(repo):
+    config = load_config(repo)
+    assert plan.study_splits(config, "losses") == ["fold0", "fold1", "fold2"]  # null: 0-2 of 5
+    assert plan.study_datasets(config, "losses") == ["olivetti", "lfw", "abide"]  # as listed in config.yaml
+    paper_only = copy.deepcopy(config)
+    paper_only["evaluation"]["protocols"] = ["paper"]
+    assert plan.study_splits(paper_only, "unsupervised") == [] and plan.study_runs(paper_only, "unsupervised") == []
+    paper_only["unsupervised"]["folds"] = [1]  # listed folds run whatever the protocols
+    assert plan.study_splits(paper_only, "unsupervised") == ["fold1"]
+    two = copy.deepcopy(config)
+    two["evaluation"]["folds"] = 2
+    assert plan.study_splits(two, "unsupervised") == ["fold0", "fold1"]
+    two["unsupervised"]["folds"] = [9]
+    with pytest.raises(NorankError, match=r"config key unsupervised.folds: folds \[9\] do not exist"):
+        plan.study_splits(two, "unsupervised")
+    two["loss_comparison"]["datasets"] = ["mnist"]
+    with pytest.raises(NorankError, match=r"config key loss_comparison.datasets: \['mnist'\] are not configured"):
+        plan.study_datasets(two, "losses")
+
+
+def test_the_default_plan_has_the_v1_run_counts(repo):
+    """The full default: 7 datasets x 3 seeds; split all fits 16 methods, each of 5 folds 9."""
+    config = load_config(repo)
+    runs = plan.main_runs(config)
+    assert len(runs) == 7 * 3 * (16 + 5 * 9) == 1281
+    assert len([r for r in runs if r.method.is_baseline]) == 1155  # the v1 run's baseline jobs
