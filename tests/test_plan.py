@@ -61,7 +61,7 @@ def test_the_run_list_of_the_test_config(repo):
     olivetti_cp = plan.Run("olivetti", "all", Method.parse("cp-R5"), 0)
     assert olivetti_cp in runs
     assert plan.embeddings(olivetti_cp) == "results/baselines/olivetti/all/cp-R5/seed0/embeddings.npz"
-    assert plan.metrics_file(olivetti_cp) == "results/metrics/olivetti/all/cp-R5/seed0.csv"
+    assert plan.metrics_file(olivetti_cp) == "results/metrics/olivetti/all/seed0.csv"  # its evaluation group
     ml = plan.metric_learning_run("lfw", "fold0", 0)
     assert plan.embeddings(ml) == "results/train/lfw/fold0/seed0/embeddings.npz" and ml in runs
     assert plan.table_ranks(config) == [2] and plan.figure_ranks(config) == [2]
@@ -97,6 +97,33 @@ def test_study_folds_and_datasets_follow_the_protocols_and_name_bad_keys(repo):
     two["loss_comparison"]["datasets"] = ["mnist"]
     with pytest.raises(NorankError, match=r"config key loss_comparison.datasets: \['mnist'\] are not configured"):
         plan.study_datasets(two, "losses")
+
+
+def test_evaluation_groups_hold_every_run_once(repo):
+    config = load_config(repo, "test.yaml")
+    groups = plan.evaluation_groups(config)
+    assert len(groups) == 7 * 3  # datasets x (all, fold0, fold1) x seed 0
+    fold0 = [str(r.method) for r in groups["olivetti", "fold0", 0]]
+    # the main grid's runs, then the loss comparison's and PLM (the unsupervised baselines are the grid's)
+    assert fold0 == ["metric_learning", "pca", "umap", "cp-R2", "tucker-R2", "loss-paper", "loss-contrastive",
+                     "loss-arcface", "loss-plm"]
+    every = [r for rs in groups.values() for r in rs]
+    assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4  # + 4 study runs per dataset
+
+
+def test_selecting_runs_from_group_tables_names_a_missing_run():
+    import pandas as pd
+
+    from norank.errors import DataError
+    from norank.evaluate import select_runs
+
+    table = pd.DataFrame({"dataset": ["a", "a", "a"], "split": ["all", "all", "all"],
+                          "method": ["pca", "loss-plm", "pca"], "seed": [0, 0, 0], "metric": ["x", "x", "y"],
+                          "value": [1.0, 2.0, 3.0]})
+    picked = select_runs([table], [("a", "all", "pca", 0)])
+    assert picked.value.tolist() == [1.0, 3.0]
+    with pytest.raises(DataError, match="lack.* 1 run.*a/all/umap/0"):
+        select_runs([table], [("a", "all", "pca", 0), ("a", "all", "umap", 0)], source="t.csv")
 
 
 def test_the_default_plan_has_the_v1_run_counts(repo):

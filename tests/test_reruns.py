@@ -46,8 +46,8 @@ def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workf
     assert trained == ["all", "fold0", "fold1"] and {w["dataset"] for r, w in jobs if "dataset" in w} == {"galaxy_paper"}
     # the studies train galaxy_paper on fold0 with every loss from the same options, so they rerun too
     assert sorted(w["loss"] for r, w in jobs if r == "train_loss") == ["arcface", "contrastive", "paper", "plm"]
-    assert {w["method"] for r, w in jobs if r == "evaluate"} == {"metric_learning", "loss-paper", "loss-contrastive",
-                                                                "loss-arcface", "loss-plm"}
+    # one evaluation per (dataset, split, seed): galaxy_paper's three groups (the studies' runs are in fold0's)
+    assert sorted(w["split"] for r, w in jobs if r == "evaluate") == ["all", "fold0", "fold1"]
     assert {w["method"] for r, w in jobs if r == "efficiency"} == {"metric_learning"}  # same training options
 
 
@@ -62,7 +62,10 @@ def test_a_new_rank_runs_only_the_new_rank(tiny_workflow, tiny_run, data_dir, tm
     jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["baselines"].update(ranks=[2, 5, 3]))
     rules = {r for r, _ in jobs}
     assert {"baseline", "evaluate"} <= rules and not rules & {"train", "efficiency", "prepare"}
-    assert {w["method"] for r, w in jobs if r in ("baseline", "evaluate")} == {"cp-R3", "tucker-R3"}
+    assert {w["method"] for r, w in jobs if r == "baseline"} == {"cp-R3", "tucker-R3"}
+    # the new rank is fitted under split all only (heldout_ranks: [2]): each dataset's split-all group re-evaluates
+    assert {(w["dataset"], w["split"]) for r, w in jobs if r == "evaluate"} == {
+        (w["dataset"], "all") for r, w in jobs if r == "baseline"}
     assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
 
 
@@ -85,7 +88,8 @@ def test_a_rule_script_change_reruns_only_its_jobs(tiny_workflow, tiny_run, data
         os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     rules = {r for r, _ in jobs}
     assert "baseline" in rules and not rules & {"train", "efficiency", "prepare", "download", "synthesize"}
-    assert {w["method"] for r, w in jobs if r == "evaluate"} <= {w["method"] for r, w in jobs if r == "baseline"}
+    assert {(w["dataset"], w["split"]) for r, w in jobs if r == "evaluate"} <= {
+        (w["dataset"], w["split"]) for r, w in jobs if r == "baseline"}
     assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
 
 

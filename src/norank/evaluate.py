@@ -16,8 +16,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from norank.baselines import linear_reconstruction, reconstruction_scores
+from norank.errors import DataError
 from norank.methods import Method
 from norank.metrics import evaluate_embedding, retrieval_metrics
 
@@ -95,7 +97,6 @@ def summarize_metrics(df):
     is the sample standard deviation (ddof = 1), NaN for a single run. ``n_seeds`` and
     ``n_folds`` say what was pooled; ``subsampled`` is true if any pooled run was subsampled.
     """
-    import pandas as pd
 
     df = df.copy()
     df["rank"] = df["rank"].fillna(-1)  # groupby drops NaN keys; metric learning and PCA have no rank
@@ -106,3 +107,17 @@ def summarize_metrics(df):
     out["subsampled"] = g["subsampled"].any().values
     out["rank"] = out["rank"].where(out["rank"] >= 0, pd.NA).astype("Int64")
     return out
+
+
+def select_runs(frames: list[pd.DataFrame], runs: list[tuple[str, str, str, int]], source: str = "") -> pd.DataFrame:
+    """The metric rows of ``runs`` (``(dataset, split, method, seed)`` each) from group metric
+    tables (one per evaluation job, which may hold other runs too); raises naming a run with no rows."""
+    rows = pd.concat(frames, ignore_index=True)
+    keys = pd.MultiIndex.from_frame(rows[["dataset", "split", "method", "seed"]].astype({"seed": int}))
+    wanted = pd.MultiIndex.from_tuples([(d, s, m, int(seed)) for d, s, m, seed in runs],
+                                       names=["dataset", "split", "method", "seed"])
+    missing = wanted.difference(keys)
+    if len(missing):
+        raise DataError(f"{source or 'the metric tables'} lack(s) the rows of {len(missing)} run(s), e.g. "
+                        f"{'/'.join(map(str, missing[0]))}; delete the stale table so the workflow re-evaluates it.")
+    return rows[keys.isin(wanted)].reset_index(drop=True)

@@ -20,7 +20,8 @@ PATTERNS = {
     "train": "results/train/{dataset}/{split}/seed{seed}/{file}",
     "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
     "baseline": "results/baselines/{dataset}/{split}/{method}/seed{seed}/{file}",
-    "metrics": "results/metrics/{dataset}/{split}/{method}/seed{seed}.csv",
+    # one evaluation job per (dataset, split, seed): the metric rows of every run of the group
+    "metrics": "results/metrics/{dataset}/{split}/seed{seed}.csv",
 }
 STUDIES = ("losses", "unsupervised")
 
@@ -98,7 +99,20 @@ def embeddings(run: Run) -> str:
 
 
 def metrics_file(run: Run) -> str:
-    return PATTERNS["metrics"].format(dataset=run.dataset, split=run.split, method=run.method, seed=run.seed)
+    """The metric table of the evaluation group that holds ``run`` (:func:`evaluation_groups`)."""
+    return PATTERNS["metrics"].format(dataset=run.dataset, split=run.split, seed=run.seed)
+
+
+def evaluation_groups(config: dict) -> dict[tuple[str, str, int], list[Run]]:
+    """Every run to evaluate (the main grid's and the studies', each once), grouped by
+    (dataset, split, seed): one evaluation job per group, so interpreter start-up and imports
+    are paid once for all of a group's embeddings (a new rank re-evaluates its group)."""
+    groups: dict[tuple[str, str, int], list[Run]] = {}
+    for run in main_runs(config) + [r for study in STUDIES for r in study_runs(config, study)]:
+        members = groups.setdefault((run.dataset, run.split, run.seed), [])
+        if run not in members:
+            members.append(run)
+    return groups
 
 
 def study_datasets(config: dict, study: str) -> list[str]:

@@ -158,24 +158,48 @@ METRICS = config["metrics"]
 
 
 def metric_targets():
-    """Metric files of every embedding run: metric learning and each baseline, per split and seed."""
-    return [plan.metrics_file(r) for r in MAIN_RUNS]
+    """The metric tables (one per evaluation group) that hold the main grid's runs."""
+    return list(dict.fromkeys(plan.metrics_file(r) for r in MAIN_RUNS))
 
 
-def embedding_inputs(wildcards):
-    """Embeddings (and, for baselines, the summary with reconstruction numbers) of one run."""
-    run = plan.Run(
-        wildcards.dataset,
-        wildcards.split,
-        plan.Method.parse(wildcards.method),
-        wildcards.seed,
-    )
-    if run.method.is_trained:
-        return {"embeddings": plan.embeddings(run)}
-    return {
-        "embeddings": plan.embeddings(run),
-        "summary": plan.run_file(run, "summary.json"),
-    }
+def run_keys(runs):
+    """(dataset, split, method, seed) of runs, as params (a changed run list reruns the collection)."""
+    return [[r.dataset, r.split, str(r.method), r.seed] for r in runs]
+
+
+def _evaluation_group(wildcards):
+    try:
+        return EVALUATION_GROUPS[
+            wildcards.dataset, wildcards.split, int(wildcards.seed)
+        ]
+    except KeyError:
+        raise WorkflowError(
+            f"no configured run evaluates {wildcards.dataset} / {wildcards.split} / seed {wildcards.seed}."
+        )
+
+
+def evaluation_inputs(wildcards):
+    """Embeddings (and, for baselines, the summary with reconstruction numbers) of a group's runs."""
+    files = []
+    for r in _evaluation_group(wildcards):
+        files.append(plan.embeddings(r))
+        if r.method.is_baseline:
+            files.append(plan.run_file(r, "summary.json"))
+    return files
+
+
+def evaluation_runs(wildcards):
+    """The runs of an evaluation job: method and files of each."""
+    return [
+        dict(
+            method=str(r.method),
+            embeddings=plan.embeddings(r),
+            summary=(
+                plan.run_file(r, "summary.json") if r.method.is_baseline else None
+            ),
+        )
+        for r in _evaluation_group(wildcards)
+    ]
 
 
 EFFICIENCY = config["efficiency"]
@@ -289,7 +313,7 @@ def benchmark_files():
             method=EFFICIENCY["methods"],
             seed=seeds,
         ),
-        "evaluate": making("evaluate", list(dict.fromkeys(metrics))),
+        "evaluate": making("evaluate", list(dict.fromkeys(metrics))),  # one per group
         "collect_metrics": jobs("collect_metrics"),
         "summarize_metrics": jobs("summarize_metrics"),
         "collect_efficiency": jobs("collect_efficiency"),
@@ -326,6 +350,7 @@ UNSUPERVISED = config["unsupervised"]
 STUDIES = plan.STUDIES
 try:
     STUDY_RUNS = {study: plan.study_runs(config, study) for study in STUDIES}
+    EVALUATION_GROUPS = plan.evaluation_groups(config)
     LOSS_DATASETS = plan.study_datasets(config, "losses")
     LOSS_SPLITS = plan.study_splits(config, "losses")
     UNSUPERVISED_DATASETS = plan.study_datasets(config, "unsupervised")
@@ -358,7 +383,7 @@ def study_runs(study):
 
 
 def study_metric_targets(study):
-    return [plan.metrics_file(r) for r in STUDY_RUNS[study]]
+    return list(dict.fromkeys(plan.metrics_file(r) for r in STUDY_RUNS[study]))
 
 
 def study_metric_files(wildcards):

@@ -2,20 +2,20 @@
 
 
 rule evaluate:
-    """The metric suite on one embedding run, as tidy rows (one per metric)."""
+    """The metric suite on every embedding run of one (dataset, split, seed), as tidy rows
+    (one per run and metric): one job for the group, so start-up is paid once."""
     input:
-        unpack(embedding_inputs),
+        runs=evaluation_inputs,
         data="results/data/{dataset}.npz",
     output:
-        "results/metrics/{dataset}/{split}/{method}/seed{seed}.csv",
+        "results/metrics/{dataset}/{split}/seed{seed}.csv",
     log:
-        "logs/evaluate/{dataset}/{split}/{method}/seed{seed}.log",
+        "logs/evaluate/{dataset}/{split}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/evaluate/{dataset}/{split}/{method}/seed{seed}.tsv"
+        "results/benchmarks/evaluate/{dataset}/{split}/seed{seed}.tsv"
     wildcard_constraints:
         split=r"all|fold\d+",
         seed=r"\d+",
-        method=METHOD_WILDCARD,
     conda:
         "../../envs/train.yaml"
     threads: 1
@@ -25,12 +25,13 @@ rule evaluate:
     params:
         code=library_code("evaluate.py"),
         metrics=METRICS,
+        runs=evaluation_runs,
     script:
         "../scripts/evaluate.py"
 
 
 rule collect_metrics:
-    """All metric rows of the run in one tidy CSV."""
+    """All metric rows of the main grid's runs in one tidy CSV."""
     input:
         metric_targets(),
     output:
@@ -46,9 +47,10 @@ rule collect_metrics:
         mem_mb=2000,
         runtime=10,
     params:
-        code=library_code("collect_metrics.py"),
+        code=library_code("select_metrics.py"),
+        runs=run_keys(MAIN_RUNS),
     script:
-        "../scripts/collect_metrics.py"
+        "../scripts/select_metrics.py"
 
 
 rule summarize_metrics:

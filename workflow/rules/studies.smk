@@ -53,9 +53,10 @@ rule collect_study_metrics:
         mem_mb=2000,
         runtime=10,
     params:
-        code=library_code("collect_metrics.py"),
+        code=library_code("select_metrics.py"),
+        runs=lambda wc: run_keys(STUDY_RUNS[wc.study]),
     script:
-        "../scripts/collect_metrics.py"
+        "../scripts/select_metrics.py"
 
 
 rule summarize_study_metrics:
