@@ -12,12 +12,39 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import norank
 
 PACKAGE = "norank"
 PACKAGE_DIR = Path(norank.__file__).resolve().parent
+@dataclass
+class _Source:
+    tree: ast.AST
+    dump: bytes  # what the fingerprint hashes
+    imports: dict[str | None, set[str]] = field(default_factory=dict)  # per anchor package
+
+
+# each file version is read once per process: every rule's fingerprint walks the same modules
+_SOURCES: dict[tuple[Path, int, int], _Source] = {}
+
+
+def _source(path: Path) -> _Source:
+    """``path`` parsed, memoised by (file, mtime, size)."""
+    st = path.stat()
+    key = (path.resolve(), st.st_mtime_ns, st.st_size)
+    if key not in _SOURCES:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        _SOURCES[key] = _Source(tree, ast.dump(tree).encode())
+    return _SOURCES[key]
+
+
+def _imports(path: Path, package: str | None) -> set[str]:
+    src = _source(path)
+    if package not in src.imports:
+        src.imports[package] = _imported_names(src.tree, package)
+    return src.imports[package]
 
 
 def _module_file(name: str, root: Path) -> Path | None:
@@ -66,8 +93,7 @@ def library_modules(script: str | Path, root: Path = PACKAGE_DIR) -> list[Path]:
     todo = [(Path(script), None)]
     while todo:
         path, package = todo.pop()
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for name in _imported_names(tree, package):
+        for name in _imports(path, package):
             file = _module_file(name, root)
             if file is None or file in seen:
                 continue
@@ -83,5 +109,5 @@ def code_fingerprint(script: str | Path, root: Path = PACKAGE_DIR) -> str:
     h = hashlib.sha256()
     for file in library_modules(script, root):
         h.update(_module_name(file, root).encode())
-        h.update(ast.dump(ast.parse(file.read_text())).encode())
+        h.update(_source(file).dump)
     return h.hexdigest()[:16]
