@@ -106,14 +106,12 @@ def train_embedding(
     device = pick_device(cfg.device)
     rng = np.random.default_rng(seed)
     train_idx = np.asarray(train_idx)
-    labelled = cfg.loss != "plm"
+    labelled, plm = cfg.loss != "plm", None
     if labelled:
         fit_idx, val_idx = stratified_holdout(train_idx, y, cfg.val_fraction, rng)
         evaluation = LabelledEvaluation(X, y, fit_idx, val_idx, device, cfg.diagnostics)
-        make_objective = lambda: supervised_objective(cfg, int(y.max()) + 1)  # noqa: E731
     else:
         fit_idx, val_idx, plm, evaluation = plm_setup(X, train_idx, cfg.val_fraction, cfg.loss_options, rng, device)
-        make_objective = lambda: plm  # noqa: E731
     pool = make_pool(X, y if labelled else None, fit_idx, device, X_aug, aug_source)
     log.info("training (%s) on %d samples (+%d augmented copies), %d held for early stopping%s; device %s",
              cfg.loss, len(fit_idx), len(pool.X) - len(fit_idx), len(val_idx), "" if labelled else " (no labels)",
@@ -126,7 +124,7 @@ def train_embedding(
             cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
         ).to(device)
         # built after the encoder: its own parameters' initial values come next in the random stream
-        objective: Objective = make_objective().to(device)
+        objective: Objective = (plm if plm is not None else supervised_objective(cfg, int(y.max()) + 1)).to(device)
         history, best_epoch = fit(model, objective, pool, evaluation, cfg, rng=rng, generator=generator, log=log,
                                   progress=progress, on_batch=None if batch_log is None else
                                   lambda *entry: batch_log.append(entry))
