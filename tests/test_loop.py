@@ -118,10 +118,10 @@ class Poisoned(Objective):
         return Step(loss, {"ok": ok, "bad": bad}, Z)
 
 
-def fit_poisoned(objective: Objective):
+def fit_poisoned(objective: Objective, labelled: bool = True):
     X, y = blobs()
     cfg = TrainConfig(**{**SMALL, "encoder": "mlp", "val_fraction": 0.0, "lr": 0.05})
-    pool = loop.make_pool(X, y, np.arange(len(y)), torch.device("cpu"))
+    pool = loop.make_pool(X, y if labelled else None, np.arange(len(y)), torch.device("cpu"))
 
     class NoEvaluation:
         has_validation = False
@@ -150,6 +150,13 @@ def test_a_healthy_objective_trains_through_fit_and_keeps_the_last_epoch_without
     history, kept = fit_poisoned(Poisoned(at=10**9, where="term"))
     assert kept == 2 and [r["epoch"] for r in history] == [1, 2]
     assert history[1]["ok"] < history[0]["ok"] and history[0]["bad"] == 0.0
+
+
+def test_an_objective_that_needs_labels_refuses_a_pool_without_them():
+    from norank.errors import NorankError
+
+    with pytest.raises(NorankError, match="Poisoned needs labels"):
+        fit_poisoned(Poisoned(at=10**9, where="term"), labelled=False)
 
 
 def test_clipping_rescales_only_above_the_bound():

@@ -330,6 +330,8 @@ def fit(model: nn.Module, objective: Objective, pool: Pool, evaluation: Evaluati
     ``on_batch(epoch, encoder input, seconds)`` is called after every batch and
     ``(epoch, None, seconds)`` after every epoch's evaluation (for the speed benchmark).
     """
+    if objective.needs_labels and pool.y is None:
+        raise NorankError(f"the objective {type(objective).__name__} needs labels, but its training pool has none.")
     nbrs = Neighbours.of(pool, cfg.knn_k) if objective.needs_neighbours else None
     if nbrs is not None:
         log.info("input-space k-NN graph %s", nbrs.graph.shape)
