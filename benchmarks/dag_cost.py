@@ -103,7 +103,7 @@ def main() -> None:
     print(f"snakemake -n in {where if args.directory else 'an empty directory'}: {dry:.2f} s (median of {args.repeats})")
     scripts = rule_scripts()
     startup = {s: startup_seconds(s, args.repeats) for s in sorted(set(scripts.values()))}
-    print("start-up per job (s): " + ", ".join(f"{s[:-3]} {t:.2f}" for s, t in startup.items()))
+    print("start-up per job (s; upper bound: every module a script may import): " + ", ".join(f"{s[:-3]} {t:.2f}" for s, t in startup.items()))
     rules = {r["rule"]: r for r in json.loads(Path(args.provenance).read_text())["rules"]}
 
     def per_job(group: str) -> float:
@@ -118,8 +118,8 @@ def main() -> None:
     saved = sum(per_job(g) * (r["jobs"] - now(g)) for g, r in rules.items())
     paid_now = sum(per_job(g) * now(g) for g in rules)
     print(f"measured run ({args.provenance}): {sum(r['jobs'] for r in rules.values())} jobs, {measured / 3600:.1f} h "
-          f"of job time; start-up {paid / 3600:.1f} h = {paid / measured:.1%}")
-    print(f"this DAG, projected: {sum(now(g) for g in rules)} of those jobs, start-up {paid_now / 3600:.1f} h = "
+          f"of job time; start-up at most {paid / 3600:.1f} h = {paid / measured:.1%}")
+    print(f"this DAG, projected: {sum(now(g) for g in rules)} of those jobs, start-up at most {paid_now / 3600:.1f} h = "
           f"{paid_now / (measured - saved):.1%} of {(measured - saved) / 3600:.1f} h")
     for g, r in sorted(rules.items(), key=lambda x: -per_job(x[0]) * x[1]["jobs"]):
         if per_job(g) * r["jobs"] > 60:
