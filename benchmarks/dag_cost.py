@@ -103,7 +103,8 @@ def main() -> None:
     print(f"snakemake -n in {where if args.directory else 'an empty directory'}: {dry:.2f} s (median of {args.repeats})")
     scripts = rule_scripts()
     startup = {s: startup_seconds(s, args.repeats) for s in sorted(set(scripts.values()))}
-    print("start-up per job (s; upper bound: every module a script may import): " + ", ".join(f"{s[:-3]} {t:.2f}" for s, t in startup.items()))
+    print("start-up per job (s; upper bound: every module a script may import): "
+          + ", ".join(f"{s[:-3]} {t:.2f}" for s, t in startup.items()))
     rules = {r["rule"]: r for r in json.loads(Path(args.provenance).read_text())["rules"]}
 
     def per_job(group: str) -> float:
