@@ -21,12 +21,8 @@ import pandas as pd
 from norank.baselines import linear_reconstruction, reconstruction_scores
 from norank.errors import DataError
 from norank.methods import Method
+from norank.plan import PATTERNS
 from norank.metrics import evaluate_embedding, retrieval_metrics
-
-
-def is_trained(method: str) -> bool:
-    """True for the encoders this package trains (no rank, no reconstruction of their own)."""
-    return Method.parse(method).is_trained
 
 
 def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,8 +48,8 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     index, Z, role = load_embedding(emb_path)
     X, y = ds.X[index], ds.y[index]
     protocol = protocol_of(split)
-    rank = Method.parse(method).rank
-    base = dict(dataset=ds.name, method=method, rank=rank, protocol=protocol, split=split, seed=seed)
+    m = Method.parse(method)
+    base = dict(dataset=ds.name, method=method, rank=m.rank, protocol=protocol, split=split, seed=seed)
     rows = []
 
     def add(subset, values: dict):
@@ -74,7 +70,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     # reconstruction: from the baseline's own summary, or a linear map Z -> X for metric learning
     if summary_path is not None:
         rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})
-    elif is_trained(method):
+    elif m.is_trained:
         hat, hat_test = linear_reconstruction(Z[tr], X[tr], Z[ho] if ho.any() else None)
         rec = {"in_sample": reconstruction_scores(X[tr], hat)}
         if hat_test is not None:
@@ -83,6 +79,19 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
         rec = {}
     for where, values in rec.items():
         add(f"reconstruction_{where}", values)
+    return rows
+
+
+def evaluate_group(ds, runs: list[dict], *, split: str, seed: int, log=None, **metric_options) -> list[dict]:
+    """Metric rows of every run of one evaluation group (one dataset, split and seed); ``runs``
+    has ``method``, ``embeddings`` and ``summary`` (None for a trained encoder) per run."""
+    rows = []
+    for run in runs:
+        new = evaluate_run(ds, run["embeddings"], method=run["method"], split=split, seed=seed,
+                           summary_path=run["summary"], **metric_options)
+        if log is not None:
+            log.info("%s: %d metric rows", run["method"], len(new))
+        rows += new
     return rows
 
 
@@ -109,15 +118,18 @@ def summarize_metrics(df):
     return out
 
 
-def select_runs(frames: list[pd.DataFrame], runs: list[tuple[str, str, str, int]], source: str = "") -> pd.DataFrame:
+def select_runs(frames: list[pd.DataFrame], runs: list[tuple[str, str, str, int]]) -> pd.DataFrame:
     """The metric rows of ``runs`` (``(dataset, split, method, seed)`` each) from group metric
-    tables (one per evaluation job, which may hold other runs too); raises naming a run with no rows."""
+    tables (one per evaluation job, which may hold other runs too); raises naming the table that
+    lacks a run's rows."""
     rows = pd.concat(frames, ignore_index=True)
     keys = pd.MultiIndex.from_frame(rows[["dataset", "split", "method", "seed"]].astype({"seed": int}))
     wanted = pd.MultiIndex.from_tuples([(d, s, m, int(seed)) for d, s, m, seed in runs],
                                        names=["dataset", "split", "method", "seed"])
     missing = wanted.difference(keys)
     if len(missing):
-        raise DataError(f"{source or 'the metric tables'} lack(s) the rows of {len(missing)} run(s), e.g. "
-                        f"{'/'.join(map(str, missing[0]))}; delete the stale table so the workflow re-evaluates it.")
+        d, s, m, seed = missing[0]
+        table = PATTERNS["metrics"].format(dataset=d, split=s, seed=seed)
+        raise DataError(f"{table} has no rows of run {m} ({len(missing)} run(s) missing in all); it is stale or "
+                        "was edited: delete it and rerun, so the workflow evaluates the group again.")
     return rows[keys.isin(wanted)].reset_index(drop=True)

@@ -16,7 +16,7 @@ EMBEDDINGS = ("pca", "tsne", "umap")  # baselines without a rank
 DECOMPOSITIONS = ("cp", "tucker")  # baselines with a rank
 LOSS_PREFIX = "loss-"  # a run of the loss comparison or the unsupervised mode: loss-<loss>
 TRANSDUCTIVE = ("tsne",)  # cannot embed samples it was not fitted on: split `all` only
-# every method name, as a regular expression (the rules' wildcard constraint too)
+# every method name, as a regular expression
 WILDCARD = (rf"({METRIC_LEARNING}|{'|'.join(EMBEDDINGS)})|({'|'.join(DECOMPOSITIONS)})-R(\d+)"
             rf"|{LOSS_PREFIX}([a-z_]+)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")

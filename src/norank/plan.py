@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method, baseline_methods
+from norank.methods import METRIC_LEARNING, Method, baseline_methods
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
 PATTERNS = {
@@ -24,6 +24,8 @@ PATTERNS = {
     "metrics": "results/metrics/{dataset}/{split}/seed{seed}.csv",
 }
 STUDIES = ("losses", "unsupervised")
+STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
+REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,12 @@ def embeddings(run: Run) -> str:
     return run_file(run, "embeddings.npz")
 
 
+def evaluation_files(run: Run) -> dict[str, str | None]:
+    """What the evaluation reads of a run: its embeddings and, for a baseline, the summary with its
+    reconstruction numbers (None for a trained encoder)."""
+    return {"embeddings": embeddings(run), "summary": run_file(run, "summary.json") if run.method.is_baseline else None}
+
+
 def metrics_file(run: Run) -> str:
     """The metric table of the evaluation group that holds ``run`` (:func:`evaluation_groups`)."""
     return PATTERNS["metrics"].format(dataset=run.dataset, split=run.split, seed=run.seed)
@@ -117,10 +125,10 @@ def evaluation_groups(config: dict) -> dict[tuple[str, str, int], list[Run]]:
 
 def study_datasets(config: dict, study: str) -> list[str]:
     """A study's datasets: as listed, or by default the real ones (losses) / all (unsupervised)."""
-    key = "loss_comparison" if study == "losses" else "unsupervised"
+    key = STUDY_KEYS[study]
     names = config[key]["datasets"]
     if names is None:
-        real = [d for d in sorted(config["datasets"]) if config["datasets"][d]["source"] in ("olivetti", "lfw", "abide")]
+        real = [d for d in sorted(config["datasets"]) if config["datasets"][d]["source"] in REAL_SOURCES]
         return real if study == "losses" else sorted(config["datasets"])
     unknown = [d for d in names if d not in config["datasets"]]
     if unknown:
@@ -132,7 +140,7 @@ def study_datasets(config: dict, study: str) -> list[str]:
 def study_splits(config: dict, study: str) -> list[str]:
     """A study's held-out folds. Folds null: 0-2 when the held-out protocol runs, none when it
     is off; folds listed: those, whatever the protocols."""
-    key = "loss_comparison" if study == "losses" else "unsupervised"
+    key = STUDY_KEYS[study]
     folds, ev = config[key]["folds"], config["evaluation"]
     if folds is None:
         return [f"fold{f}" for f in range(min(3, ev["folds"]))] if "heldout" in ev["protocols"] else []
@@ -152,7 +160,7 @@ def study_methods(config: dict, study: str) -> list[Method]:
 
 def study_runs(config: dict, study: str) -> list[Run]:
     """Every run a study's table reads."""
-    key = "loss_comparison" if study == "losses" else "unsupervised"
+    key = STUDY_KEYS[study]
     seeds = config[key]["seeds"]
     return [Run(d, split, m, s)
             for d in study_datasets(config, study)
@@ -160,6 +168,3 @@ def study_runs(config: dict, study: str) -> list[Run]:
             for split in study_splits(config, study)
             for s in seeds]
 
-
-def decomposition_families(config: dict) -> list[str]:
-    return [m for m in config["baselines"]["methods"] if m in DECOMPOSITIONS]

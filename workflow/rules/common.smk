@@ -7,10 +7,9 @@ from snakemake.exceptions import WorkflowError
 from norank import plan
 from norank.baselines import method_options
 from norank.errors import NorankError
-from norank.methods import WILDCARD as METHOD_WILDCARD
 from norank.sources import code_fingerprint
 
-REAL_SOURCES = ("olivetti", "lfw", "abide")
+REAL_SOURCES = plan.REAL_SOURCES
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
 SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
 TABLE_FORMATS = ("csv", "md", "tex")
@@ -142,11 +141,6 @@ def train_targets(kind="embeddings.npz"):
 BASELINES = config["baselines"]
 
 
-def baseline_methods(split):
-    """Method names of the baselines of a split (norank.plan.baselines)."""
-    return [str(m) for m in plan.baselines(config, split)]
-
-
 MAIN_RUNS = plan.main_runs(config)
 
 
@@ -174,31 +168,26 @@ def _evaluation_group(wildcards):
         ]
     except KeyError:
         raise WorkflowError(
-            f"no configured run evaluates {wildcards.dataset} / {wildcards.split} / seed {wildcards.seed}."
+            f"no configured run evaluates {wildcards.dataset} / {wildcards.split} / seed {wildcards.seed}: "
+            "ask for a dataset, split and seed of the config, or add them to it."
         )
-
-
-def evaluation_inputs(wildcards):
-    """Embeddings (and, for baselines, the summary with reconstruction numbers) of a group's runs."""
-    files = []
-    for r in _evaluation_group(wildcards):
-        files.append(plan.embeddings(r))
-        if r.method.is_baseline:
-            files.append(plan.run_file(r, "summary.json"))
-    return files
 
 
 def evaluation_runs(wildcards):
-    """The runs of an evaluation job: method and files of each."""
+    """The runs of an evaluation job: the method and the files of each (norank.plan)."""
     return [
-        dict(
-            method=str(r.method),
-            embeddings=plan.embeddings(r),
-            summary=(
-                plan.run_file(r, "summary.json") if r.method.is_baseline else None
-            ),
-        )
+        dict(method=str(r.method), **plan.evaluation_files(r))
         for r in _evaluation_group(wildcards)
+    ]
+
+
+def evaluation_inputs(wildcards):
+    """Every file the evaluation job reads of its runs."""
+    return [
+        f
+        for run in evaluation_runs(wildcards)
+        for f in (run["embeddings"], run["summary"])
+        if f
     ]
 
 
@@ -352,7 +341,6 @@ try:
     STUDY_RUNS = {study: plan.study_runs(config, study) for study in STUDIES}
     EVALUATION_GROUPS = plan.evaluation_groups(config)
     LOSS_DATASETS = plan.study_datasets(config, "losses")
-    LOSS_SPLITS = plan.study_splits(config, "losses")
     UNSUPERVISED_DATASETS = plan.study_datasets(config, "unsupervised")
 except NorankError as e:
     raise WorkflowError(str(e))

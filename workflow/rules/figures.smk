@@ -22,7 +22,6 @@ FIGURE_SYNTHETIC = sorted(
 
 # embedding grids (split all): the baselines with CP / Tucker at the ranks of the paper's
 # Tables 2-4 that are configured (every configured rank when none is), then metric learning
-FIGURE_RANKS = plan.figure_ranks(config)
 FIGURE_METHODS = [str(m) for m in plan.figure_methods(config)]
 FIGURE_EMBEDDING = {
     (r.dataset, str(r.method)): plan.embeddings(r)

@@ -7,8 +7,7 @@ from norank.io import atomic_path
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]) as log:
-    rows = select_runs([pd.read_csv(f) for f in snakemake.input], snakemake.params.runs,
-                       source=f"{len(snakemake.input)} metric table(s) under results/metrics")
+    rows = select_runs([pd.read_csv(f) for f in snakemake.input], snakemake.params.runs)
     log.info("%d metric rows of %d runs", len(rows), len(snakemake.params.runs))
     with atomic_path(snakemake.output[0]) as tmp:
         rows.to_csv(tmp, index=False)

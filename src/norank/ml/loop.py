@@ -226,7 +226,7 @@ class EpochTotals:
         if greedy is not None:
             self.greedy = greedy if self.greedy is None else self.greedy + greedy
 
-    def check(self, epoch: int, lr: float, input_max: float) -> None:
+    def check(self, epoch: int, lr: float, pool: Pool) -> None:
         """Raise :class:`TrainingDiverged` naming the first value that became non-finite this epoch."""
         bad = [(b, i) for i, b in enumerate(self.first_bad.tolist()) if b > 0]
         if not bad:
@@ -234,6 +234,7 @@ class EpochTotals:
         batch, i = min(bad)
         where = f"at epoch {epoch} (batch {batch})"
         if i == 0:
+            input_max = float(pool.X.abs().max())
             msg = (f"the encoder output became non-finite {where}; the largest |input| in the training pool is "
                    f"{input_max:.3g}. Normalise the input (normalize: zscore) or lower the learning rate (now {lr:.3g}).")
         elif i == len(self.names) - 1:
@@ -340,15 +341,13 @@ def fit(model: nn.Module, objective: Objective, pool: Pool, evaluation: Evaluati
     opt = make_optimizer(groups, cfg.lr, cfg.weight_decay, pool.X.device)
     sched = make_scheduler(opt, cfg.scheduler, cfg.epochs)
     stopper = EarlyStopping(model, cfg.patience, log)
-    lo, hi = torch.aminmax(pool.X) if len(pool.X) else (torch.zeros(()), torch.zeros(()))
-    input_max = max(abs(float(lo)), abs(float(hi)))  # read once, for the divergence message
     history: list[dict] = []
     for epoch in tqdm(range(1, cfg.epochs + 1), desc="epochs", disable=not progress, mininterval=5, ascii=True):
         t0 = time.perf_counter()
         totals = run_epoch(model, objective, pool, nbrs, opt, params, cfg, epoch, rng, generator, on_batch)
         te = time.perf_counter()
         lr = opt.param_groups[0]["lr"]
-        totals.check(epoch, lr, input_max)
+        totals.check(epoch, lr, pool)
         if sched is not None:
             sched.step()
         due = epoch % cfg.eval_every == 0 or epoch == cfg.epochs or epoch == 1

@@ -55,17 +55,13 @@ class PaperObjective(Objective):
     def __init__(self, weights: Weights, miner: str, head: nn.Module | None = None):
         super().__init__()
         self.w, self.miner, self.head = weights, miner, head
-        w = weights
-        self.needs_neighbours = w.lambda_local > 0 or w.lambda_global > 0
-        optional = {"diversity": w.lambda_div, "uniformity": w.lambda_uniform, "local": w.lambda_local,
-                    "global": w.lambda_global}
+        self.needs_neighbours = weights.lambda_local > 0 or weights.lambda_global > 0
+        optional = {"diversity": weights.lambda_div, "uniformity": weights.lambda_uniform,
+                    "local": weights.lambda_local, "global": weights.lambda_global}
         self.term_names = ("triplet", *(k for k, lam in optional.items() if lam > 0))
 
-    def project(self, Z: torch.Tensor) -> torch.Tensor:
-        return project(self.head, Z)
-
     def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
-        w, out = self.w, self.project(Z)
+        w, out = self.w, project(self.head, Z)
         trip = mine(self.miner, out.detach(), batch.y, w.margin, batch.generator)
         terms = {}
         terms["triplet"], frac = triplet_loss(out, batch.y, trip, w.margin)
@@ -74,7 +70,7 @@ class PaperObjective(Objective):
         if w.lambda_uniform > 0:
             terms["uniformity"] = uniformity_loss(out)
         if w.lambda_local > 0:
-            terms["local"] = local_consistency_loss(out, self.project(batch.Z_nbr), w.delta_local)
+            terms["local"] = local_consistency_loss(out, project(self.head, batch.Z_nbr), w.delta_local)
         if w.lambda_global > 0:
             terms["global"] = global_separation_loss(out, non_neighbour_mask(batch.src, batch.knn), w.delta_global)
         n = torch.full((), len(trip[0]), dtype=torch.float64, device=Z.device)

@@ -23,7 +23,7 @@ from norank.ml.diagnostics import variance_diagnostics
 from norank.ml.encoders import build_encoder
 from norank.ml.loop import Objective, TrainingDiverged, embed, fit, make_pool
 from norank.ml.objectives import supervised_objective
-from norank.ml.plm import plm_setup
+from norank.ml.plm import plm_options, plm_setup
 from norank.splits import stratified_holdout
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "embed", "save_training", "train_embedding"]
@@ -116,6 +116,9 @@ def train_embedding(
     log.info("training (%s) on %d samples (+%d augmented copies), %d held for early stopping%s; device %s",
              cfg.loss, len(fit_idx), len(pool.X) - len(fit_idx), len(val_idx), "" if labelled else " (no labels)",
              device)
+    if plm is not None:
+        log.info("PLM pieces %s: sigma_orth %.4g, sigma_dist %.4g", plm_options(cfg.loss_options),
+                 plm.pieces.sigma_orth, plm.pieces.sigma_dist)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
