@@ -2,7 +2,9 @@
 
 Prints, for a configuration (default: the full default, ``config/config.yaml``):
 
-1. the number of jobs per rule of the whole DAG (a dry run in an empty directory);
+1. the number of jobs per rule of the whole DAG (a dry run in an empty directory), and the
+   number of ``sbatch`` submissions through ``profiles/slurm`` (its job groups: a dry run with the
+   profile; local rules and the target rule ``all`` run on the login node);
 2. ``snakemake -n`` wall seconds, median of ``--repeats`` (in ``--directory``: an empty one by
    default, or a finished run's working directory to time "nothing to be done");
 3. per-job start-up seconds of each rule script: no-op Snakemake jobs (a ``script:`` rule with a
@@ -48,6 +50,25 @@ def snakemake(*args: str, cwd: Path) -> tuple[float, str]:
 def job_counts(stats: str) -> dict[str, int]:
     block = stats[stats.index("Job stats:"):]
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", block, re.M) if m.group(1) != "total"}
+
+
+def local_rules() -> set[str]:
+    """Rules of the ``localrules:`` directives, and ``all`` (no script: Snakemake runs it locally)."""
+    names = {"all"}
+    for smk in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
+        for block in re.findall(r"^localrules:\s*\n((?:[ \t]+\w+,?\s*\n)+)", smk.read_text(), re.M):
+            names |= set(re.findall(r"\w+", block))
+    return names
+
+
+def submissions(dry_run: str) -> tuple[int, dict[str, int]]:
+    """sbatch submissions of a dry run with the SLURM profile: its group jobs, and the jobs outside
+    any group (the top-level ``rule`` blocks) that are not local. Also the group jobs per group."""
+    groups: dict[str, int] = {}
+    for name in re.findall(r"\] Group job (\w+)", dry_run):
+        groups[name] = groups.get(name, 0) + 1
+    ungrouped = [r for r in re.findall(r"^(?:local)?rule (\w+):", dry_run, re.M) if r not in local_rules()]
+    return sum(groups.values()) + len(ungrouped), groups
 
 
 def rule_scripts() -> dict[str, str]:
@@ -128,9 +149,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as empty:
         _, out = snakemake("-n", *flags, cwd=Path(empty))
         counts = job_counts(out)
+        _, out = snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), *flags, cwd=Path(empty))
+        n_sbatch, groups = submissions(out)
         where = Path(args.directory) if args.directory else Path(empty)
         dry = statistics.median(snakemake("-n", "-q", *flags, cwd=where)[0] for _ in range(args.repeats))
     print(f"jobs: {sum(counts.values())}  " + ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda x: -x[1])))
+    print(f"SLURM submissions (profiles/slurm): {n_sbatch}  group jobs: "
+          + ", ".join(f"{g} {n}" for g, n in sorted(groups.items(), key=lambda x: -x[1])))
     print(f"snakemake -n in {where if args.directory else 'an empty directory'}: {dry:.2f} s (median of {args.repeats})")
     scripts = rule_scripts()
     startup = startup_seconds(sorted(set(scripts.values())), args.repeats)

@@ -121,3 +121,29 @@ def test_reconstruction_examples_spread_over_classes():
     assert y[example_positions(y)].tolist() == list(range(8))
     y = np.array([0, 0, 0, 0, 1, 1])
     assert example_positions(y, 5).tolist() == [0, 1, 2, 4, 5]  # round robin: 0, 1, then 0, 1, then 0
+
+
+def test_a_baseline_job_fits_each_run_into_its_own_folder(tmp_path):
+    import json
+
+    from norank.baselines import fit_baseline_job
+    from norank.data import Dataset
+    from norank.splits import split_indices
+
+    X, y = low_rank_cp(n=30), np.repeat(np.arange(3), 10)
+    ds = Dataset("toy", X, y, ("a", "b", "c"), np.arange(30).astype(str))
+    fold = dict(split="fold1", n_folds=3, split_seed=0)
+    runs = [dict(split="all", split_params=dict(split="all"), method="pca", options={"pca_components": 4},
+                 folder=str(tmp_path / "all" / "pca")),
+            dict(split="fold1", split_params=fold, method="cp-R3", options={"decomposition": {"n_iter_max": 30}},
+                 folder=str(tmp_path / "fold1" / "cp-R3"))]
+    summaries = fit_baseline_job(ds, runs, seed=2)
+    assert [s["method"] for s in summaries] == ["pca", "cp-R3"] and all(s["fit_seconds"] >= 0 for s in summaries)
+    # each run's files are what fitting it alone gives: same split, seed and options
+    train, test = split_indices(y, **fold)
+    alone = fit_baseline("cp-R3", X[train], X[test], seed=2, options={"decomposition": {"n_iter_max": 30}})
+    saved = np.load(tmp_path / "fold1" / "cp-R3" / "embeddings.npz")
+    np.testing.assert_array_equal(saved["index"], np.concatenate([train, test]))
+    np.testing.assert_allclose(saved["Z"], np.concatenate([alone.Z_train, alone.Z_test]).astype(np.float32))
+    on_disk = json.loads((tmp_path / "all" / "pca" / "summary.json").read_text())
+    assert on_disk == summaries[0] and on_disk["n_train"] == 30 and on_disk["split"] == "all"

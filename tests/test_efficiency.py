@@ -108,3 +108,13 @@ def test_every_method_beats_chance_on_an_easy_problem(method):
 def test_too_small_sizes_are_recorded_as_not_applicable():
     row = run_efficiency(toy_dataset(C=3), "pca_svm", 4, seed=0)
     assert row["status"] == "not_applicable" and "3 classes" in row["reason"] and np.isnan(row["accuracy"])
+
+
+def test_a_learning_curve_is_one_row_per_size_each_as_run_alone():
+    from norank.efficiency import run_learning_curve
+
+    ds = toy_dataset(n_per=20)
+    rows = run_learning_curve(ds, "pca_svm", [4, 12, 30], seed=1, pca_components=3)
+    assert [(r["n_train"], r["status"]) for r in rows] == [(4, "not_applicable"), (12, "ok"), (30, "ok")]
+    alone = run_efficiency(ds, "pca_svm", 30, seed=1, pca_components=3)
+    assert {k: v for k, v in rows[2].items() if k != "seconds"} == {k: v for k, v in alone.items() if k != "seconds"}

@@ -60,7 +60,9 @@ def test_the_run_list_of_the_test_config(repo):
     assert not [r for r in runs if r.method.transductive and r.split != "all"]
     olivetti_cp = plan.Run("olivetti", "all", Method.parse("cp-R5"), 0)
     assert olivetti_cp in runs
-    assert plan.embeddings(olivetti_cp) == "results/baselines/olivetti/all/cp-R5/seed0/embeddings.npz"
+    assert plan.embeddings(olivetti_cp) == \
+        "results/baselines/olivetti/paper/seed0/decompositions/all/cp-R5/embeddings.npz"
+    assert plan.producer(olivetti_cp) == "results/baselines/olivetti/paper/seed0/decompositions"  # its job's folder
     assert plan.metrics_file(olivetti_cp) == "results/metrics/olivetti/all/seed0.csv"  # its evaluation group
     ml = plan.metric_learning_run("lfw", "fold0", 0)
     assert plan.embeddings(ml) == "results/train/lfw/fold0/seed0/embeddings.npz" and ml in runs
@@ -126,9 +128,47 @@ def test_selecting_runs_from_group_tables_names_a_missing_run():
         select_runs([table], [("a", "all", "pca", 0), ("a", "all", "umap", 0)])
 
 
+def test_baseline_jobs_split_projections_from_the_rank_grid_and_hold_every_fold(repo):
+    config = load_config(repo, "test.yaml")
+    jobs = plan.baseline_jobs(config)
+    assert len(jobs) == 7 * 2 * 2  # datasets x (paper, heldout) x (projections, decompositions) x seed 0
+    heldout = jobs[plan.BaselineJob("lfw", "heldout", 0, "decompositions")]
+    assert [(r.split, str(r.method)) for r in heldout] == [("fold0", "cp-R2"), ("fold0", "tucker-R2"),
+                                                           ("fold1", "cp-R2"), ("fold1", "tucker-R2")]
+    paper = jobs[plan.BaselineJob("lfw", "paper", 0, "projections")]
+    assert [str(r.method) for r in paper] == ["pca", "tsne", "umap"] and {r.split for r in paper} == {"all"}
+    # every baseline run of the grid and the studies is in exactly one job, the one its files name
+    every = [r for rs in jobs.values() for r in rs]
+    wanted = {r for r in plan.main_runs(config) + plan.study_runs(config, "unsupervised") if r.method.is_baseline}
+    assert len(every) == len(set(every)) and set(every) == wanted
+    assert all(plan.embeddings(r).startswith(plan.producer(r) + "/") for r in every)
+    # a study seed the grid does not run gets jobs of its own, with the study's folds only
+    config["unsupervised"]["seeds"] = [7]
+    extra = plan.baseline_jobs(config)[plan.BaselineJob("olivetti", "heldout", 7, "decompositions")]
+    assert {r.split for r in extra} == {"fold0"} and plan.protocol("fold0") == "heldout"
+
+
 def test_the_default_plan_has_the_v1_run_counts(repo):
     """The full default: 7 datasets x 3 seeds; split all fits 16 methods, each of 5 folds 9."""
     config = load_config(repo)
     runs = plan.main_runs(config)
     assert len(runs) == 7 * 3 * (16 + 5 * 9) == 1281
     assert len([r for r in runs if r.method.is_baseline]) == 1155  # the v1 run's baseline jobs
+    assert len(plan.baseline_jobs(config)) == 7 * 3 * 2 * 2  # now fitted by 84 jobs
+
+
+def test_the_rule_files_import_no_heavy_library(repo):
+    """Every Snakemake call (a dry run too) parses the rule files: the norank modules they import
+    must not pull in scikit-learn, torch, tensorly or UMAP (seconds of start-up each)."""
+    import re
+    import subprocess
+    import sys
+
+    sources = [repo / "Snakefile", *sorted((repo / "workflow" / "rules").glob("*.smk"))]
+    imports = [m for f in sources for m in re.findall(r"^\s*from (norank[\w.]*) import (\w+)", f.read_text(), re.M)]
+    modules = sorted({f"norank.{name}" if module == "norank" else module for module, name in imports})
+    assert "norank.plan" in modules and "norank.baselines" in modules, modules
+    code = f"import sys; import {', '.join(modules)}; print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    heavy = [m for m in ("sklearn", "torch", "tensorly", "umap", "pandas", "matplotlib") if f"'{m}'" in loaded]
+    assert not heavy, f"{modules} import {heavy}"

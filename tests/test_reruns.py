@@ -54,18 +54,21 @@ def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workf
 def test_changing_the_folds_reruns_no_split_all_job(tiny_workflow, tiny_run, data_dir, tmp_path):
     jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["evaluation"].update(folds=3))
     per_split = {(r, w["split"]) for r, w in jobs if "split" in w}
-    assert ("train", "fold2") in per_split and ("baseline", "fold0") in per_split  # new folds, new fold contents
+    assert ("train", "fold2") in per_split and ("evaluate", "fold0") in per_split  # new folds, new fold contents
     assert not {s for _, s in per_split} & {"all"}, sorted(per_split)
+    # the held-out baseline jobs (every fold) refit; the split-all ones do not
+    assert {w["protocol"] for r, w in jobs if r == "baseline"} == {"heldout"}
 
 
-def test_a_new_rank_runs_only_the_new_rank(tiny_workflow, tiny_run, data_dir, tmp_path):
+def test_a_new_rank_refits_only_the_rank_grid_of_its_protocol(tiny_workflow, tiny_run, data_dir, tmp_path):
     jobs = dry_run(tiny_workflow, tiny_run, data_dir, tmp_path, lambda c: c["baselines"].update(ranks=[2, 5, 3]))
     rules = {r for r, _ in jobs}
     assert {"baseline", "evaluate"} <= rules and not rules & {"train", "efficiency", "prepare"}
-    assert {w["method"] for r, w in jobs if r == "baseline"} == {"cp-R3", "tucker-R3"}
-    # the new rank is fitted under split all only (heldout_ranks: [2]): each dataset's split-all group re-evaluates
-    assert {(w["dataset"], w["split"]) for r, w in jobs if r == "evaluate"} == {
-        (w["dataset"], "all") for r, w in jobs if r == "baseline"}
+    # the new rank is fitted under split all only (heldout_ranks: [2]): each dataset's split-all CP / Tucker
+    # job refits (never PCA, t-SNE or UMAP), and its split-all group re-evaluates
+    refit = {(w["dataset"], w["protocol"], w["kind"]) for r, w in jobs if r == "baseline"}
+    assert refit == {(d, "paper", "decompositions") for d, _, _ in refit} and len(refit) == 7
+    assert {(w["dataset"], w["split"]) for r, w in jobs if r == "evaluate"} == {(d, "all") for d, _, _ in refit}
     assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
 
 
@@ -88,8 +91,8 @@ def test_a_rule_script_change_reruns_only_its_jobs(tiny_workflow, tiny_run, data
         os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     rules = {r for r, _ in jobs}
     assert "baseline" in rules and not rules & {"train", "efficiency", "prepare", "download", "synthesize"}
-    assert {(w["dataset"], w["split"]) for r, w in jobs if r == "evaluate"} <= {
-        (w["dataset"], w["split"]) for r, w in jobs if r == "baseline"}
+    assert {(w["dataset"], "paper" if w["split"] == "all" else "heldout") for r, w in jobs if r == "evaluate"} <= {
+        (w["dataset"], w["protocol"]) for r, w in jobs if r == "baseline"}
     assert rules - {"baseline", "evaluate"} <= AGGREGATES | {r for r in rules if FIGURE_RULE.fullmatch(r)}
 
 

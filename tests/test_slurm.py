@@ -61,18 +61,23 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
     cfg = tmp_path / "slurm.yaml"
     cfg.write_text(CONFIG)
     runs = {}
-    for where, extra in (("local", ["--cores", "2"]),
-                         ("slurm", ["--profile", str(repo / "profiles" / "slurm"),
-                                    "--slurm-init-seconds-before-status-checks", "1"])):
+    profile = ["--profile", str(repo / "profiles" / "slurm"), "--slurm-init-seconds-before-status-checks", "1"]
+    for where, extra in (("local", ["--cores", "2"]), ("slurm", profile)):
         wd = tmp_path / where
         wd.mkdir()
         runs[where] = wd
+        if where == "slurm":  # what the profile's job groups will submit
+            plan = snakemake("-n", "--configfile", str(cfg), *extra, cwd=wd).stdout
         snakemake("--configfile", str(cfg), *extra, cwd=wd)
 
+    # SLURM's own records: one submission per group job of the dry run, each of the profile's groups
     jobs = slurm_jobs_of(runs["slurm"])
-    done = {c.split("_wildcards")[0].removeprefix("rule_") for c in jobs}
-    assert {"synthesize", "prepare", "train", "baseline", "evaluate", "efficiency", "paper_tables"} <= done, jobs
-    assert len(jobs) >= 15  # every job but `all` went through sbatch (no local rules in a synthetic-only run)
+    local = re.findall(r"^(?:local)?rule (\w+):", plan, re.M)
+    n_jobs = int(re.search(r"^total\s+(\d+)$", plan, re.M).group(1))
+    assert local == ["all"] and len(jobs) == plan.count("Group job") + len(local) - 1, (jobs, local)
+    groups = {c.removeprefix("rule_").split("_")[0] for c in jobs}
+    assert groups == {"data", "evaluation", "train", "efficiency", "report"}, jobs
+    assert len(jobs) <= n_jobs // 3, (len(jobs), n_jobs)  # 5 submissions for the 17 jobs (all is local)
 
     # the same numbers as the local run
     for f in ("results/metrics/metrics.csv", "results/efficiency/efficiency.csv"):
@@ -80,7 +85,7 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
         keep = [c for c in a.columns if c != "seconds"]
         pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=False, rtol=1e-6)
     for f in ("results/train/galaxy_paper/all/seed0/embeddings.npz",
-              "results/baselines/galaxy_paper/all/cp-R2/seed0/embeddings.npz"):
+              "results/baselines/galaxy_paper/paper/seed0/decompositions/all/cp-R2/embeddings.npz"):
         za, zb = (np.load(runs[w] / f)["Z"] for w in ("local", "slurm"))
         np.testing.assert_allclose(za, zb, rtol=1e-5, atol=1e-6)
     assert (runs["slurm"] / "results" / "provenance.md").exists()

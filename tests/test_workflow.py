@@ -258,9 +258,12 @@ def test_rule_files_are_snakefmt_formatted(repo):
 def test_held_out_baselines_project_unseen_samples(repo, data_dir, tiny_run, tiny_workflow):
     import json
 
-    targets = [f"results/baselines/lfw/fold1/{m}/seed0/summary.json" for m in ("pca", "cp-R2", "tucker-R2")]
+    jobs = [f"results/baselines/lfw/heldout/seed0/{kind}" for kind in ("projections", "decompositions")]
     snakemake("--cores", "2", "--configfile", str(repo / "config" / "test.yaml"), "--config", f"data_dir={data_dir}",
-              "--", *targets, cwd=tiny_run, snakefile=tiny_workflow)
+              "--", *jobs, cwd=tiny_run, snakefile=tiny_workflow)
+    projections, decompositions = jobs
+    targets = [f"{projections}/fold1/pca/summary.json",
+               *(f"{decompositions}/fold1/{m}/summary.json" for m in ("cp-R2", "tucker-R2"))]
     for t in targets:
         s = json.loads((tiny_run / t).read_text())
         emb = np.load(tiny_run / t.replace("summary.json", "embeddings.npz"))

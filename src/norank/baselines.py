@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -264,13 +265,18 @@ def example_positions(y_train: np.ndarray, n: int = 8) -> np.ndarray:
     return np.sort(picked)
 
 
-def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: str, seed: int) -> dict:
-    """Write the embeddings (``.npz``: ``Z`` of the samples it covers, their indices and roles, a few
-    reconstructions) and the summary (``.json``: iterations, error, time, reconstruction in-sample
-    and held-out, each labelled). Both atomically. Returns the summary."""
+def save_baseline(folder, fit: BaselineFit, ds, train_idx, test_idx, *, split: str, seed: int,
+                  seconds: float | None = None) -> dict:
+    """Write ``folder/embeddings.npz`` (``Z`` of the samples it covers, their indices and roles, a
+    few reconstructions) and ``folder/summary.json`` (iterations, error, time, reconstruction
+    in-sample and held-out, each labelled; ``fit_seconds``: the fit's wall time). Both atomically.
+    Returns the summary."""
     import json
 
     from norank.io import atomic_path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
 
     train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
     has_test = fit.Z_test is not None and len(test_idx) > 0
@@ -286,15 +292,40 @@ def save_baseline(outputs, fit: BaselineFit, ds, train_idx, test_idx, *, split: 
                    n_heldout=int(len(test_idx)), heldout_embedded=bool(has_test), embedding_dim=int(Z.shape[1]),
                    transductive_only=parse_method(fit.method)[0] in TRANSDUCTIVE,
                    reconstruction=recon, **{k: v for k, v in fit.info.items() if not k.startswith("_")})
+    if seconds is not None:
+        summary["fit_seconds"] = round(seconds, 3)
     examples = {}
     if fit.X_hat_train is not None:
         pos = example_positions(ds.y[train_idx])
         examples["X_hat_examples"] = fit.X_hat_train[pos].astype(np.float32)
         examples["example_index"] = train_idx[pos]
-    with atomic_path(outputs.embeddings) as tmp:
+    with atomic_path(folder / "embeddings.npz") as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, Z=Z.astype(np.float32), index=idx, role=role, y=ds.y[idx], **examples)
-    with atomic_path(outputs.summary) as tmp:
+    with atomic_path(folder / "summary.json") as tmp:
         with open(tmp, "w") as f:
             json.dump(summary, f, indent=1, sort_keys=True)
     return summary
+
+
+def fit_baseline_job(ds, runs: list[dict], *, seed: int, log=None) -> list[dict]:
+    """Fit and save every run of one baseline job (``norank.plan.BaselineJob``), in order.
+
+    Each run is a dict: ``split`` (the split name), ``split_params`` (keyword arguments of
+    :func:`norank.splits.split_indices`), ``method``, ``options`` (:func:`method_options`) and
+    ``folder`` (where :func:`save_baseline` writes). Returns the summaries.
+    """
+    from norank.splits import split_indices  # sklearn: not at import (the Snakefile imports this module)
+
+    summaries = []
+    for run in runs:
+        train_idx, test_idx = split_indices(ds.y, **run["split_params"])
+        t0 = time.perf_counter()
+        fit = fit_baseline(run["method"], ds.X[train_idx], ds.X[test_idx], seed=seed, options=run["options"])
+        summary = save_baseline(run["folder"], fit, ds, train_idx, test_idx, split=run["split"], seed=seed,
+                                seconds=time.perf_counter() - t0)
+        if log is not None:
+            log.info("%s on %s/%s seed %d: %.1f s, %s", run["method"], ds.name, run["split"], seed,
+                     summary["fit_seconds"], {k: v for k, v in fit.info.items() if not k.startswith("_")})
+        summaries.append(summary)
+    return summaries

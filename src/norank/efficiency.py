@@ -124,3 +124,14 @@ def run_efficiency(ds, method: str, n: int, seed: int, *, test_fraction: float =
         acc = float((predict(fit_transformer(Xtr, ytr, cfg, seed), Xte) == yte).mean())
         row["detail"] = f"{cfg.tokens} tokens, dim {cfg.dim}, depth {cfg.depth}, {cfg.epochs} epochs"
     return {**row, "accuracy": acc, "seconds": time.perf_counter() - t0}
+
+
+def run_learning_curve(ds, method: str, sizes: list[int], seed: int, *, log=None, **options) -> list[dict]:
+    """Table 6 rows of one method and seed at every training size (one row per size, in order)."""
+    rows = []
+    for n in sizes:
+        row = run_efficiency(ds, method, int(n), seed, log=log, **options)
+        if log is not None:
+            log.info("%s", row)
+        rows.append(row)
+    return rows

@@ -13,19 +13,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import METRIC_LEARNING, Method, baseline_methods
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
 PATTERNS = {
     "train": "results/train/{dataset}/{split}/seed{seed}/{file}",
     "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
-    "baseline": "results/baselines/{dataset}/{split}/{method}/seed{seed}/{file}",
+    # one baseline job per (dataset, protocol, seed, kind): a folder of every run it fits, each in
+    # {split}/{method}/ (BaselineJob)
+    "baselines": "results/baselines/{dataset}/{protocol}/seed{seed}/{kind}",
     # one evaluation job per (dataset, split, seed): the metric rows of every run of the group
     "metrics": "results/metrics/{dataset}/{split}/seed{seed}.csv",
 }
 STUDIES = ("losses", "unsupervised")
 STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
+# the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
+# rank grid (so a new rank refits the decompositions only)
+BASELINE_KINDS = {"projections": EMBEDDINGS, "decompositions": DECOMPOSITIONS}
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,32 @@ class Run:
     split: str
     method: Method
     seed: int
+
+
+@dataclass(frozen=True)
+class BaselineJob:
+    """One baseline job: every baseline run of one kind (:data:`BASELINE_KINDS`) on one dataset and
+    seed under one protocol (``paper``: split ``all``; ``heldout``: every fold)."""
+
+    dataset: str
+    protocol: str
+    seed: int
+    kind: str
+
+    @classmethod
+    def of(cls, run: Run) -> "BaselineJob":
+        kind = next(k for k, families in BASELINE_KINDS.items() if run.method.family in families)
+        return cls(run.dataset, protocol(run.split), run.seed, kind)
+
+    @property
+    def folder(self) -> str:
+        return PATTERNS["baselines"].format(dataset=self.dataset, protocol=self.protocol, seed=self.seed,
+                                            kind=self.kind)
+
+
+def protocol(split: str) -> str:
+    """The protocol a split belongs to: ``paper`` (in-sample, split ``all``) or ``heldout`` (a fold)."""
+    return "paper" if split == "all" else "heldout"
 
 
 def splits(config: dict) -> list[str]:
@@ -81,19 +112,21 @@ def figure_methods(config: dict) -> list[Method]:
     return [*baseline_methods(b["methods"], figure_ranks(config), "all"), Method(METRIC_LEARNING)]
 
 
-def _run_dir(run: Run) -> tuple[str, dict]:
-    values = dict(dataset=run.dataset, split=run.split, seed=run.seed)
-    if run.method.family == METRIC_LEARNING:
-        return "train", values
-    if run.method.family == "loss":
-        return "loss", {**values, "loss": run.method.loss}
-    return "baseline", {**values, "method": str(run.method)}
-
-
 def run_file(run: Run, file: str) -> str:
     """A file of a run's output folder (``embeddings.npz``, ``history.tsv``, ``summary.json``, ...)."""
-    kind, values = _run_dir(run)
-    return PATTERNS[kind].format(**values, file=file)
+    values = dict(dataset=run.dataset, split=run.split, seed=run.seed, file=file)
+    if run.method.family == METRIC_LEARNING:
+        return PATTERNS["train"].format(**values)
+    if run.method.family == "loss":
+        return PATTERNS["loss"].format(**values, loss=run.method.loss)
+    return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"
+
+
+def producer(run: Run) -> str:
+    """What a rule that reads ``run`` names as its input: the run's embeddings for a trained
+    encoder, the folder of its baseline job for a baseline (Snakemake tracks a folder output
+    as a whole, not the files inside it)."""
+    return BaselineJob.of(run).folder if run.method.is_baseline else embeddings(run)
 
 
 def embeddings(run: Run) -> str:
@@ -121,6 +154,17 @@ def evaluation_groups(config: dict) -> dict[tuple[str, str, int], list[Run]]:
         if run not in members:
             members.append(run)
     return groups
+
+
+def baseline_jobs(config: dict) -> dict[BaselineJob, list[Run]]:
+    """Every baseline run (the main grid's and the studies', each once), grouped into baseline jobs."""
+    jobs: dict[BaselineJob, list[Run]] = {}
+    for run in main_runs(config) + [r for study in STUDIES for r in study_runs(config, study)]:
+        if run.method.is_baseline:
+            members = jobs.setdefault(BaselineJob.of(run), [])
+            if run not in members:
+                members.append(run)
+    return jobs
 
 
 def study_datasets(config: dict, study: str) -> list[str]:

@@ -1,31 +1,33 @@
-# Baselines across the rank grid: one job per (dataset, split, method, seed), method one of
-# pca, tsne, umap, cp-R<r>, tucker-R<r>. Widening the rank grid adds only the new ranks' jobs.
+# Baselines across the rank grid: one job per (dataset, protocol, seed, kind) that fits every run
+# of that kind (norank.plan.BaselineJob): `projections` (PCA, t-SNE, UMAP) or `decompositions`
+# (CP and Tucker at every rank), on split `all` (protocol paper) or on every fold (heldout).
+# Each run gets its own folder {split}/{method}/ inside the job's output folder. A new rank
+# refits the decompositions of its protocol (seconds per fit), never the projections.
 
 
 rule baseline:
-    """Embed a dataset with one baseline (PCA, t-SNE, UMAP, CP or Tucker) and measure its reconstruction."""
+    """Embed a dataset with the baselines of one kind (PCA, t-SNE, UMAP / CP, Tucker) and measure
+    their reconstructions, on split all or on every fold."""
     input:
         "results/data/{dataset}.npz",
     output:
-        embeddings="results/baselines/{dataset}/{split}/{method}/seed{seed}/embeddings.npz",
-        summary="results/baselines/{dataset}/{split}/{method}/seed{seed}/summary.json",
+        directory(plan.PATTERNS["baselines"]),
     log:
-        "logs/baselines/{dataset}/{split}/{method}/seed{seed}.log",
+        "logs/baselines/{dataset}/{protocol}/seed{seed}/{kind}.log",
     benchmark:
-        "results/benchmarks/baselines/{dataset}/{split}/{method}/seed{seed}.tsv"
+        "results/benchmarks/baselines/{dataset}/{protocol}/seed{seed}/{kind}.tsv"
     wildcard_constraints:
-        split=r"all|fold\d+",
+        protocol=r"paper|heldout",
         seed=r"\d+",
-        method=r"pca|tsne|umap|(cp|tucker)-R\d+",
+        kind="|".join(plan.BASELINE_KINDS),
     conda:
         "../../envs/baselines.yaml"
     threads: 1
     resources:
         mem_mb=6000,
-        runtime=60,
+        runtime=120,
     params:
         code=library_code("baseline.py"),
-        options=lambda wc: canonical(method_options(wc.method, BASELINES)),
-        split=split_params,
+        runs=baseline_runs,
     script:
         "../scripts/baseline.py"

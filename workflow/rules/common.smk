@@ -118,14 +118,17 @@ def train_options(wildcards):
     )
 
 
-def split_params(wildcards):
-    """What a job's split depends on: nothing for `all` (so changing the folds reruns no
-    split-`all` job), the fold count and the split seed for a fold."""
-    if wildcards.split == "all":
+def split_settings(split):
+    """What a split depends on (keyword arguments of norank.splits.split_indices): nothing for
+    `all` (so changing the folds reruns no split-`all` job), the fold count and the split seed
+    for a fold."""
+    if split == "all":
         return dict(split="all")
-    return dict(
-        split=wildcards.split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"]
-    )
+    return dict(split=split, n_folds=EVAL["folds"], split_seed=EVAL["split_seed"])
+
+
+def split_params(wildcards):
+    return split_settings(wildcards.split)
 
 
 def train_targets(kind="embeddings.npz"):
@@ -144,8 +147,31 @@ BASELINES = config["baselines"]
 MAIN_RUNS = plan.main_runs(config)
 
 
-def baseline_targets(kind="summary.json"):
-    return [plan.run_file(r, kind) for r in MAIN_RUNS if r.method.is_baseline]
+def baseline_targets():
+    """The output folders of the baseline jobs (norank.plan.baseline_jobs)."""
+    return [job.folder for job in BASELINE_JOBS]
+
+
+def baseline_runs(wildcards):
+    """The runs of one baseline job, each with what it reads (norank.baselines.fit_baseline_job)."""
+    job = plan.BaselineJob(
+        wildcards.dataset, wildcards.protocol, int(wildcards.seed), wildcards.kind
+    )
+    if job not in BASELINE_JOBS:
+        raise WorkflowError(
+            f"no configured baseline run is in {job.folder}: ask for a dataset, protocol, seed and "
+            f"kind ({', '.join(plan.BASELINE_KINDS)}) of the config, or add them to it."
+        )
+    return [
+        dict(
+            split=r.split,
+            split_params=split_settings(r.split),
+            method=str(r.method),
+            options=canonical(method_options(str(r.method), BASELINES)),
+            folder=str(Path(plan.embeddings(r)).parent),
+        )
+        for r in BASELINE_JOBS[job]
+    ]
 
 
 METRICS = config["metrics"]
@@ -182,13 +208,8 @@ def evaluation_runs(wildcards):
 
 
 def evaluation_inputs(wildcards):
-    """Every file the evaluation job reads of its runs."""
-    return [
-        f
-        for run in evaluation_runs(wildcards)
-        for f in (run["embeddings"], run["summary"])
-        if f
-    ]
+    """What the evaluation job reads of its runs: trained embeddings, baseline job folders."""
+    return list(dict.fromkeys(plan.producer(r) for r in _evaluation_group(wildcards)))
 
 
 EFFICIENCY = config["efficiency"]
@@ -196,9 +217,8 @@ EFFICIENCY = config["efficiency"]
 
 def efficiency_targets():
     return expand(
-        "results/efficiency/{dataset}/n{size}/{method}/seed{seed}.csv",
+        "results/efficiency/{dataset}/{method}/seed{seed}.csv",
         dataset=DATASETS,
-        size=EFFICIENCY["sizes"],
         method=EFFICIENCY["methods"],
         seed=EVAL["seeds"],
     )
@@ -277,9 +297,8 @@ def benchmark_files():
     studies = [s for s in STUDIES if study_runs(s)]
     metrics = metric_targets() + [f for s in STUDIES for f in study_metric_targets(s)]
     baseline_jobs = [
-        dict(dataset=r.dataset, split=r.split, method=str(r.method), seed=r.seed)
-        for r in MAIN_RUNS
-        if r.method.is_baseline
+        dict(dataset=j.dataset, protocol=j.protocol, seed=j.seed, kind=j.kind)
+        for j in BASELINE_JOBS
     ]
     loss_jobs = [
         dict(dataset=r.dataset, split=r.split, loss=r.method.loss, seed=r.seed)
@@ -298,7 +317,6 @@ def benchmark_files():
         "efficiency": jobs(
             "efficiency",
             dataset=DATASETS,
-            size=EFFICIENCY["sizes"],
             method=EFFICIENCY["methods"],
             seed=seeds,
         ),
@@ -340,6 +358,7 @@ STUDIES = plan.STUDIES
 try:
     STUDY_RUNS = {study: plan.study_runs(config, study) for study in STUDIES}
     EVALUATION_GROUPS = plan.evaluation_groups(config)
+    BASELINE_JOBS = plan.baseline_jobs(config)
     LOSS_DATASETS = plan.study_datasets(config, "losses")
     UNSUPERVISED_DATASETS = plan.study_datasets(config, "unsupervised")
 except NorankError as e:

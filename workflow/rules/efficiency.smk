@@ -1,18 +1,18 @@
-# Data efficiency (Table 6): accuracy after training on n samples, per method and seed.
+# Data efficiency (Table 6): accuracy after training on n samples. One job per (dataset, method,
+# seed) runs every size (a learning curve): a new size reruns that curve.
 
 
 rule efficiency:
-    """Train one method on a stratified subset of n samples; accuracy on the fixed test set."""
+    """Train one method on stratified subsets of each size n; accuracy on the fixed test set."""
     input:
         "results/data/{dataset}.npz",
     output:
-        "results/efficiency/{dataset}/n{size}/{method}/seed{seed}.csv",
+        "results/efficiency/{dataset}/{method}/seed{seed}.csv",
     log:
-        "logs/efficiency/{dataset}/n{size}/{method}/seed{seed}.log",
+        "logs/efficiency/{dataset}/{method}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/efficiency/{dataset}/n{size}/{method}/seed{seed}.tsv"
+        "results/benchmarks/efficiency/{dataset}/{method}/seed{seed}.tsv"
     wildcard_constraints:
-        size=r"\d+",
         seed=r"\d+",
         method=r"metric_learning|pca_svm|transformer",
     conda:
@@ -20,10 +20,11 @@ rule efficiency:
     threads: COMPUTE["train_threads"]
     resources:
         mem_mb=6000,
-        runtime=60,
+        runtime=120,
         gpu=lambda wc: COMPUTE["train_gpus"] if wc.method != "pca_svm" else 0,
     params:
         code=library_code("efficiency.py"),
+        sizes=EFFICIENCY["sizes"],
         options=efficiency_params,
     script:
         "../scripts/efficiency.py"

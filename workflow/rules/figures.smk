@@ -23,11 +23,17 @@ FIGURE_SYNTHETIC = sorted(
 # embedding grids (split all): the baselines with CP / Tucker at the ranks of the paper's
 # Tables 2-4 that are configured (every configured rank when none is), then metric learning
 FIGURE_METHODS = [str(m) for m in plan.figure_methods(config)]
-FIGURE_EMBEDDING = {
-    (r.dataset, str(r.method)): plan.embeddings(r)
+FIGURE_RUNS = {
+    (r.dataset, str(r.method)): r
     for r in MAIN_RUNS
     if r.split == "all" and r.seed == FIGURE_SEED
 }
+# a panel's embeddings file (the scripts read it, from params) and what makes it (the input)
+FIGURE_EMBEDDING = {key: plan.embeddings(r) for key, r in FIGURE_RUNS.items()}
+# the jobs' outputs the panels `keys` need: a trained run's embeddings, a baseline job's folder
+figure_inputs = lambda keys: list(
+    dict.fromkeys(plan.producer(FIGURE_RUNS[k]) for k in keys)
+)
 # (dataset, method) of each panel, in order, per embedding-grid figure
 FIGURE_PANELS = {
     key: [(d, m) for d in datasets for m in FIGURE_METHODS]
@@ -80,7 +86,7 @@ if "fig1_tsne_faces" in FIGURES:
         """Figure 1: t-SNE of Olivetti and LFW, original data and metric-learning embedding."""
         input:
             data=expand("results/data/{d}.npz", d=FIGURE_FACES),
-            tsne=[FIGURE_EMBEDDING[d, "tsne"] for d in FIGURE_FACES],
+            tsne=figure_inputs([(d, "tsne") for d in FIGURE_FACES]),
             ml=[FIGURE_EMBEDDING[d, "metric_learning"] for d in FIGURE_FACES],
         output:
             png=report(
@@ -107,6 +113,7 @@ if "fig1_tsne_faces" in FIGURES:
             code=library_code("figure_tsne_faces.py"),
             datasets=FIGURE_FACES,
             seed=FIGURE_SEED,
+            tsne_files=[FIGURE_EMBEDDING[d, "tsne"] for d in FIGURE_FACES],
             tsne=BASELINES["tsne"],
             tsne_seed=0,
             style=FIGURE_STYLE,
@@ -241,7 +248,7 @@ if "fig5_embeddings_synthetic" in FIGURES:
         """Figure 5: 2-D views of every method's embedding of the synthetic datasets."""
         input:
             data=expand("results/data/{d}.npz", d=FIGURE_SYNTHETIC),
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["synthetic"]],
+            embeddings=figure_inputs(FIGURE_PANELS["synthetic"]),
         output:
             png=report(
                 "results/figures/fig5_embeddings_synthetic.png",
@@ -266,6 +273,7 @@ if "fig5_embeddings_synthetic" in FIGURES:
         params:
             code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["synthetic"],
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["synthetic"]],
             seed=FIGURE_SEED,
             max_cols=None,
             style=FIGURE_STYLE,
@@ -280,16 +288,9 @@ if "fig6_reconstructions_olivetti" in FIGURES:
         input:
             data=f"results/data/{FIGURE_SOURCE['olivetti']}.npz",
             ml=FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], "metric_learning"],
-            baselines=[
-                FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], m]
-                for m in RECONSTRUCTION_METHODS
-            ],
-            summaries=[
-                FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], m].replace(
-                    "embeddings.npz", "summary.json"
-                )
-                for m in RECONSTRUCTION_METHODS
-            ],
+            baselines=figure_inputs(
+                [(FIGURE_SOURCE["olivetti"], m) for m in RECONSTRUCTION_METHODS]
+            ),
         output:
             png=report(
                 "results/figures/fig6_reconstructions_olivetti.png",
@@ -314,6 +315,16 @@ if "fig6_reconstructions_olivetti" in FIGURES:
         params:
             code=library_code("figure_reconstructions.py"),
             methods=RECONSTRUCTION_METHODS,
+            baselines=[
+                FIGURE_EMBEDDING[FIGURE_SOURCE["olivetti"], m]
+                for m in RECONSTRUCTION_METHODS
+            ],
+            summaries=[
+                plan.run_file(
+                    FIGURE_RUNS[FIGURE_SOURCE["olivetti"], m], "summary.json"
+                )
+                for m in RECONSTRUCTION_METHODS
+            ],
             seed=FIGURE_SEED,
             style=FIGURE_STYLE,
         script:
@@ -326,7 +337,7 @@ if "fig7_embeddings_lfw" in FIGURES:
         """Figure 7: 2-D views of every method's embedding of LFW."""
         input:
             data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["lfw"]),
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["lfw"]],
+            embeddings=figure_inputs(FIGURE_PANELS["lfw"]),
         output:
             png=report(
                 "results/figures/fig7_embeddings_lfw.png",
@@ -351,6 +362,7 @@ if "fig7_embeddings_lfw" in FIGURES:
         params:
             code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["lfw"],
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["lfw"]],
             seed=FIGURE_SEED,
             max_cols=5,
             style=FIGURE_STYLE,
@@ -364,7 +376,7 @@ if "fig8_embeddings_abide" in FIGURES:
         """Figure 8: 2-D views of every method's embedding of ABIDE."""
         input:
             data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["abide"]),
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["abide"]],
+            embeddings=figure_inputs(FIGURE_PANELS["abide"]),
         output:
             png=report(
                 "results/figures/fig8_embeddings_abide.png",
@@ -389,6 +401,7 @@ if "fig8_embeddings_abide" in FIGURES:
         params:
             code=library_code("figure_embeddings.py"),
             panels=FIGURE_PANELS["abide"],
+            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["abide"]],
             seed=FIGURE_SEED,
             max_cols=5,
             style=FIGURE_STYLE,

@@ -10,7 +10,7 @@ with log_to(snakemake.log[0]) as log:
     names = list(dict.fromkeys(name for name, _ in p.panels))  # input.data is in this order
     datasets = {name: load_dataset(f) for name, f in zip(names, snakemake.input.data)}
     groups = {}
-    for (name, method), path in zip(p.panels, snakemake.input.embeddings):
+    for (name, method), path in zip(p.panels, p.embeddings):
         ds = datasets[name]
         index, Z, _ = load_embedding(path)
         log.info("%s / %s: %d x %d", name, method, *Z.shape)

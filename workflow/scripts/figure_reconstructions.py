@@ -11,7 +11,7 @@ from norank.logs import log_to
 with log_to(snakemake.log[0]):
     p, inp = snakemake.params, snakemake.input
     ds = load_dataset(inp.data)
-    rows, example_index = load_reconstruction_rows(p.methods, inp.baselines, inp.summaries)
+    rows, example_index = load_reconstruction_rows(p.methods, p.baselines, p.summaries)
     if example_index is None:  # no baseline configured: show the first samples
         example_index = np.arange(min(8, len(ds.y)))
     hat, err = metric_learning_reconstruction(ds.X, *load_embedding(inp.ml), example_index)

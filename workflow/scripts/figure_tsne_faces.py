@@ -8,7 +8,7 @@ from norank.logs import log_to
 with log_to(snakemake.log[0]) as log:
     p, inp = snakemake.params, snakemake.input
     groups = []
-    for name, data, tsne_path, ml_path in zip(p.datasets, inp.data, inp.tsne, inp.ml):
+    for name, data, tsne_path, ml_path in zip(p.datasets, inp.data, p.tsne_files, inp.ml):
         ds = load_dataset(data)
         index, Z, _ = load_embedding(tsne_path)
         ml_index, ml_Z, _ = load_embedding(ml_path)
