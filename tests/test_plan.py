@@ -172,3 +172,9 @@ def test_the_rule_files_import_no_heavy_library(repo):
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     heavy = [m for m in ("sklearn", "torch", "tensorly", "umap", "pandas", "matplotlib") if f"'{m}'" in loaded]
     assert not heavy, f"{modules} import {heavy}"
+
+
+def test_the_paper_protocol_trains_on_every_sample_without_early_stopping():
+    options = {"val_fraction": 0.1, "patience": 20, "epochs": 100}
+    assert plan.training_options(options, "all") == {"val_fraction": 0.0, "patience": 20, "epochs": 100}
+    assert plan.training_options(options, "fold3") == options  # the held-out protocol validates

@@ -113,3 +113,14 @@ def test_cnn_channels_last_layout_computes_the_same_function():
     for mode in (True, False):
         fast.train(mode), plain.train(mode)
         torch.testing.assert_close(fast(x), plain(x), rtol=1e-5, atol=1e-6)
+
+
+def test_the_paper_protocol_fits_every_sample_for_every_epoch_and_keeps_the_last():
+    from norank.plan import training_options
+
+    X, y = blobs(n_per=10)
+    options = {**SMALL, "epochs": 6, "patience": 1, "eval_every": 1}  # patience 1 would stop a validated run
+    res = train_embedding(X, y, np.arange(len(y)), TrainConfig(encoder="mlp", **training_options(options, "all")),
+                          seed=0, progress=False)
+    assert len(res.val_idx) == 0 and sorted(res.fit_idx) == list(range(len(y)))
+    assert [r["epoch"] for r in res.history] == [1, 2, 3, 4, 5, 6] and res.best_epoch == 6

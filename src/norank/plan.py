@@ -67,6 +67,17 @@ def protocol(split: str) -> str:
     return "paper" if split == "all" else "heldout"
 
 
+# the paper protocol trains as published: on every sample for the configured epochs, keeping the
+# last epoch (no validation split, so no early stopping); the held-out protocol keeps both
+PAPER_PROTOCOL_TRAINING = {"val_fraction": 0.0}
+
+
+def training_options(options: dict, split: str) -> dict:
+    """A run's training options under the protocol of its split (:data:`PAPER_PROTOCOL_TRAINING`
+    under ``all``; ``options`` as configured on a fold)."""
+    return {**options, **PAPER_PROTOCOL_TRAINING} if protocol(split) == "paper" else dict(options)
+
+
 def splits(config: dict) -> list[str]:
     """Split names of the configured protocols: ``all`` (paper), then ``fold0``.. (held-out)."""
     ev = config["evaluation"]

@@ -109,13 +109,16 @@ def canonical(obj):
 
 
 def train_options(wildcards):
-    """Training options of a dataset: the top-level `train` block, then the dataset's own overrides."""
-    return canonical(
-        {
-            **config.get("train", {}),
-            **dataset_cfg(wildcards.dataset).get("train", {}),
-        }
-    )
+    """Training options of a dataset: the top-level `train` block, then the dataset's own
+    overrides; for a run of a split, those of its protocol (norank.plan.training_options: under
+    split `all` every sample trains, no early stopping)."""
+    options = {
+        **config.get("train", {}),
+        **dataset_cfg(wildcards.dataset).get("train", {}),
+    }
+    if "split" in wildcards.keys():
+        options = plan.training_options(options, wildcards.split)
+    return canonical(options)
 
 
 def split_settings(split):

@@ -1,5 +1,7 @@
 # Training the no-rank metric-learning embedding, one job per (dataset, split, seed).
-# split = all (paper protocol: train on every sample) or fold<i> (held-out protocol).
+# split = all (paper protocol, as published: every sample trains for the configured epochs and
+# the last epoch is kept) or fold<i> (held-out protocol: early stopping on a validation share of
+# the fold's training samples).
 
 
 rule train:
