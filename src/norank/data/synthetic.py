@@ -3,9 +3,18 @@
 Two presets:
 
 ``paper``
-    As the paper's own generator: one fixed template per class plus Gaussian
-    pixel noise (σ = ``noise``, default 0.05), clipped to [0, 1]. Every sample of
-    a class is its template plus noise, so the classes are trivially separable.
+    As the official generator (``synthetic_data_generation.ipynb`` of the paper's code,
+    ``_simulate_galaxy`` / ``_simulate_crystal``): a fixed template per class plus
+    Gaussian pixel noise (σ = ``noise``, default 0.05), clipped to [0, 1], except the
+    Irregular galaxies, each a fresh image of uniform random pixels plus that noise.
+    Checked class by class against the notebook: galaxies Elliptical exp(-4r²), Spiral
+    exp(-3r²)(1 + 0.5 sin(6θ + 10r)) with θ = arctan2(y, x), Lenticular exp(-6r²) ×0.2
+    where r > 0.6 (r, θ on a [-1, 1]² grid of pixel centres), Irregular
+    ``np.random.rand(size, size)`` drawn per image; crystals Cubic, Hexagonal,
+    Tetragonal, Orthorhombic are deterministic line / dot patterns (no per-image
+    element but the noise). 125 galaxies and 100 crystals per class, class by class.
+    Only the random streams differ (numpy's Generator, seeded, instead of the global
+    ``np.random.seed(42)``).
 ``realistic``
     Physically motivated variation, so the classes overlap: galaxies from
     Sérsic light profiles with random size, ellipticity, position angle and
@@ -41,13 +50,11 @@ def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- paper preset
 
 
-def galaxy_templates(size: int = 64, rng: np.random.Generator | None = None) -> np.ndarray:
-    """The paper preset's four galaxy templates ``(4, size, size)``.
-
-    Elliptical exp(-4r²); Spiral exp(-3r²)(1 + 0.5 sin(6θ + 10r)); Lenticular exp(-6r²)
-    dimmed ×0.2 where r > 0.6; Irregular uniform random pixels (drawn once from ``rng``).
+def galaxy_templates(size: int = 64) -> np.ndarray:
+    """The paper preset's three smooth galaxy templates ``(3, size, size)``: Elliptical
+    exp(-4r²); Spiral exp(-3r²)(1 + 0.5 sin(6θ + 10r)); Lenticular exp(-6r²) dimmed ×0.2 where
+    r > 0.6. (Irregular has no template: each image is fresh uniform noise.)
     """
-    rng = np.random.default_rng(0) if rng is None else rng
     X, Y = _grid(size)
     r, theta = np.hypot(X, Y), np.arctan2(Y, X)
     lenticular = np.exp(-6 * r**2)
@@ -57,7 +64,6 @@ def galaxy_templates(size: int = 64, rng: np.random.Generator | None = None) -> 
             np.exp(-4 * r**2),
             np.exp(-3 * r**2) * (1 + 0.5 * np.sin(6 * theta + 10 * r)),
             lenticular,
-            rng.uniform(size=(size, size)),
         ]
     )
 
@@ -82,10 +88,16 @@ def crystal_templates(size: int = 64) -> np.ndarray:
     return t
 
 
-def _from_templates(templates: np.ndarray, n_per_class: int, noise: float, rng) -> np.ndarray:
-    C = len(templates)
-    eps = rng.normal(0.0, noise, size=(C, n_per_class) + templates.shape[1:])
-    return np.clip(templates[:, None] + eps, 0.0, 1.0).reshape((C * n_per_class,) + templates.shape[1:])
+def _plus_noise(images: np.ndarray, noise: float, rng) -> np.ndarray:
+    """``images`` ``(C, k, H, W)`` plus Gaussian pixel noise, clipped to [0, 1], as ``(C k, H, W)``."""
+    out = np.clip(images + rng.normal(0.0, noise, size=images.shape), 0.0, 1.0)
+    return out.reshape((-1,) + images.shape[2:])
+
+
+def _paper_galaxies(k: int, size: int, noise: float, rng) -> np.ndarray:
+    smooth = np.broadcast_to(galaxy_templates(size)[:, None], (3, k, size, size))
+    irregular = rng.uniform(size=(1, k, size, size))  # the official generator: np.random.rand per image
+    return _plus_noise(np.concatenate([smooth, irregular]), noise, rng)
 
 
 # --------------------------------------------------------------------------- realistic galaxies
@@ -223,7 +235,7 @@ def make_galaxies(
     k = _check(n_samples, size, preset, "galaxy generator")
     rng = np.random.default_rng(seed)
     if preset == "paper":
-        X = _from_templates(galaxy_templates(size, rng), k, noise, rng)
+        X = _paper_galaxies(k, size, noise, rng)
     else:
         Xg, Yg = _grid(size)
         X = np.stack([_finish_realistic(_galaxy(c, Xg, Yg, rng), rng, stretch=True) for c in range(4) for _ in range(k)])
@@ -237,7 +249,7 @@ def make_crystals(
     k = _check(n_samples, size, preset, "crystal generator")
     rng = np.random.default_rng(seed)
     if preset == "paper":
-        X = _from_templates(crystal_templates(size), k, noise, rng)
+        X = _plus_noise(np.broadcast_to(crystal_templates(size)[:, None], (4, k, size, size)), noise, rng)
     else:
         X = np.stack([_finish_realistic(_crystal(c, size, rng), rng, stretch=False) for c in range(4) for _ in range(k)])
     return _dataset("crystal", preset, X, CRYSTAL_CLASSES, k, dict(n_samples=n_samples, size=size, seed=seed, noise=noise))
