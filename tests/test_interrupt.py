@@ -20,12 +20,12 @@ train: {epochs: 400, patience: 400, eval_every: 50, classes_per_batch: 4, batch_
 evaluation: {protocols: [paper], seeds: [0]}
 compute: {train_gpus: 0, train_threads: 1}
 """
-TARGET = "results/train/galaxy_paper/all/seed0/embeddings.npz"
+TARGET = "results/train/galaxy_paper/all/eq13/seed0/embeddings.npz"
 
 
 def test_killed_training_restarts_cleanly_and_repeats(tmp_path):
     (tmp_path / "c.yaml").write_text(CONFIG)
-    log = tmp_path / "logs" / "train" / "galaxy_paper" / "all" / "seed0.log"
+    log = tmp_path / "logs" / "train" / "galaxy_paper" / "all" / "eq13" / "seed0.log"
     proc = subprocess.Popen([sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1",
                              "--configfile", "c.yaml", "--", TARGET], cwd=tmp_path, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -37,7 +37,7 @@ def test_killed_training_restarts_cleanly_and_repeats(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # as a power cut or a cluster's kill would
         proc.wait()
-    run = tmp_path / "results" / "train" / "galaxy_paper" / "all" / "seed0"
+    run = tmp_path / "results" / "train" / "galaxy_paper" / "all" / "eq13" / "seed0"
     assert not any(run.glob("*")) if run.exists() else True  # outputs are written atomically: none yet
 
     # the killed Snakemake left its lock: the next run says how to lift it ...

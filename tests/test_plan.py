@@ -21,7 +21,7 @@ def load_config(repo, *overlays: str) -> dict:
     return config
 
 
-@pytest.mark.parametrize("name", ["metric_learning", "pca", "tsne", "umap", "cp-R5", "tucker-R20", "loss-paper",
+@pytest.mark.parametrize("name", ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap", "cp-R5", "tucker-R20", "loss-paper",
                                   "loss-center_contrastive", "loss-plm"])
 def test_method_names_round_trip(name):
     assert str(Method.parse(name)) == name
@@ -52,11 +52,11 @@ def test_the_run_list_of_the_test_config(repo):
     config = load_config(repo, "test.yaml")
     assert plan.splits(config) == ["all", "fold0", "fold1"]
     runs = plan.main_runs(config)
-    # 7 datasets x seed 0 x (all: ML + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5; folds: ML + pca, umap,
-    # cp-R2, tucker-R2)
-    assert len(runs) == 7 * (8 + 2 * 5)
-    assert {str(r.method) for r in runs if r.split == "fold1"} == {"metric_learning", "pca", "umap", "cp-R2",
-                                                                   "tucker-R2"}
+    # 7 datasets x seed 0 x (all: ML by 2 recipes + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5;
+    # folds: ML by 2 recipes + pca, umap, cp-R2, tucker-R2)
+    assert len(runs) == 7 * (9 + 2 * 6)
+    assert {str(r.method) for r in runs if r.split == "fold1"} == {
+        "metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2"}
     assert not [r for r in runs if r.method.transductive and r.split != "all"]
     olivetti_cp = plan.Run("olivetti", "all", Method.parse("cp-R5"), 0)
     assert olivetti_cp in runs
@@ -65,10 +65,12 @@ def test_the_run_list_of_the_test_config(repo):
     assert plan.producer(olivetti_cp) == "results/baselines/olivetti/paper/seed0/decompositions"  # its job's folder
     assert plan.metrics_file(olivetti_cp) == "results/metrics/olivetti/all/seed0.csv"  # its evaluation group
     ml = plan.metric_learning_run("lfw", "fold0", 0)
-    assert plan.embeddings(ml) == "results/train/lfw/fold0/seed0/embeddings.npz" and ml in runs
+    assert plan.embeddings(ml) == "results/train/lfw/fold0/eq13/seed0/embeddings.npz" and ml in runs
+    official = plan.metric_learning_run("lfw", "all", 0, "official")
+    assert plan.embeddings(official) == "results/train/lfw/all/official/seed0/embeddings.npz" and official in runs
     assert plan.table_ranks(config) == [2] and plan.figure_ranks(config) == [2]
     assert [str(m) for m in plan.figure_methods(config)] == ["pca", "tsne", "umap", "cp-R2", "tucker-R2",
-                                                              "metric_learning"]
+                                                              "metric_learning", "metric_learning-official"]
 
 
 def test_the_studies_of_the_test_config(repo):
@@ -107,8 +109,8 @@ def test_evaluation_groups_hold_every_run_once(repo):
     assert len(groups) == 7 * 3  # datasets x (all, fold0, fold1) x seed 0
     fold0 = [str(r.method) for r in groups["olivetti", "fold0", 0]]
     # the main grid's runs, then the loss comparison's and PLM (the unsupervised baselines are the grid's)
-    assert fold0 == ["metric_learning", "pca", "umap", "cp-R2", "tucker-R2", "loss-paper", "loss-contrastive",
-                     "loss-arcface", "loss-plm"]
+    assert fold0 == ["metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "loss-paper",
+                     "loss-contrastive", "loss-arcface", "loss-plm"]
     every = [r for rs in groups.values() for r in rs]
     assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4  # + 4 study runs per dataset
 
@@ -149,10 +151,10 @@ def test_baseline_jobs_split_projections_from_the_rank_grid_and_hold_every_fold(
 
 
 def test_the_default_plan_has_the_v1_run_counts(repo):
-    """The full default: 7 datasets x 3 seeds; split all fits 16 methods, each of 5 folds 9."""
+    """The full default: 7 datasets x 3 seeds; split all fits 17 methods (two recipes), each of 5 folds 10."""
     config = load_config(repo)
     runs = plan.main_runs(config)
-    assert len(runs) == 7 * 3 * (16 + 5 * 9) == 1281
+    assert len(runs) == 7 * 3 * (17 + 5 * 10) == 1407
     assert len([r for r in runs if r.method.is_baseline]) == 1155  # the v1 run's baseline jobs
     assert len(plan.baseline_jobs(config)) == 7 * 3 * 2 * 2  # now fitted by 84 jobs
 

@@ -23,6 +23,7 @@ CONFIG = """\
 datasets:
   galaxy_paper: {source: galaxy, preset: paper, n_samples: 24, size: 16}
 train: {epochs: 2, patience: 2, eval_every: 1, classes_per_batch: 4, batch_size: 16}
+official_recipe: {epochs: 2}
 baselines: {methods: [pca, cp], ranks: [2], decomposition: {n_iter_max: 10}}
 evaluation: {protocols: [paper], seeds: [0]}
 efficiency: {sizes: [8], methods: [pca_svm, metric_learning]}
@@ -77,14 +78,14 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
     assert local == ["all"] and len(jobs) == plan.count("Group job") + len(local) - 1, (jobs, local)
     groups = {c.removeprefix("rule_").split("_")[0] for c in jobs}
     assert groups == {"data", "evaluation", "train", "efficiency", "report"}, jobs
-    assert len(jobs) <= n_jobs // 3, (len(jobs), n_jobs)  # 5 submissions for the 17 jobs (all is local)
+    assert len(jobs) <= n_jobs // 3, (len(jobs), n_jobs)  # 5 submissions for the 18 jobs (all is local)
 
     # the same numbers as the local run
     for f in ("results/metrics/metrics.csv", "results/efficiency/efficiency.csv"):
         a, b = (pd.read_csv(runs[w] / f) for w in ("local", "slurm"))
         keep = [c for c in a.columns if c != "seconds"]
         pd.testing.assert_frame_equal(a[keep], b[keep], check_exact=False, rtol=1e-6)
-    for f in ("results/train/galaxy_paper/all/seed0/embeddings.npz",
+    for f in ("results/train/galaxy_paper/all/eq13/seed0/embeddings.npz",
               "results/baselines/galaxy_paper/paper/seed0/decompositions/all/cp-R2/embeddings.npz"):
         za, zb = (np.load(runs[w] / f)["Z"] for w in ("local", "slurm"))
         np.testing.assert_allclose(za, zb, rtol=1e-5, atol=1e-6)
@@ -94,7 +95,7 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
 def test_gpu_request_on_a_gpu_less_cluster_fails_fast_not_hangs(repo, cluster, tmp_path):
     # without the documented override (compute.train_gpus: 0), sbatch refuses the GPU job at once
     (tmp_path / "gpu.yaml").write_text(CONFIG.replace("train_gpus: 0", "train_gpus: 1"))
-    target = "results/train/galaxy_paper/all/seed0/embeddings.npz"
+    target = "results/train/galaxy_paper/all/eq13/seed0/embeddings.npz"
     t0 = time.monotonic()
     proc = snakemake("--configfile", "gpu.yaml", "--profile", str(repo / "profiles" / "slurm"),
                      "--slurm-init-seconds-before-status-checks", "1", "--", target, cwd=tmp_path, check=False)

@@ -23,6 +23,7 @@ def test_a_sheet_dataset_runs_every_stage_into_the_report(tmp_path):
         "dataset_sheet: datasets.tsv\n"
         "datasets: {}\n"
         "train: {epochs: 2, patience: 2, eval_every: 1, classes_per_batch: 3, batch_size: 12}\n"
+        "official_recipe: {epochs: 2}\n"
         "baselines: {methods: [pca, cp, tucker], ranks: [2], decomposition: {n_iter_max: 10}}\n"
         "evaluation: {protocols: [paper, heldout], seeds: [0], folds: 2}\n"
         "efficiency: {sizes: [8], methods: [pca_svm, transformer], transformer: {epochs: 2, dim: 16, heads: 2}}\n"

@@ -15,14 +15,15 @@ pytestmark = pytest.mark.e2e
 
 def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
-    jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate", "train_loss")
+    jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate", "train_loss", "efficiency")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
-    # 7 datasets x 3 seeds x (all + 5 folds); baselines under the paper protocol: 7 x 3 x (pca, tsne, umap
-    # + 2 x 6 ranks) = 315, held out: 7 x 3 x 5 folds x (pca, umap + 2 x 3 heldout_ranks) = 840;
+    # 7 datasets x 3 seeds x (all + 5 folds) x 2 recipes (eq13, official) = 252 trainings; baseline jobs:
+    # 7 x 3 seeds x (paper, heldout) x (projections, decompositions) = 84, holding 1 155 fits;
     # studies: 3 datasets x 8 losses x 3 folds = 72, PLM 7 datasets x 3 folds = 21 (their baselines are in the grid);
-    # one evaluation per (dataset, split, seed): 7 x 6 x 3 = 126 (the studies' runs fall into those groups)
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "126", "baseline": "1155",
-                      "evaluate": "126", "train_loss": "93"}  # every training and baseline run
+    # one evaluation per (dataset, split, seed): 7 x 6 x 3 = 126 (the studies' runs fall into those groups);
+    # Table 6: one learning curve per dataset x method x seed: 7 x 3 x 3 = 63
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "252", "baseline": "84",
+                      "evaluate": "126", "train_loss": "93", "efficiency": "63"}
 
 
 def test_lint_is_clean(repo, tmp_path):
@@ -52,7 +53,7 @@ def test_tiny_run_builds_every_artifact(tiny_run):
 
 def test_tiny_run_trains_every_dataset(tiny_run):
     for name in ("olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper", "crystal_realistic"):
-        run = tiny_run / "results" / "train" / name / "all" / "seed0"
+        run = tiny_run / "results" / "train" / name / "all" / "eq13" / "seed0"
         emb = np.load(run / "embeddings.npz")
         ds = load_dataset(tiny_run / "results" / "data" / f"{name}.npz")
         assert emb["Z"].shape == (len(ds.y), 64) and np.isfinite(emb["Z"]).all()
@@ -65,7 +66,7 @@ def test_tiny_run_trains_every_dataset(tiny_run):
         ckpt = torch.load(run / "model.pt", weights_only=False)
         assert ckpt["config"]["epochs"] == 3 and ckpt["split"] == "all" and ckpt["seed"] == 0
         assert ckpt["config"]["val_fraction"] == 0 and ckpt["best_epoch"] == 3
-        assert (tiny_run / "results" / "benchmarks" / "train" / name / "all" / "seed0.tsv").exists()
+        assert (tiny_run / "results" / "benchmarks" / "train" / name / "all" / "eq13" / "seed0.tsv").exists()
     assert load_dataset(tiny_run / "results" / "data" / "abide.npz").X_aug is not None
 
 

@@ -769,11 +769,13 @@ def plot_rank_sensitivity(table: "pd.DataFrame", datasets: Sequence[str], metric
         for c, m in enumerate(metrics):
             ax = axes[r, c]
             rows = table[(table.dataset == d) & (table.metric == m)]
-            ml = rows[rows.family == "metric_learning"].iloc[0]
-            ml_sd = 0.0 if np.isnan(ml["sd"]) else float(ml["sd"])
-            line = ax.axhline(ml["mean"], color=OKABE_ITO[2], linewidth=1.8, linestyle=":")
-            ax.axhspan(ml["mean"] - ml_sd, ml["mean"] + ml_sd, color=OKABE_ITO[2], alpha=0.2, linewidth=0)
-            handles.setdefault(f"Metric learning (no rank; {int(ml['n_seeds'])} seed(s))", line)
+            # metric learning by each recipe: a line each (eq13 first)
+            for i, (_, ml) in enumerate(rows[rows.family == "metric_learning"].sort_values("method").iterrows()):
+                color, style = (OKABE_ITO[2], ":") if i == 0 else (OKABE_ITO[5], "-.")
+                ml_sd = 0.0 if np.isnan(ml["sd"]) else float(ml["sd"])
+                line = ax.axhline(ml["mean"], color=color, linewidth=1.8, linestyle=style)
+                ax.axhspan(ml["mean"] - ml_sd, ml["mean"] + ml_sd, color=color, alpha=0.2, linewidth=0)
+                handles.setdefault(f"{method_label(ml['method'])} (no rank; {int(ml['n_seeds'])} seed(s))", line)
             ranks = set()
             for fam, (label, color, marker, ls) in series.items():
                 f = rows[rows.family == fam].assign(rank=lambda t: t["rank"].astype(int)).sort_values("rank")

@@ -10,9 +10,13 @@ LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive"
                "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
 
 _NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Metric learning",
+          "metric_learning-official": "Metric learning (official recipe)",
+          "metric_learning-official_fixed": "Metric learning (official recipe, mining fixed)",
           "pca_svm": "PCA + SVM", "transformer": "Transformer"}
 # the paper's table headers: projections are clustered by k-means ("PCA + K-Means")
 _TABLE_NAMES = {**_NAMES, "metric_learning": "Metric Learning",
+                "metric_learning-official": "Metric Learning (official recipe)",
+                "metric_learning-official_fixed": "Metric Learning (official recipe, mining fixed)",
                 **{m: f"{_NAMES[m]} + K-Means" for m in ("pca", "tsne", "umap")}}
 
 

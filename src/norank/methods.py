@@ -1,4 +1,5 @@
-"""Method names, with one owner: formatting and parsing ``metric_learning``, ``pca``, ``cp-R5``, ``loss-arcface``.
+"""Method names, with one owner: formatting and parsing ``metric_learning``, ``metric_learning-official``,
+``pca``, ``cp-R5``, ``loss-arcface``.
 
 Every file name, metric row, table and figure names a method by the string :class:`Method`
 formats; every reader turns it back into a :class:`Method` with :meth:`Method.parse`.
@@ -10,36 +11,46 @@ import re
 from dataclasses import dataclass
 
 from norank.errors import NorankError
+from norank.recipes import EQ13, OFFICIAL
 
 METRIC_LEARNING = "metric_learning"
 EMBEDDINGS = ("pca", "tsne", "umap")  # baselines without a rank
 DECOMPOSITIONS = ("cp", "tucker")  # baselines with a rank
 LOSS_PREFIX = "loss-"  # a run of the loss comparison or the unsupervised mode: loss-<loss>
 TRANSDUCTIVE = ("tsne",)  # cannot embed samples it was not fitted on: split `all` only
-# every method name, as a regular expression
-WILDCARD = (rf"({METRIC_LEARNING}|{'|'.join(EMBEDDINGS)})|({'|'.join(DECOMPOSITIONS)})-R(\d+)"
-            rf"|{LOSS_PREFIX}([a-z_]+)")
+# every method name, as a regular expression (metric learning by a recipe other than eq13:
+# metric_learning-<recipe>)
+WILDCARD = (rf"({METRIC_LEARNING}|{'|'.join(EMBEDDINGS)})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
+            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z_]+)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 
 
 @dataclass(frozen=True)
 class Method:
     """One method: ``family`` is ``metric_learning``, a baseline (``pca``, ``tsne``, ``umap``,
-    ``cp``, ``tucker``) or ``loss``; ``rank`` is set for CP / Tucker, ``loss`` for ``loss-<name>``."""
+    ``cp``, ``tucker``) or ``loss``; ``rank`` is set for CP / Tucker, ``loss`` for ``loss-<name>``,
+    ``recipe`` for metric learning (:mod:`norank.recipes`; eq13 is the plain ``metric_learning``)."""
 
     family: str
     rank: int | None = None
     loss: str | None = None
+    recipe: str | None = None
+
+    def __post_init__(self):
+        if self.family == METRIC_LEARNING and self.recipe is None:
+            object.__setattr__(self, "recipe", EQ13)
 
     @classmethod
     def parse(cls, name: str) -> "Method":
         m = _PATTERN.match(str(name))
         if not m:
-            raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, pca, tsne, umap, cp-R<rank>, "
-                              f"tucker-R<rank> or {LOSS_PREFIX}<loss>.")
-        plain, decomposition, rank, loss = m.groups()
+            raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, {METRIC_LEARNING}-<recipe>, pca, "
+                              f"tsne, umap, cp-R<rank>, tucker-R<rank> or {LOSS_PREFIX}<loss>.")
+        plain, recipe, decomposition, rank, loss = m.groups()
         if plain:
             return cls(plain)
+        if recipe:
+            return cls(METRIC_LEARNING, recipe=recipe)
         if decomposition:
             return cls(decomposition, rank=int(rank))
         return cls("loss", loss=loss)
@@ -51,6 +62,10 @@ class Method:
         return cls(family, rank=int(rank))
 
     @classmethod
+    def metric_learning(cls, recipe: str = EQ13) -> "Method":
+        return cls(METRIC_LEARNING, recipe=recipe)
+
+    @classmethod
     def trained_with(cls, loss: str) -> "Method":
         return cls.parse(f"{LOSS_PREFIX}{loss}")
 
@@ -59,6 +74,8 @@ class Method:
             return f"{self.family}-R{self.rank}"
         if self.family == "loss":
             return f"{LOSS_PREFIX}{self.loss}"
+        if self.family == METRIC_LEARNING and self.recipe != EQ13:
+            return f"{METRIC_LEARNING}-{self.recipe}"
         return self.family
 
     @property

@@ -21,6 +21,7 @@ import pandas as pd
 
 from norank.labels import method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
+from norank.recipes import EQ13
 
 # paper metric -> (our metric, our subset under the paper protocol)
 PAPER_METRICS = {
@@ -73,10 +74,10 @@ def fmt_mean_sd(mean: float, sd: float) -> str:
     return fmt(mean) if sd is None or (isinstance(sd, float) and math.isnan(sd)) else f"{fmt(mean)} ± {fmt(sd)}"
 
 
-def table_methods(baselines: list[str], ranks: list[int]) -> list[str]:
-    """Row order of Tables 2-4: PCA, t-SNE, UMAP, CP-R…, Tucker-R…, metric learning."""
+def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:
+    """Row order of Tables 2-4: PCA, t-SNE, UMAP, CP-R…, Tucker-R…, metric learning by each recipe."""
     families = [f for f in (*EMBEDDINGS, *DECOMPOSITIONS) if f in baselines]
-    return [str(m) for m in baseline_methods(families, ranks, "all")] + [METRIC_LEARNING]
+    return [str(m) for m in baseline_methods(families, ranks, "all")] + [str(Method.metric_learning(r)) for r in recipes]
 
 
 CELL_KEYS = ["dataset", "method", "protocol", "subset", "metric"]
@@ -117,17 +118,20 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
 
 
 def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 5: per dataset, CP and Tucker at their best rank (lowest mean relative error) and
-    metric learning (linear map Z → X), in-sample (paper protocol) and held out."""
+    """Table 5: per dataset, PCA, CP and Tucker at their best rank (lowest mean relative error)
+    and metric learning by each recipe (linear map Z → X), in-sample (paper protocol) and held out."""
     rows = []
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
+    # a row per baseline family (its best rank) and per metric-learning method (each recipe)
+    row_of = {m: m if Method.parse(m).family == METRIC_LEARNING else Method.parse(m).family for m in rec.method.unique()}
+    kinds = ["pca", "cp", "tucker", *sorted({k for k in row_of.values() if k.startswith(METRIC_LEARNING)})]
     for d in datasets:
-        for family in ("pca", "cp", "tucker", "metric_learning"):
-            row = {"dataset": d, "method": family}
+        for kind in kinds:
+            row = {"dataset": d, "method": kind}
             for where, protocol, subset in (("in_sample", "paper", "reconstruction_in_sample"),
                                             ("heldout", "heldout", "reconstruction_heldout")):
                 r = rec[(rec.dataset == d) & (rec.protocol == protocol) & (rec.subset == subset)
-                        & (rec.method.map(lambda m: Method.parse(m).family) == family)]
+                        & (rec.method.map(row_of) == kind)]
                 err = r[r.metric == "relative_error"]
                 if err.empty:
                     row.update({f"{where}_{k}": np.nan for k in ("rank", "error_mean", "error_sd", "ev_mean", "ev_sd")})
@@ -139,13 +143,13 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd
             if any(not pd.isna(v) for k, v in row.items() if k.endswith("error_mean")):
                 rows.append(row)
     num = pd.DataFrame(rows)
-    label = {"pca": "PCA", "cp": "CP", "tucker": "Tucker", "metric_learning": "Metric Learning"}
+    label = {"pca": "PCA", "cp": "CP", "tucker": "Tucker"}
 
     def rank(v):
         return "–" if pd.isna(v) else str(int(v))
 
     shown = pd.DataFrame([{
-        "Dataset": r["dataset"], "Method": label[r["method"]],
+        "Dataset": r["dataset"], "Method": label.get(r["method"]) or method_label(r["method"], table=True),
         "Best rank (in-sample)": rank(r["in_sample_rank"]),
         "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"]),
         "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"]),
@@ -181,15 +185,21 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return num, pd.DataFrame(shown)
 
 
-def our_method(method: str, rank) -> str:
-    """Our name of a paper row: its method, with the rank for CP / Tucker."""
-    return str(Method.decomposition(method, int(rank))) if method in DECOMPOSITIONS else method
+def our_methods(method: str, rank, recipes: list[str]) -> list[str]:
+    """Our names of a paper row: its method, with the rank for CP / Tucker; the metric-learning
+    row is compared with each configured recipe."""
+    if method in DECOMPOSITIONS:
+        return [str(Method.decomposition(method, int(rank)))]
+    if method == METRIC_LEARNING:
+        return [str(Method.metric_learning(r)) for r in recipes]
+    return [method]
 
 
 def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: pd.DataFrame | None,
                        sources: dict[str, str], *, abs_tol: float = 0.02, rel_tol: float = 0.05,
-                       sd_multiple: float = 2.0) -> pd.DataFrame:
-    """One row per published cell and each of our datasets of the same source.
+                       sd_multiple: float = 2.0, recipes: list[str] = (EQ13,)) -> pd.DataFrame:
+    """One row per published cell, each of our datasets of the same source and (Tables 2-5's
+    metric-learning cells) each recipe.
 
     ``sources`` maps our dataset names to their source (``galaxy_paper`` → ``galaxy``), so
     a paper cell of a source with two configured presets gets two rows. ``ours`` is the
@@ -202,9 +212,10 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
     rows = []
     for _, p in paper.iterrows():
         ours_datasets = [d for d, s in sources.items() if s == p["dataset"]] or [None]
-        for d in ours_datasets:
+        methods = [p["method"]] if p["table"] == 6 else our_methods(p["method"], p["rank"], recipes)
+        for d, method in ((d, m) for d in ours_datasets for m in methods):
             row = {"table": int(p["table"]), "paper_dataset": p["dataset"], "dataset": d,
-                   "method": our_method(p["method"], p["rank"]), "n_train": p["n_train"], "metric": p["metric"],
+                   "method": method, "n_train": p["n_train"], "metric": p["metric"],
                    "paper": p["value"], "paper_printed": p["printed"], "ours_mean": np.nan, "ours_sd": np.nan,
                    "runs": 0, "heldout_mean": np.nan, "heldout_sd": np.nan}
             if d is None:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from norank.errors import NorankError
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
+from norank.recipes import EQ13
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
 PATTERNS = {
-    "train": "results/train/{dataset}/{split}/seed{seed}/{file}",
+    "train": "results/train/{dataset}/{split}/{recipe}/seed{seed}/{file}",
     "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
     # one baseline job per (dataset, protocol, seed, kind): a folder of every run it fits, each in
     # {split}/{method}/ (BaselineJob)
@@ -91,17 +92,23 @@ def baselines(config: dict, split: str) -> list[Method]:
     return baseline_methods(b["methods"], b["ranks"], split, b.get("heldout_ranks"))
 
 
+def recipes(config: dict) -> list[Method]:
+    """The metric-learning methods of the main grid, one per configured recipe (``recipes``)."""
+    return [Method.metric_learning(r) for r in config["recipes"]]
+
+
 def main_runs(config: dict) -> list[Run]:
-    """Every run of the main grid: metric learning and each baseline, per dataset, split and seed."""
+    """Every run of the main grid: metric learning by each recipe and each baseline, per dataset,
+    split and seed."""
     return [Run(d, split, m, s)
             for d in sorted(config["datasets"])
             for split in splits(config)
-            for m in [Method(METRIC_LEARNING), *baselines(config, split)]
+            for m in [*recipes(config), *baselines(config, split)]
             for s in config["evaluation"]["seeds"]]
 
 
-def metric_learning_run(dataset: str, split: str, seed: int) -> Run:
-    return Run(dataset, split, Method(METRIC_LEARNING), seed)
+def metric_learning_run(dataset: str, split: str, seed: int, recipe: str = EQ13) -> Run:
+    return Run(dataset, split, Method.metric_learning(recipe), seed)
 
 
 def table_ranks(config: dict) -> list[int]:
@@ -118,16 +125,17 @@ def figure_ranks(config: dict) -> list[int]:
 
 
 def figure_methods(config: dict) -> list[Method]:
-    """Panels of an embedding grid: the baselines (CP / Tucker at :func:`figure_ranks`), then metric learning."""
+    """Panels of an embedding grid: the baselines (CP / Tucker at :func:`figure_ranks`), then metric
+    learning by each recipe."""
     b = config["baselines"]
-    return [*baseline_methods(b["methods"], figure_ranks(config), "all"), Method(METRIC_LEARNING)]
+    return [*baseline_methods(b["methods"], figure_ranks(config), "all"), *recipes(config)]
 
 
 def run_file(run: Run, file: str) -> str:
     """A file of a run's output folder (``embeddings.npz``, ``history.tsv``, ``summary.json``, ...)."""
     values = dict(dataset=run.dataset, split=run.split, seed=run.seed, file=file)
     if run.method.family == METRIC_LEARNING:
-        return PATTERNS["train"].format(**values)
+        return PATTERNS["train"].format(**values, recipe=run.method.recipe)
     if run.method.family == "loss":
         return PATTERNS["loss"].format(**values, loss=run.method.loss)
     return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"

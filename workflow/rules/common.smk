@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from norank import plan
 from norank.baselines import method_options
 from norank.errors import NorankError
+from norank.recipes import RECIPES, recipe_options
 from norank.sources import code_fingerprint
 
 REAL_SOURCES = plan.REAL_SOURCES
@@ -110,12 +111,14 @@ def canonical(obj):
 
 def train_options(wildcards):
     """Training options of a dataset: the top-level `train` block, then the dataset's own
-    overrides; for a run of a split, those of its protocol (norank.plan.training_options: under
-    split `all` every sample trains, no early stopping)."""
-    options = {
-        **config.get("train", {}),
-        **dataset_cfg(wildcards.dataset).get("train", {}),
-    }
+    overrides (recipe eq13; a job with a `recipe` wildcard gets that recipe's, norank.recipes);
+    for a run of a split, those of its protocol (norank.plan.training_options: under split
+    `all` every sample trains, no early stopping)."""
+    ds = dataset_cfg(wildcards.dataset)
+    options = {**config.get("train", {}), **ds.get("train", {})}
+    if "recipe" in wildcards.keys():
+        official = {**config["official_recipe"], **ds.get("official_recipe", {})}
+        options = recipe_options(wildcards.recipe, options, official)
     if "split" in wildcards.keys():
         options = plan.training_options(options, wildcards.split)
     return canonical(options)
@@ -139,6 +142,7 @@ def train_targets(kind="embeddings.npz"):
         plan.PATTERNS["train"],
         dataset=DATASETS,
         split=protocol_splits(),
+        recipe=config["recipes"],
         seed=EVAL["seeds"],
         file=kind,
     )
@@ -314,7 +318,13 @@ def benchmark_files():
         "synthesize": jobs("synthesize", dataset=SYNTHETIC_DATASETS),
         "import_tensor": jobs("import_tensor", dataset=TENSOR_DATASETS),
         "prepare": jobs("prepare", dataset=DATASETS),
-        "train": jobs("train", dataset=DATASETS, split=splits, seed=seeds),
+        "train": jobs(
+            "train",
+            dataset=DATASETS,
+            split=splits,
+            recipe=config["recipes"],
+            seed=seeds,
+        ),
         "baseline": each("baseline", baseline_jobs),
         "train_loss": each("train_loss", loss_jobs),
         "efficiency": jobs(

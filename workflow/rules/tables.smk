@@ -48,6 +48,7 @@ rule paper_tables:
         sources={d: dataset_cfg(d)["source"] for d in DATASETS},
         baselines=BASELINES["methods"],
         ranks=plan.table_ranks(config),
+        recipes=config["recipes"],
         tolerance=config["report"]["tolerance"],
         captions=PAPER_TABLES,
     script:

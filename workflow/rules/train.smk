@@ -1,23 +1,26 @@
-# Training the no-rank metric-learning embedding, one job per (dataset, split, seed).
+# Training the no-rank metric-learning embedding, one job per (dataset, split, recipe, seed):
+# recipe eq13 (the paper's equations, the `train` options) or the official code's recipe
+# (norank.recipes).
 # split = all (paper protocol, as published: every sample trains for the configured epochs and
 # the last epoch is kept) or fold<i> (held-out protocol: early stopping on a validation share of
 # the fold's training samples).
 
 
 rule train:
-    """Train the encoder with the paper's full objective (eq. 13) and embed every sample."""
+    """Train the encoder with one recipe (the paper's eq. 13, or the official code's) and embed every sample."""
     input:
         "results/data/{dataset}.npz",
     output:
-        model="results/train/{dataset}/{split}/seed{seed}/model.pt",
-        embeddings="results/train/{dataset}/{split}/seed{seed}/embeddings.npz",
-        history="results/train/{dataset}/{split}/seed{seed}/history.tsv",
+        model=plan.PATTERNS["train"].replace("{file}", "model.pt"),
+        embeddings=plan.PATTERNS["train"].replace("{file}", "embeddings.npz"),
+        history=plan.PATTERNS["train"].replace("{file}", "history.tsv"),
     log:
-        "logs/train/{dataset}/{split}/seed{seed}.log",
+        "logs/train/{dataset}/{split}/{recipe}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/train/{dataset}/{split}/seed{seed}.tsv"
+        "results/benchmarks/train/{dataset}/{split}/{recipe}/seed{seed}.tsv"
     wildcard_constraints:
         split=r"all|fold\d+",
+        recipe="|".join(RECIPES),
         seed=r"\d+",
     conda:
         "../../envs/train.yaml"

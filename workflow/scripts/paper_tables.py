@@ -19,7 +19,7 @@ with log_to(snakemake.log[0]) as log:
     summary = pd.read_csv(snakemake.input.summary)
     eff = pd.read_csv(snakemake.input.efficiency, keep_default_na=False, na_values=[""])
     paper = pd.read_csv(snakemake.input.paper, keep_default_na=False, na_values=[""])
-    methods = table_methods(p.baselines, p.ranks)
+    methods = table_methods(p.baselines, p.ranks, p.recipes)
 
     def of(sources):
         return [d for d, s in p.sources.items() if s in sources]
@@ -41,7 +41,7 @@ with log_to(snakemake.log[0]) as log:
     num, shown = efficiency_table(eff)
     write_table(num, stem_of("table6_efficiency"), caption=p.captions["table6_efficiency"], display=shown)
     cmp = compare_with_paper(paper, summary, eff, p.sources, abs_tol=p.tolerance["abs"], rel_tol=p.tolerance["rel"],
-                             sd_multiple=p.tolerance["sd_multiple"])
+                             sd_multiple=p.tolerance["sd_multiple"], recipes=p.recipes)
     log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
     write_table(cmp, stem_of("paper_comparison"), formats=("csv", "md"), display=comparison_display(cmp),
                 caption="Paper vs ours: every published cell of Tables 2-6", notes=comparison_notes(cmp, p.tolerance))

@@ -26,6 +26,7 @@ class TrainConfig:
     batch_size: int = 64
     epochs: int = 100
     lr: float = 1e-3
+    lr_encoder: float | None = None  # the convolutions' own rate (official recipe), else lr for all
     weight_decay: float = 1e-4
     scheduler: str = "cosine"
     grad_clip: float = 5.0
@@ -34,10 +35,12 @@ class TrainConfig:
     eval_every: int = 5
     noise_p: float = 0.0
     noise_sigma: float = 0.02
+    augmented_copies: bool = True  # train on the dataset's offline-augmented copies when it has them
     device: str = "auto"
     # the objective: "paper" (eq. 13: mined triplets + the four regularisers), one of the
-    # loss-comparison losses (norank.ml.loss_zoo.LOSSES, supervised) or "plm" (unsupervised,
-    # norank.ml.plm); loss_options are that loss's own arguments
+    # loss-comparison losses (norank.ml.loss_zoo.LOSSES, supervised), "plm" (unsupervised,
+    # norank.ml.plm) or the official recipe's "official" / "official_fixed" (norank.ml.official);
+    # loss_options are that loss's own arguments
     loss: str = "paper"
     loss_options: dict = field(default_factory=dict)
     # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history

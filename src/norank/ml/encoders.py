@@ -86,7 +86,8 @@ def build_encoder(
     cnn_channels: Sequence[int] = (16, 32, 64),
     dropout: float = 0.0,
 ) -> nn.Module:
-    """The encoder named by ``kind``: ``mlp``, ``cnn``, or ``auto`` (CNN for 2-D samples, MLP otherwise).
+    """The encoder named by ``kind``: ``mlp``, ``cnn``, ``official_cnn`` (the official recipe's,
+    :mod:`norank.ml.official`), or ``auto`` (CNN for 2-D samples, MLP otherwise).
 
     Connectivity matrices (ABIDE) are 2-D but not images: the default config names ``mlp`` for
     them, as the paper flattens them (§5.2).
@@ -97,4 +98,8 @@ def build_encoder(
         return MLPEncoder(math.prod(sample_shape), mlp_hidden, dim, dropout)
     if kind == "cnn":
         return ConvEncoder(sample_shape, cnn_channels, dim, dropout)
-    raise NorankError(f"encoder {kind!r} is unknown; use mlp, cnn or auto.")
+    if kind == "official_cnn":
+        from norank.ml.official import OfficialEncoder
+
+        return OfficialEncoder(sample_shape, dim, dropout)
+    raise NorankError(f"encoder {kind!r} is unknown; use mlp, cnn, official_cnn or auto.")

@@ -13,7 +13,7 @@ from torch import nn
 
 from norank.ml.config import TrainConfig
 from norank.ml.encoders import ProjectionHead
-from norank.ml.loop import Batch, Objective, Step
+from norank.ml.loop import Batch, Objective, Pool, Step
 from norank.ml.loss_zoo import PMLLoss, build_loss
 from norank.ml.losses import (
     Weights,
@@ -26,6 +26,7 @@ from norank.ml.losses import (
     uniformity_loss,
 )
 from norank.ml.miners import mine
+from norank.ml.official import VARIANTS, OfficialObjective
 
 
 def non_neighbour_mask(src: torch.Tensor, knn: torch.Tensor) -> torch.Tensor:
@@ -96,11 +97,15 @@ class PMLObjective(Objective):
         return Step(value, {self.loss.name: value}, out)
 
 
-def supervised_objective(cfg: TrainConfig, n_classes: int) -> Objective:
-    """The objective ``cfg.loss`` names: ``paper`` (eq. 13) or a loss of the comparison.
+def supervised_objective(cfg: TrainConfig, n_classes: int, pool: Pool) -> Objective:
+    """The objective ``cfg.loss`` names: ``paper`` (eq. 13), the official recipe's (``official``,
+    ``official_fixed``, reading the fitting samples of ``pool``) or a loss of the comparison.
 
     Built after the encoder, inside the run's seeded random state: its parameters' initial
     values come next in the stream."""
+    if cfg.loss in VARIANTS:
+        inputs = pool.X[: pool.n_fit].flatten(1)
+        return OfficialObjective(inputs, cfg.loss, lr_encoder=cfg.lr_encoder, **cfg.loss_options)
     head = ProjectionHead(cfg.embedding_dim) if cfg.projection_head else None
     if cfg.loss == "paper":
         return PaperObjective(cfg.weights, cfg.miner, head)

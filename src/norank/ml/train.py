@@ -112,6 +112,8 @@ def train_embedding(
         evaluation = LabelledEvaluation(X, y, fit_idx, val_idx, device, cfg.diagnostics)
     else:
         fit_idx, val_idx, plm, evaluation = plm_setup(X, train_idx, cfg.val_fraction, cfg.loss_options, rng, device)
+    if not cfg.augmented_copies:
+        X_aug = aug_source = None
     pool = make_pool(X, y if labelled else None, fit_idx, device, X_aug, aug_source)
     log.info("training (%s) on %d samples (+%d augmented copies), %d held for early stopping%s; device %s",
              cfg.loss, len(fit_idx), len(pool.X) - len(fit_idx), len(val_idx), "" if labelled else " (no labels)",
@@ -127,7 +129,7 @@ def train_embedding(
             cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
         ).to(device)
         # built after the encoder: its own parameters' initial values come next in the random stream
-        objective: Objective = (plm if plm is not None else supervised_objective(cfg, int(y.max()) + 1)).to(device)
+        objective: Objective = (plm if plm is not None else supervised_objective(cfg, int(y.max()) + 1, pool)).to(device)
         history, best_epoch = fit(model, objective, pool, evaluation, cfg, rng=rng, generator=generator, log=log,
                                   progress=progress, on_batch=None if batch_log is None else
                                   lambda *entry: batch_log.append(entry))

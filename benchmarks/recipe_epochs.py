@@ -1,0 +1,74 @@
+"""Epoch time of each metric-learning recipe (eq13, official, official_fixed) in the shared loop.
+
+For each dataset artifact (default: LFW and Olivetti) and recipe, trains ``--epochs`` epochs
+under the paper protocol with the configured options (norank.recipes, as the workflow's `train`
+rule builds them) on ``--threads`` CPU threads, and prints the median epoch time over every
+epoch but the first (warm-up): the batches' time (from the trainer's batch log) and the whole
+epoch (with the evaluation pass), the batches per epoch and the median batch.
+
+    python benchmarks/recipe_epochs.py --data results/data --epochs 5 --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from norank.data import load_dataset
+from norank.ml.train import TrainConfig, train_embedding
+from norank.plan import training_options
+from norank.recipes import RECIPES, recipe_options
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def options(config: dict, name: str, recipe: str, epochs: int) -> dict:
+    ds = config["datasets"].get(name, {})
+    train = {**config.get("train", {}), **ds.get("train", {})}
+    official = {**config.get("official_recipe", {}), **ds.get("official_recipe", {})}
+    opts = training_options(recipe_options(recipe, train, official), "all")
+    return {**opts, "epochs": epochs, "device": "cpu"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="results/data")
+    ap.add_argument("--datasets", nargs="+", default=["lfw", "olivetti"])
+    ap.add_argument("--recipes", nargs="+", default=list(RECIPES))
+    ap.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    config = yaml.safe_load(Path(args.config).read_text())
+    print(f"median over epochs 2-{args.epochs}, {args.threads} thread(s), paper protocol (every sample)")
+    print(f"{'dataset':<10} {'recipe':<15} {'batch':>5} {'batches':>7} {'batches s':>9} {'epoch s':>8} {'ms/batch':>8}")
+    for name in args.datasets:
+        path = Path(args.data) / f"{name}.npz"
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: run the workflow up to the dataset (snakemake {path}).")
+        ds = load_dataset(path)
+        for recipe in args.recipes:
+            cfg = TrainConfig.from_dict(options(config, name, recipe, args.epochs))
+            log: list = []
+            res = train_embedding(ds.X, ds.y, np.arange(len(ds.y)), cfg, seed=0, X_aug=ds.X_aug,
+                                  aug_source=ds.aug_source, progress=False, batch_log=log)
+            per_epoch = {}
+            for epoch, x, seconds in log:
+                if x is not None:
+                    per_epoch.setdefault(epoch, []).append(seconds)
+            later = [e for e in per_epoch if e > 1]
+            batches = statistics.median(sum(per_epoch[e]) for e in later)
+            whole = statistics.median(r["seconds"] for r in res.history if r["epoch"] > 1)
+            ms = 1000 * statistics.median(s for e in later for s in per_epoch[e])
+            print(f"{name:<10} {recipe:<15} {cfg.batch_size:>5} {len(per_epoch[2]):>7} {batches:>9.2f} {whole:>8.2f} "
+                  f"{ms:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""The metric-learning recipes of the main grid, each its own method row (no torch here: the
+rule files read it).
+
+- ``eq13``: the paper's equations (eq. 13: mined triplets plus the diversity, uniformity,
+  local and global terms) with our choices, the config's ``train`` blocks.
+- ``official``: the official implementation's recipe as written (:mod:`norank.ml.official`;
+  every choice cited in ``workflow/report/official_implementation.md``).
+- ``official_fixed``: the same with its mining reading the batch's own inputs (as written it
+  reads the first samples of the training set, whatever the batch holds).
+"""
+
+from __future__ import annotations
+
+from norank.errors import NorankError
+
+EQ13 = "eq13"
+OFFICIAL = ("official", "official_fixed")
+RECIPES = (EQ13, *OFFICIAL)
+
+# TrainConfig options of the official recipe, as its LFW example runs it (examples/run_lfw.py:
+# batch 16, 100 epochs; metric learning/utils.py: AdamW 1e-5 for the convolutions and 1e-4 for
+# the head, weight decay 1e-4, cosine over the epochs, clipping 1.0; models.py: its CNN, 128-d,
+# dropout 0.3; losses.py: margin 1.0, local weight 0.3, k = 5). No validation split, no early
+# stopping, no augmentation: it trains on every sample it gets and keeps the last epoch.
+OFFICIAL_OPTIONS = dict(encoder="official_cnn", embedding_dim=128, dropout=0.3, batch_size=16, epochs=100, lr=1e-4,
+                        lr_encoder=1e-5, weight_decay=1e-4, scheduler="cosine", grad_clip=1.0, val_fraction=0.0,
+                        noise_p=0.0, augmented_copies=False, loss_options=dict(margin=1.0, alpha=0.3, k=5))
+
+
+def recipe_options(recipe: str, train: dict, official: dict) -> dict:
+    """The training options of ``recipe``: ``train`` (the config's ``train`` block with the
+    dataset's own on top) for eq13; :data:`OFFICIAL_OPTIONS` with ``official`` (the config's
+    ``official_recipe`` block with the dataset's on top) for the official recipes."""
+    if recipe == EQ13:
+        return dict(train)
+    if recipe in OFFICIAL:
+        return {**OFFICIAL_OPTIONS, **official, "loss": recipe}
+    raise NorankError(f"training recipe {recipe!r} is unknown; use one of {', '.join(RECIPES)}.")
