@@ -4,6 +4,7 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
+from norank.cluster import slurm_gpu_problem
 from norank.config import explain_validation_error, read_dataset_sheet
 from norank.errors import NorankError
 
@@ -42,6 +43,14 @@ include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/studies.smk"
+
+
+onstart:
+    # before the first sbatch: a GPU request a GPU-less cluster would refuse (norank.cluster)
+    if workflow.executor_plugin.name == "slurm":
+        problem = slurm_gpu_problem(COMPUTE["train_gpus"])
+        if problem:
+            raise WorkflowError(problem)
 
 
 rule all:
