@@ -1,4 +1,4 @@
-"""Tables 2-6 of the paper from our runs, and the paper-vs-ours comparison.
+"""Tables 2-6 of the paper from our runs (the paper-vs-ours comparison is :mod:`norank.comparison`).
 
 Inputs are the workflow's tidy tables: ``summary.csv`` (mean ± sd per dataset, method, rank,
 protocol, subset, metric; :func:`norank.evaluate.summarize_metrics`), ``efficiency.csv``
@@ -7,9 +7,9 @@ protocol, subset, metric; :func:`norank.evaluate.summarize_metrics`), ``efficien
 Each table comes in two forms: numeric (mean and sd columns, for the CSV) and display
 (``mean ± sd`` strings, for Markdown / LaTeX).
 
-The paper's column names map onto our metrics as follows. Silhouette, Davies-Bouldin and
-Calinski-Harabasz are computed on the TRUE labels (as the official code does; our Olivetti PCA
-row reproduces the paper's to four decimals that way), ARI / NMI on k-means labels.
+The tables show silhouette, Davies-Bouldin and Calinski-Harabasz on the TRUE labels (as the
+official code does; our Olivetti PCA row reproduces the paper's to four decimals that way), ARI /
+NMI on k-means labels; ``metrics.csv`` holds both label variants.
 """
 
 from __future__ import annotations
@@ -23,19 +23,6 @@ from norank.labels import method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
 
-# paper metric -> (our metric, our subset under the paper protocol)
-PAPER_METRICS = {
-    "silhouette": "silhouette_true_labels",
-    "davies_bouldin": "davies_bouldin_true_labels",
-    "calinski_harabasz": "calinski_harabasz_true_labels",
-    "separation_ratio": "separation_ratio",
-    "continuity": "continuity",
-    "trustworthiness": "trustworthiness",
-    "ari": "ari_kmeans",
-    "nmi": "nmi_kmeans",
-    "relative_error": "relative_error",
-    "explained_variance": "explained_variance",
-}
 HEADERS = {
     "silhouette_true_labels": "Sil.",
     "davies_bouldin_true_labels": "DB",
@@ -183,105 +170,3 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                                                           else f"NA ({r['reason']})")
         shown.append(row)
     return num, pd.DataFrame(shown)
-
-
-def our_methods(method: str, rank, recipes: list[str]) -> list[str]:
-    """Our names of a paper row: its method, with the rank for CP / Tucker; the metric-learning
-    row is compared with each configured recipe."""
-    if method in DECOMPOSITIONS:
-        return [str(Method.decomposition(method, int(rank)))]
-    if method == METRIC_LEARNING:
-        return [str(Method.metric_learning(r)) for r in recipes]
-    return [method]
-
-
-def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: pd.DataFrame | None,
-                       sources: dict[str, str], *, abs_tol: float = 0.02, rel_tol: float = 0.05,
-                       sd_multiple: float = 2.0, recipes: list[str] = (EQ13,)) -> pd.DataFrame:
-    """One row per published cell, each of our datasets of the same source and (Tables 2-5's
-    metric-learning cells) each recipe.
-
-    ``sources`` maps our dataset names to their source (``galaxy_paper`` → ``galaxy``), so
-    a paper cell of a source with two configured presets gets two rows. ``ours`` is the
-    paper-protocol mean over seeds (the paper's metric-learning rows are in-sample); the
-    held-out mean is shown next to it. ``within_tolerance``: |ours − paper| ≤ max(abs_tol,
-    rel_tol·|paper|, sd_multiple·sd). Cells we did not run say so in ``status``.
-    """
-    eff = summarize_efficiency(efficiency) if efficiency is not None and len(efficiency) else None
-    lookup = _cells(summary)
-    rows = []
-    for _, p in paper.iterrows():
-        ours_datasets = [d for d, s in sources.items() if s == p["dataset"]] or [None]
-        methods = [p["method"]] if p["table"] == 6 else our_methods(p["method"], p["rank"], recipes)
-        for d, method in ((d, m) for d in ours_datasets for m in methods):
-            row = {"table": int(p["table"]), "paper_dataset": p["dataset"], "dataset": d,
-                   "method": method, "n_train": p["n_train"], "metric": p["metric"],
-                   "paper": p["value"], "paper_printed": p["printed"], "ours_mean": np.nan, "ours_sd": np.nan,
-                   "runs": 0, "heldout_mean": np.nan, "heldout_sd": np.nan}
-            if d is None:
-                rows.append({**row, "status": f"not run: no configured dataset of source {p['dataset']!r}"})
-                continue
-            if p["table"] == 6:
-                hit = eff[(eff.dataset == d) & (eff.method == p["method"]) & (eff.n_train == int(p["n_train"]))] \
-                    if eff is not None else pd.DataFrame()
-                if hit.empty:
-                    rows.append({**row, "status": "not run: size or method not configured"})
-                    continue
-                h = hit.iloc[0]
-                if h["status"] != "ok":
-                    rows.append({**row, "status": f"not applicable: {h['reason']}"})
-                    continue
-                row.update(ours_mean=h["accuracy_mean"], ours_sd=h["accuracy_sd"], runs=int(h["n_seeds"]))
-            else:
-                metric = PAPER_METRICS[p["metric"]]
-                rec = metric in ("relative_error", "explained_variance")
-                mean, sd, n = _cell(lookup, d, row["method"], "paper", "reconstruction_in_sample" if rec else "all", metric)
-                hmean, hsd, _ = _cell(lookup, d, row["method"], "heldout",
-                                      "reconstruction_heldout" if rec else "heldout", metric)
-                if n == 0:
-                    rows.append({**row, "status": "not run: method or rank not configured"})
-                    continue
-                row.update(ours_mean=mean, ours_sd=sd, runs=n, heldout_mean=hmean, heldout_sd=hsd)
-            if pd.isna(row["paper"]):
-                rows.append({**row, "status": "paper prints NA"})
-                continue
-            rows.append({**row, "status": "compared"})
-    out = pd.DataFrame(rows)
-    out["diff"] = out.ours_mean - out.paper
-    out["rel_diff"] = out["diff"] / out.paper.abs().where(out.paper != 0)
-    tol = np.maximum.reduce([np.full(len(out), abs_tol), rel_tol * out.paper.abs().fillna(0).to_numpy(),
-                             sd_multiple * out.ours_sd.fillna(0).to_numpy()])
-    out["within_tolerance"] = (out["diff"].abs() <= tol).where(out.status == "compared")
-    return out
-
-
-def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
-    """The comparison as the Markdown shows it: one line per cell, numbers formatted."""
-    def flag(r):
-        if r["status"] != "compared":
-            return r["status"]
-        return "within" if r["within_tolerance"] else "DIFFERS"
-
-    return pd.DataFrame({
-        "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
-        "Method": [method_label(m, table=True) for m in cmp.method],
-        "n": ["" if pd.isna(n) else str(int(n)) for n in cmp.n_train], "Metric": cmp.metric,
-        "Paper": cmp.paper_printed,
-        "Ours (paper protocol)": [fmt_mean_sd(m, s) for m, s in zip(cmp.ours_mean, cmp.ours_sd)],
-        "Ours (held out)": [fmt_mean_sd(m, s) for m, s in zip(cmp.heldout_mean, cmp.heldout_sd)],
-        "Diff": [fmt(d) for d in cmp["diff"]],
-        "Verdict": [flag(r) for _, r in cmp.iterrows()],
-    })
-
-
-def comparison_notes(cmp: pd.DataFrame, tolerance: dict) -> str:
-    """A per-table count of the verdicts, printed under the comparison."""
-    lines = [f"Tolerance: |ours - paper| <= max({tolerance['abs']}, {tolerance['rel']} x |paper|, "
-             f"{tolerance['sd_multiple']} x sd). Per table:", ""]
-    for t, g in cmp.groupby("table"):
-        comp = g[g.status == "compared"]
-        lines.append(f"- Table {t}: {len(g)} rows, {len(comp)} compared, {int(comp.within_tolerance.sum())} within "
-                     f"tolerance, {len(comp) - int(comp.within_tolerance.sum())} differ, {len(g) - len(comp)} not "
-                     "compared (" + ", ".join(f"{k}: {v}" for k, v in g[g.status != 'compared'].status.value_counts().items())
-                     + ")")
-    return "\n".join(lines)

@@ -32,17 +32,18 @@ def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
 
 
 def write_table(df: pd.DataFrame, stem: str | Path, formats=("csv", "md", "tex"), caption: str = "",
-                display: pd.DataFrame | None = None, notes: str = "") -> None:
+                display: pd.DataFrame | None = None, notes: str = "", preamble: str = "") -> None:
     """Write ``df`` atomically as ``<stem>.csv``, ``.md`` and/or ``.tex``.
 
     ``display`` (default ``df``) is what Markdown and LaTeX show, e.g. ``mean ± sd`` strings
-    while the CSV keeps the numbers; ``notes`` is appended under the Markdown table.
+    while the CSV keeps the numbers; ``preamble`` goes between the caption and the Markdown
+    table, ``notes`` under it.
     """
     shown = df if display is None else display
     render = {
         "csv": lambda: df.to_csv(index=False),
-        "md": lambda: (f"**{caption}**\n\n" if caption else "") + shown.to_markdown(index=False) + "\n"
-        + (f"\n{notes}\n" if notes else ""),
+        "md": lambda: (f"**{caption}**\n\n" if caption else "") + (f"{preamble}\n" if preamble else "")
+        + shown.to_markdown(index=False) + "\n" + (f"\n{notes}\n" if notes else ""),
         "tex": lambda: shown.to_latex(index=False, caption=caption or None, escape=True),
     }
     for fmt in formats:

@@ -71,6 +71,7 @@ FIGURE_ENABLED = {
     "fig_rank_sensitivity": (
         PAPER_PROTOCOL and bool({"cp", "tucker"} & set(BASELINES["methods"]))
     ),
+    "fig_paper_vs_ours": PAPER_PROTOCOL and bool(DATASETS),
 }
 FIGURES = [f for f, enabled in FIGURE_ENABLED.items() if enabled]
 
@@ -524,3 +525,38 @@ if "fig_rank_sensitivity" in FIGURES:
             style=FIGURE_STYLE,
         script:
             "../scripts/figure_rank_sensitivity.py"
+
+
+if "fig_paper_vs_ours" in FIGURES:
+
+    rule fig_paper_vs_ours:
+        """Every compared published cell against ours (paper protocol), with the tolerance band."""
+        input:
+            comparison="results/tables/paper_comparison.csv",
+        output:
+            png=report(
+                "results/figures/fig_paper_vs_ours.png",
+                caption="../report/figures/fig_paper_vs_ours.rst",
+                category="Figures",
+            ),
+            pdf=report(
+                "results/figures/fig_paper_vs_ours.pdf",
+                caption="../report/figures/fig_paper_vs_ours.rst",
+                category="Figures",
+            ),
+        log:
+            "logs/figures/fig_paper_vs_ours.log",
+        benchmark:
+            "results/benchmarks/figures/fig_paper_vs_ours.tsv"
+        conda:
+            "../../envs/report.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            code=library_code("figure_paper_vs_ours.py"),
+            tolerance=config["report"]["tolerance"],
+            style=FIGURE_STYLE,
+        script:
+            "../scripts/figure_paper_vs_ours.py"

@@ -49,6 +49,7 @@ rule paper_tables:
         baselines=BASELINES["methods"],
         ranks=plan.table_ranks(config),
         recipes=config["recipes"],
+        realistic=[d for d in DATASETS if dataset_cfg(d).get("preset") == "realistic"],
         tolerance=config["report"]["tolerance"],
         captions=PAPER_TABLES,
     script:

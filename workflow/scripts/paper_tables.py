@@ -5,8 +5,9 @@ from pathlib import Path
 import pandas as pd
 
 from norank.logs import log_to
-from norank.paper_tables import (CLUSTER_METRICS, TABLE_SOURCES, cluster_table, compare_with_paper,
-                                 comparison_display, comparison_notes, efficiency_table, reconstruction_table, table_methods)
+from norank.comparison import Tolerance, compare_with_paper, comparison_display, comparison_preamble
+from norank.paper_tables import (CLUSTER_METRICS, TABLE_SOURCES, cluster_table, efficiency_table, reconstruction_table,
+                                 table_methods)
 from norank.tables import write_table
 
 def stem_of(name):
@@ -40,8 +41,10 @@ with log_to(snakemake.log[0]) as log:
                       "held-out samples).")
     num, shown = efficiency_table(eff)
     write_table(num, stem_of("table6_efficiency"), caption=p.captions["table6_efficiency"], display=shown)
-    cmp = compare_with_paper(paper, summary, eff, p.sources, abs_tol=p.tolerance["abs"], rel_tol=p.tolerance["rel"],
-                             sd_multiple=p.tolerance["sd_multiple"], recipes=p.recipes)
+    tolerance = Tolerance.from_config(p.tolerance)
+    cmp = compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
+                             realistic=p.realistic)
     log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
     write_table(cmp, stem_of("paper_comparison"), formats=("csv", "md"), display=comparison_display(cmp),
-                caption="Paper vs ours: every published cell of Tables 2-6", notes=comparison_notes(cmp, p.tolerance))
+                caption="Paper vs ours: every published cell of Tables 2-6",
+                preamble=comparison_preamble(cmp, tolerance))

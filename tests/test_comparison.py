@@ -1,0 +1,142 @@
+"""The paper-vs-ours comparison (norank.comparison), on hand-made summaries."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_paper_tables import eff_rows, srow
+
+from norank.comparison import (Tolerance, compare_with_paper, comparison_display, comparison_preamble,
+                               kmeans_evidence, verdict_table)
+
+
+def cell(table, dataset, method, metric, value, rank=np.nan, n_train=np.nan, variant=""):
+    return dict(table=table, dataset=dataset, method=method, rank=rank, n_train=n_train, metric=metric, value=value,
+                printed="NA" if pd.isna(value) else str(value), label_variant=variant, note="")
+
+
+def test_every_published_cell_gets_a_row_and_a_status():
+    paper = pd.DataFrame([
+        cell(2, "olivetti", "pca", "silhouette", 0.1434, variant="true"),
+        cell(2, "olivetti", "cp", "nmi", 0.54, rank=5),
+        cell(2, "olivetti", "cp", "nmi", 0.6, rank=10),
+        cell(4, "galaxy", "pca", "nmi", 0.79),
+        cell(6, "olivetti", "metric_learning", "accuracy", 0.5, n_train=16),
+        cell(6, "olivetti", "metric_learning", "accuracy", 0.822, n_train=128),
+        cell(6, "olivetti", "transformer", "accuracy", np.nan, n_train=128),
+    ])
+    s = pd.DataFrame([srow("oli", "pca", "paper", "all", "silhouette_true_labels", 0.1433, 0.0),
+                      srow("oli", "pca", "paper", "all", "silhouette_kmeans", 0.31, 0.0),
+                      srow("oli", "cp-R5", "paper", "all", "nmi_kmeans", 0.70, 0.01),
+                      srow("oli", "cp-R5", "heldout", "heldout", "nmi_kmeans", 0.65, 0.02)])
+    eff = pd.concat([eff_rows().replace("o", "oli"),
+                     pd.DataFrame([dict(dataset="oli", method="transformer", n_train=128, seed=0, accuracy=0.4,
+                                        status="ok", reason="")])])
+    out = compare_with_paper(paper, s, eff, {"oli": "olivetti"})
+    assert out.status.tolist() == ["compared", "compared", "not run: method or rank not configured",
+                                   "not run: no configured dataset of source 'galaxy'",
+                                   "not applicable: n=16 < 2 x 40 classes", "protocol unknown (Table 6)",
+                                   "paper prints NA"]
+    assert out.within_tolerance.tolist()[:2] == [True, False]  # 0.1433 vs 0.1434 in, 0.70 vs 0.54 out
+    assert out.loc[0, "ours_other_variant"] == 0.31  # the other label variant is shown too
+    assert out.loc[1, "diff"] == pytest.approx(0.16) and out.loc[1, "heldout_mean"] == 0.65
+    assert out.loc[5, "ours_mean"] == pytest.approx(0.85) and out.loc[6, "ours_mean"] == 0.4
+
+
+def test_a_kmeans_row_reads_our_kmeans_variant_and_the_metric_learning_row_each_recipe():
+    paper = pd.DataFrame([cell(3, "abide", "metric_learning", "silhouette", 0.9932, variant="kmeans")])
+    s = pd.DataFrame([srow("abide", m, "paper", "all", f"silhouette_{v}", x, 0.01)
+                      for m, (t, k) in (("metric_learning", (0.05, 0.6)), ("metric_learning-official", (0.2, 0.95)))
+                      for v, x in (("true_labels", t), ("kmeans", k))])
+    out = compare_with_paper(paper, s, None, {"abide": "abide"}, recipes=["eq13", "official"])
+    assert out.method.tolist() == ["metric_learning", "metric_learning-official"]
+    assert out.ours_mean.tolist() == [0.6, 0.95] and out.ours_other_variant.tolist() == [0.05, 0.2]
+    assert out.within_tolerance.tolist() == [False, True]
+
+
+def test_statuses_for_realistic_presets_and_impossible_values():
+    paper = pd.DataFrame([cell(4, "galaxy", "pca", "nmi", 0.79),
+                          cell(6, "galaxy", "metric_learning", "accuracy", 1.005, n_train=128)])
+    s = pd.DataFrame([srow(d, "pca", "paper", "all", "nmi_kmeans", 0.8, 0.0) for d in ("g_paper", "g_real")])
+    eff = pd.DataFrame([dict(dataset=d, method="metric_learning", n_train=128, seed=0, accuracy=1.0, status="ok",
+                             reason="") for d in ("g_paper", "g_real")])
+    out = compare_with_paper(paper, s, eff, {"g_paper": "galaxy", "g_real": "galaxy"}, realistic=["g_real"])
+    assert out.status.tolist() == ["compared", "realistic preset (not a reproduction)",
+                                   "paper value impossible: accuracy 100.5% is above 100 %",
+                                   "paper value impossible: accuracy 100.5% is above 100 %"]
+
+
+def test_tolerance_is_absolute_for_bounded_and_a_ratio_for_scale_metrics():
+    t = Tolerance(abs=0.05, ratio=1.25, sd_multiple=2.0, min_runs=3, cap_abs=0.15, cap_ratio=2.0)
+    assert t.within("silhouette", 0.50, 0.54, 0.0, 3) and not t.within("silhouette", 0.50, 0.56, 0.0, 3)
+    # a scale metric: 41.7 vs 88.5 is a factor 2.1, outside even the cap, whatever the sd
+    assert not t.within("davies_bouldin", 41.7, 88.5, 49.3, 3) and t.band("davies_bouldin", 88.5, 49.3, 3) == 2.0
+    assert t.within("calinski_harabasz", 4.0e9, 4.8e9, 0.0, 3)  # ×1.2
+    assert not t.within("separation_ratio", 9276.0, 14000.0, 0.0, 3)  # ×1.51
+    # sd widens a band only from min_runs runs, and never past the cap
+    assert t.within("ari", 0.30, 0.40, 0.06, 3) and not t.within("ari", 0.30, 0.40, 0.06, 2)
+    assert t.band("ari", 0.4, 1.0, 3) == 0.15
+    assert t.within("davies_bouldin", -1.0, 2.0, 0.0, 3) is None  # no ratio of a value <= 0
+
+
+def test_the_kmeans_rule_reads_only_the_papers_own_numbers():
+    assert "impossible on the true labels" in kmeans_evidence(0.9932, 0.9997)  # ABIDE metric learning
+    assert kmeans_evidence(0.9752, 49.18) is None  # LFW metric learning: classes separated, fine
+    assert kmeans_evidence(0.0022, 1.0024) is None  # ABIDE CP-R5: no structure, no silhouette either
+
+
+def test_the_published_label_variants_follow_the_rule(repo):
+    """config/paper_values.csv says kmeans exactly where the rule does, with the reason in its note."""
+    p = pd.read_csv(repo / "config" / "paper_values.csv", keep_default_na=False, na_values=[""])
+    wide = p[p.table.isin([2, 3, 4])].assign(rank=p["rank"].fillna(-1)).pivot_table(
+        index=["table", "dataset", "method", "rank"], columns="metric", values="value")
+    for _, r in p[p.metric.isin(["silhouette", "davies_bouldin", "calinski_harabasz"])].iterrows():
+        w = wide.loc[(r["table"], r["dataset"], r["method"], -1 if pd.isna(r["rank"]) else r["rank"])]
+        evidence = kmeans_evidence(w["silhouette"], w["separation_ratio"])
+        assert r["label_variant"] == ("kmeans" if evidence else "true"), r.to_dict()
+        assert not evidence or evidence in r["note"]
+    assert set(p[p.label_variant == "kmeans"].method) == {"pca", "tsne", "umap", "metric_learning"}
+    assert set(p[p.label_variant == "kmeans"].dataset) == {"abide"}
+
+
+def test_the_verdict_counts_per_table_and_method():
+    cmp = pd.DataFrame(dict(table=[2, 2, 2, 3], method=["pca", "pca", "metric_learning", "pca"],
+                            status=["compared", "compared", "compared", "paper prints NA"],
+                            within_tolerance=pd.Series([True, False, True, None], dtype=object)))
+    v = verdict_table(cmp)
+    assert v.to_dict("records") == [
+        {"Table": 2, "Method": "Metric Learning", "cells": 1, "compared": 1, "within": 1, "share within": "100%"},
+        {"Table": 2, "Method": "PCA + K-Means", "cells": 2, "compared": 2, "within": 1, "share within": "50%"},
+        {"Table": 3, "Method": "PCA + K-Means", "cells": 1, "compared": 0, "within": 0, "share within": "–"}]
+
+
+def test_the_markdown_says_the_rule_the_verdicts_and_the_gap_in_the_metrics_own_terms():
+    paper = pd.DataFrame([cell(3, "abide", "pca", "davies_bouldin", 1.2721, variant="kmeans"),
+                          cell(3, "abide", "pca", "ari", -0.0012)])
+    s = pd.DataFrame([srow("abide", "pca", "paper", "all", "davies_bouldin_kmeans", 1.5, 0.1),
+                      srow("abide", "pca", "paper", "all", "ari_kmeans", 0.01, 0.0)])
+    out = compare_with_paper(paper, s, None, {"abide": "abide"})
+    shown = comparison_display(out)
+    assert shown.Gap.tolist() == ["×1.18", "0.0112"] and shown.Band.tolist() == ["×/÷1.25", "±0.05"]
+    assert shown.Verdict.tolist() == ["within", "within"] and shown.Labels.tolist() == ["kmeans", ""]
+    text = comparison_preamble(out, Tolerance())
+    assert "max(ours/paper, paper/ours)" in text and "| PCA + K-Means |" in text and "compared: 2" in text
+
+
+def test_the_paper_vs_ours_figure_counts_the_cells_in_the_band(tmp_path):
+    from norank.figures import plot_paper_vs_ours, save_figure
+
+    paper = pd.DataFrame([cell(2, "olivetti", "pca", "silhouette", 0.14, variant="true"),
+                          cell(2, "olivetti", "pca", "nmi", 0.5),
+                          cell(2, "olivetti", "pca", "davies_bouldin", 1.8, variant="true"),
+                          cell(2, "olivetti", "metric_learning", "separation_ratio", 9.85)])
+    s = pd.DataFrame([srow("oli", "pca", "paper", "all", "silhouette_true_labels", 0.15, 0.0),
+                      srow("oli", "pca", "paper", "all", "nmi_kmeans", 0.8, 0.0),
+                      srow("oli", "pca", "paper", "all", "davies_bouldin_true_labels", 2.0, 0.0),
+                      srow("oli", "metric_learning", "paper", "all", "separation_ratio", 3.0, 0.0)])
+    cmp = compare_with_paper(paper, s, None, {"oli": "olivetti"})
+    fig = plot_paper_vs_ours(cmp, ratio=1.25, abs_band=0.05, title="t")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "1 of 2 cells within the grey band" in titles[0] and "1 of 2 cells within the grey band" in titles[1]
+    assert fig.axes[1].get_xscale() == "log"
+    save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf", dpi=60)
+    assert (tmp_path / "f.png").stat().st_size > 0
