@@ -97,7 +97,8 @@ def test_tiny_run_writes_one_tidy_metric_table(tiny_run):
     df = pd.read_csv(tiny_run / "results" / "metrics" / "metrics.csv")
     assert set(df.dataset) == {"olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper",
                                "crystal_realistic"}
-    assert set(df.method) == {"metric_learning", "pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5"}
+    assert set(df.method) == {"metric_learning", "metric_learning-official", "pca", "tsne", "umap", "cp-R2", "cp-R5",
+                              "tucker-R2", "tucker-R5"}
     assert set(df.protocol) == {"paper", "heldout"} and set(df.split) == {"all", "fold0", "fold1"}
     # t-SNE has no held-out embedding; held-out folds refit only heldout_ranks ([2])
     assert set(df[df.protocol == "heldout"].method) == set(df.method) - {"tsne", "cp-R5", "tucker-R5"}
