@@ -89,6 +89,7 @@ def test_pca_transforms_held_out_and_tsne_refuses():
 
 def test_method_names_and_tucker_rank_modes():
     assert parse_method("cp-R15") == ("cp", 15) and parse_method("umap") == ("umap", None)
+    assert parse_method("tucker_rhw-R5") == ("tucker_rhw", 5)
     with pytest.raises(NorankError, match="unknown"):
         parse_method("cp15")
     assert tucker_ranks(20, (871, 111, 111)) == [20, 20, 20]
@@ -98,20 +99,23 @@ def test_method_names_and_tucker_rank_modes():
 
 def test_fit_baseline_dispatches_with_options():
     X = low_rank_tucker(n=20)
-    fit = fit_baseline("tucker-R2", X, seed=1, options={"decomposition": {"tol": 1e-8, "n_iter_max": 20,
-                                                                             "tucker_rank_mode": "RHW"}})
-    assert fit.info["rank"] == [2, 8, 7] and fit.info["iterations"] <= 20
+    options = {"decomposition": {"tol": 1e-8, "n_iter_max": 20}}
+    ours = fit_baseline("tucker-R2", X, seed=1, options=options)
+    official = fit_baseline("tucker_rhw-R2", X, seed=1, options=options)  # the official code's ranks (R, H, W)
+    assert ours.info["rank"] == [2, 2, 2] and official.info["rank"] == [2, 8, 7] and official.info["iterations"] <= 20
+    assert ours.method == "tucker-R2" and official.method == "tucker_rhw-R2"
+    # full-rank spatial modes reconstruct at least as well as rank-2 ones
+    assert np.linalg.norm(X - official.X_hat_train) <= np.linalg.norm(X - ours.X_hat_train) + 1e-9
 
 
 def test_method_options_pass_each_method_only_its_own_settings():
     from norank.baselines import method_options
 
     opts = {"pca_components": 7, "tsne": {"perplexity": 5.0}, "umap": {"n_neighbors": 4}, "ranks": [2, 3],
-            "decomposition": {"tol": 1e-3, "tucker_rank_mode": "RHW"}}
+            "decomposition": {"tol": 1e-3}}
     assert method_options("pca", opts) == {"pca_components": 7}
     assert method_options("tsne", opts) == {"tsne": {"perplexity": 5.0}}
-    assert method_options("cp-R3", opts) == {"decomposition": {"tol": 1e-3}}  # the Tucker mode is not CP's
-    assert method_options("tucker-R3", opts) == {"decomposition": {"tol": 1e-3, "tucker_rank_mode": "RHW"}}
+    assert method_options("cp-R3", opts) == method_options("tucker_rhw-R3", opts) == {"decomposition": {"tol": 1e-3}}
 
 
 def test_reconstruction_examples_spread_over_classes():

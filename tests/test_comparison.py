@@ -140,3 +140,16 @@ def test_the_paper_vs_ours_figure_counts_the_cells_in_the_band(tmp_path):
     assert fig.axes[1].get_xscale() == "log"
     save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf", dpi=60)
     assert (tmp_path / "f.png").stat().st_size > 0
+
+
+def test_tucker_cells_of_tables_2_to_4_are_compared_with_both_rank_modes_table_5_with_ours():
+    paper = pd.DataFrame([cell(2, "olivetti", "tucker", "davies_bouldin", 2.97, rank=5, variant="true"),
+                          cell(5, "olivetti", "tucker", "relative_error", 0.43, rank=20)])
+    s = pd.DataFrame([srow("oli", "tucker-R5", "paper", "all", "davies_bouldin_true_labels", 9.0, 0.1),
+                      srow("oli", "tucker_rhw-R5", "paper", "all", "davies_bouldin_true_labels", 3.1, 0.1),
+                      srow("oli", "tucker-R20", "paper", "reconstruction_in_sample", "relative_error", 0.45, 0.0)])
+    out = compare_with_paper(paper, s, None, {"oli": "olivetti"})
+    assert out.method.tolist() == ["tucker-R5", "tucker_rhw-R5", "tucker-R20"]
+    assert out.within_tolerance.tolist() == [False, True, True]  # the paper's DB came from the (R, H, W) mode
+    only_ours = compare_with_paper(paper, s, None, {"oli": "olivetti"}, families=["cp", "tucker"])
+    assert only_ours.method.tolist() == ["tucker-R5", "tucker-R20"]

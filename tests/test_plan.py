@@ -52,11 +52,11 @@ def test_the_run_list_of_the_test_config(repo):
     config = load_config(repo, "test.yaml")
     assert plan.splits(config) == ["all", "fold0", "fold1"]
     runs = plan.main_runs(config)
-    # 7 datasets x seed 0 x (all: ML by 2 recipes + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5;
-    # folds: ML by 2 recipes + pca, umap, cp-R2, tucker-R2)
-    assert len(runs) == 7 * (9 + 2 * 6)
+    # 7 datasets x seed 0 x (all: ML by 2 recipes + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5,
+    # tucker_rhw-R2, tucker_rhw-R5; folds: ML by 2 recipes + pca, umap, cp-R2, tucker-R2, tucker_rhw-R2)
+    assert len(runs) == 7 * (11 + 2 * 7)
     assert {str(r.method) for r in runs if r.split == "fold1"} == {
-        "metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2"}
+        "metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2"}
     assert not [r for r in runs if r.method.transductive and r.split != "all"]
     olivetti_cp = plan.Run("olivetti", "all", Method.parse("cp-R5"), 0)
     assert olivetti_cp in runs
@@ -69,7 +69,7 @@ def test_the_run_list_of_the_test_config(repo):
     official = plan.metric_learning_run("lfw", "all", 0, "official")
     assert plan.embeddings(official) == "results/train/lfw/all/official/seed0/embeddings.npz" and official in runs
     assert plan.table_ranks(config) == [2] and plan.figure_ranks(config) == [2]
-    assert [str(m) for m in plan.figure_methods(config)] == ["pca", "tsne", "umap", "cp-R2", "tucker-R2",
+    assert [str(m) for m in plan.figure_methods(config)] == ["pca", "tsne", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2",
                                                               "metric_learning", "metric_learning-official"]
 
 
@@ -80,7 +80,7 @@ def test_the_studies_of_the_test_config(repo):
     assert [str(m) for m in plan.study_methods(config, "losses")] == ["loss-paper", "loss-contrastive", "loss-arcface"]
     assert plan.run_file(losses[0], "history.tsv") == "results/losses/olivetti/fold0/paper/seed0/history.tsv"
     assert [str(m) for m in plan.study_methods(config, "unsupervised")] == ["loss-plm", "pca", "umap", "cp-R2",
-                                                                            "tucker-R2"]
+                                                                            "tucker-R2", "tucker_rhw-R2"]
 
 
 def test_study_folds_and_datasets_follow_the_protocols_and_name_bad_keys(repo):
@@ -109,8 +109,8 @@ def test_evaluation_groups_hold_every_run_once(repo):
     assert len(groups) == 7 * 3  # datasets x (all, fold0, fold1) x seed 0
     fold0 = [str(r.method) for r in groups["olivetti", "fold0", 0]]
     # the main grid's runs, then the loss comparison's and PLM (the unsupervised baselines are the grid's)
-    assert fold0 == ["metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "loss-paper",
-                     "loss-contrastive", "loss-arcface", "loss-plm"]
+    assert fold0 == ["metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2",
+                     "loss-paper", "loss-contrastive", "loss-arcface", "loss-plm"]
     every = [r for rs in groups.values() for r in rs]
     assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4  # + 4 study runs per dataset
 
@@ -135,8 +135,8 @@ def test_baseline_jobs_split_projections_from_the_rank_grid_and_hold_every_fold(
     jobs = plan.baseline_jobs(config)
     assert len(jobs) == 7 * 2 * 2  # datasets x (paper, heldout) x (projections, decompositions) x seed 0
     heldout = jobs[plan.BaselineJob("lfw", "heldout", 0, "decompositions")]
-    assert [(r.split, str(r.method)) for r in heldout] == [("fold0", "cp-R2"), ("fold0", "tucker-R2"),
-                                                           ("fold1", "cp-R2"), ("fold1", "tucker-R2")]
+    assert [(r.split, str(r.method)) for r in heldout] == [
+        (f, m) for f in ("fold0", "fold1") for m in ("cp-R2", "tucker-R2", "tucker_rhw-R2")]
     paper = jobs[plan.BaselineJob("lfw", "paper", 0, "projections")]
     assert [str(r.method) for r in paper] == ["pca", "tsne", "umap"] and {r.split for r in paper} == {"all"}
     # every baseline run of the grid and the studies is in exactly one job, the one its files name
@@ -151,11 +151,12 @@ def test_baseline_jobs_split_projections_from_the_rank_grid_and_hold_every_fold(
 
 
 def test_the_default_plan_has_the_v1_run_counts(repo):
-    """The full default: 7 datasets x 3 seeds; split all fits 17 methods (two recipes), each of 5 folds 10."""
+    """The full default: 7 datasets x 3 seeds; split all fits 23 methods (two recipes, Tucker in two
+    rank modes), each of 5 folds 13."""
     config = load_config(repo)
     runs = plan.main_runs(config)
-    assert len(runs) == 7 * 3 * (17 + 5 * 10) == 1407
-    assert len([r for r in runs if r.method.is_baseline]) == 1155  # the v1 run's baseline jobs
+    assert len(runs) == 7 * 3 * (23 + 5 * 13) == 1848
+    assert len([r for r in runs if r.method.is_baseline]) == 1155 + 7 * 3 * (6 + 5 * 3)  # v1's fits + Tucker (R,H,W)
     assert len(plan.baseline_jobs(config)) == 7 * 3 * 2 * 2  # now fitted by 84 jobs
 
 

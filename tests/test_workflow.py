@@ -18,7 +18,7 @@ def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate", "train_loss", "efficiency")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
     # 7 datasets x 3 seeds x (all + 5 folds) x 2 recipes (eq13, official) = 252 trainings; baseline jobs:
-    # 7 x 3 seeds x (paper, heldout) x (projections, decompositions) = 84, holding 1 155 fits;
+    # 7 x 3 seeds x (paper, heldout) x (projections, decompositions) = 84, holding 1 596 fits;
     # studies: 3 datasets x 8 losses x 3 folds = 72, PLM 7 datasets x 3 folds = 21 (their baselines are in the grid);
     # one evaluation per (dataset, split, seed): 7 x 6 x 3 = 126 (the studies' runs fall into those groups);
     # Table 6: one learning curve per dataset x method x seed: 7 x 3 x 3 = 63
@@ -73,7 +73,7 @@ def test_tiny_run_trains_every_dataset(tiny_run):
 def test_tiny_run_runs_every_baseline_over_the_rank_grid(tiny_run):
     import json
 
-    methods = ["pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5"]
+    methods = ["pca", "tsne", "umap", "cp-R2", "cp-R5", "tucker-R2", "tucker-R5", "tucker_rhw-R2", "tucker_rhw-R5"]
     for name in ("olivetti", "abide", "crystal_realistic"):
         ds = load_dataset(tiny_run / "results" / "data" / f"{name}.npz")
         for m in methods:
@@ -88,7 +88,9 @@ def test_tiny_run_runs_every_baseline_over_the_rank_grid(tiny_run):
                 assert 0 < rec["relative_error"] < 1
                 assert rec["explained_variance"] == pytest.approx(1 - rec["relative_error"] ** 2)
             if m.startswith(("cp", "tucker")):
-                assert s["iterations"] >= 1 and emb["Z"].shape[1] == int(m.split("R")[1])
+                assert s["iterations"] >= 1 and emb["Z"].shape[1] == int(m.split("-R")[1])
+            if m.startswith("tucker_rhw"):  # the official code's ranks: spatial modes at full rank
+                assert s["rank"][1:] == list(ds.X.shape[1:])
         for kind in ("projections", "decompositions"):  # one job (and benchmark file) per kind
             assert (tiny_run / "results" / "benchmarks" / "baselines" / name / "paper" / "seed0" / f"{kind}.tsv").exists()
 
@@ -98,10 +100,10 @@ def test_tiny_run_writes_one_tidy_metric_table(tiny_run):
     assert set(df.dataset) == {"olivetti", "lfw", "abide", "galaxy_paper", "galaxy_realistic", "crystal_paper",
                                "crystal_realistic"}
     assert set(df.method) == {"metric_learning", "metric_learning-official", "pca", "tsne", "umap", "cp-R2", "cp-R5",
-                              "tucker-R2", "tucker-R5"}
+                              "tucker-R2", "tucker-R5", "tucker_rhw-R2", "tucker_rhw-R5"}
     assert set(df.protocol) == {"paper", "heldout"} and set(df.split) == {"all", "fold0", "fold1"}
     # t-SNE has no held-out embedding; held-out folds refit only heldout_ranks ([2])
-    assert set(df[df.protocol == "heldout"].method) == set(df.method) - {"tsne", "cp-R5", "tucker-R5"}
+    assert set(df[df.protocol == "heldout"].method) == set(df.method) - {"tsne", "cp-R5", "tucker-R5", "tucker_rhw-R5"}
     per_run = df[df.subset == "all"].groupby(["dataset", "method"]).metric.nunique()
     assert (per_run == per_run.max()).all()  # every run has the full suite
     assert df.value.notna().all()

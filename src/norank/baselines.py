@@ -27,7 +27,8 @@ def parse_method(spec: str) -> tuple[str, int | None]:
     except NorankError:
         m = None
     if m is None or not m.is_baseline:
-        raise NorankError(f"baseline method {spec!r} is unknown; use pca, tsne, umap, cp-R<rank> or tucker-R<rank>.")
+        raise NorankError(f"baseline method {spec!r} is unknown; use pca, tsne, umap, cp-R<rank>, tucker-R<rank> or "
+                          "tucker_rhw-R<rank>.")
     return m.family, m.rank
 
 
@@ -165,6 +166,10 @@ def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", to
     return fit
 
 
+# the Tucker families and their rank modes (tucker_ranks)
+TUCKER_MODES = {"tucker": "RRR", "tucker_rhw": "RHW"}
+
+
 def tucker_ranks(R: int, shape: tuple[int, int, int], mode: str = "RRR") -> list[int]:
     """Tucker ranks for rank R: ``RRR`` → (R, R, R) as in Table 5 (capped by each mode's size);
     ``RHW`` → (R, H, W), the official code's choice (spatial modes kept at full rank)."""
@@ -205,7 +210,8 @@ def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random"
     seconds = time.perf_counter() - t0
     core = np.asarray(core)
     A, B, C = [np.asarray(f) for f in factors]
-    fit = BaselineFit(str(Method.decomposition("tucker", rank)), A, None, tucker_reconstruct(A, core, B, C),
+    family = next(f for f, m in TUCKER_MODES.items() if m == rank_mode)
+    fit = BaselineFit(str(Method.decomposition(family, rank)), A, None, tucker_reconstruct(A, core, B, C),
                       info=_decomposition_info(ranks, errors, seconds, n_iter_max))
     fit.info["_factors"] = (core, B, C)
     if X_test is not None and len(X_test):
@@ -225,17 +231,15 @@ def method_options(spec: str, options: dict) -> dict:
         return {"pca_components": options.get("pca_components", 20)}
     if kind in ("tsne", "umap"):
         return {kind: dict(options.get(kind, {}))}
-    dec = dict(options.get("decomposition", {}))
-    if kind == "cp":
-        dec.pop("tucker_rank_mode", None)
-    return {"decomposition": dec}
+    return {"decomposition": dict(options.get("decomposition", {}))}
 
 
 def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | None = None) -> BaselineFit:
-    """Run the baseline named ``spec`` (``pca``, ``tsne``, ``umap``, ``cp-R<r>``, ``tucker-R<r>``).
+    """Run the baseline named ``spec`` (``pca``, ``tsne``, ``umap``, ``cp-R<r>``, ``tucker-R<r>``,
+    ``tucker_rhw-R<r>``).
 
     ``options`` holds per-method settings: ``pca_components``, ``tsne`` / ``umap`` dicts and
-    ``decomposition`` (``init``, ``tol``, ``n_iter_max``, ``tucker_rank_mode``).
+    ``decomposition`` (``init``, ``tol``, ``n_iter_max``).
     """
     o = options or {}
     kind, rank = parse_method(spec)
@@ -246,10 +250,9 @@ def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | No
     if kind == "umap":
         return fit_umap(X, X_test, seed=seed, **o.get("umap", {}))
     dec = dict(o.get("decomposition", {}))
-    mode = dec.pop("tucker_rank_mode", "RRR")
     if kind == "cp":
         return fit_cp(X, X_test, rank=rank, seed=seed, **dec)
-    return fit_tucker(X, X_test, rank=rank, seed=seed, rank_mode=mode, **dec)
+    return fit_tucker(X, X_test, rank=rank, seed=seed, rank_mode=TUCKER_MODES[kind], **dec)
 
 
 def example_positions(y_train: np.ndarray, n: int = 8) -> np.ndarray:

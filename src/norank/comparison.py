@@ -106,9 +106,14 @@ def impossible(metric: str, value: float) -> str | None:
     return None
 
 
-def our_methods(method: str, rank, recipes) -> list[str]:
+def our_methods(method: str, rank, recipes, table: int = 2, families=DECOMPOSITIONS) -> list[str]:
     """Our names of a paper row: its method, with the rank for CP / Tucker; the metric-learning
-    row is compared with each configured recipe."""
+    row is compared with each configured recipe. A Tucker row of Tables 2-4 is compared with both
+    rank modes configured (``families``): ours (R, R, R) and the official code's (R, H, W); Table 5
+    prints R = (R, R, R), so its rows are compared with ``tucker`` only."""
+    if method == "tucker" and table in (2, 3, 4):
+        return [str(Method.decomposition(f, int(rank))) for f in ("tucker", "tucker_rhw") if f in families] or \
+            [str(Method.decomposition(method, int(rank)))]
     if method in DECOMPOSITIONS:
         return [str(Method.decomposition(method, int(rank)))]
     if method == METRIC_LEARNING:
@@ -128,11 +133,12 @@ def our_metric(metric: str, variant: str) -> str:
 
 def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: pd.DataFrame | None,
                        sources: dict[str, str], *, tolerance: Tolerance = Tolerance(), recipes=(EQ13,),
-                       realistic=()) -> pd.DataFrame:
+                       realistic=(), families=DECOMPOSITIONS) -> pd.DataFrame:
     """One row per published cell × each of our datasets of its source × (metric-learning
-    cells) each recipe. ``sources`` maps our datasets to their source (``galaxy_paper`` →
-    ``galaxy``); ``realistic`` names the datasets of a realistic preset. ``ours`` is the
-    paper-protocol mean over seeds (the paper's protocol), the held-out mean is beside it.
+    cells) each recipe (Tucker cells of Tables 2-4: each rank mode of ``families``). ``sources``
+    maps our datasets to their source (``galaxy_paper`` → ``galaxy``); ``realistic`` names the
+    datasets of a realistic preset. ``ours`` is the paper-protocol mean over seeds (the paper's
+    protocol), the held-out mean is beside it.
     """
     from norank.paper_tables import summarize_efficiency
 
@@ -143,7 +149,7 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
         table, metric = int(p["table"]), p["metric"]
         variant = p.get("label_variant") if metric in LABEL_DEPENDENT else None
         variant = variant if isinstance(variant, str) and variant else ("true" if metric in LABEL_DEPENDENT else "")
-        methods = [p["method"]] if table == 6 else our_methods(p["method"], p["rank"], recipes)
+        methods = [p["method"]] if table == 6 else our_methods(p["method"], p["rank"], recipes, table, families)
         ours_datasets = [d for d, s in sources.items() if s == p["dataset"]] or [None]
         for d, method in ((d, m) for d in ours_datasets for m in methods):
             row = {"table": table, "paper_dataset": p["dataset"], "dataset": d, "method": method,

@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 from norank.errors import DataError, NorankError
 from norank.io import atomic_path
 from norank.labels import method_label
-from norank.methods import Method
+from norank.methods import DECOMPOSITIONS, Method
 
 # Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
@@ -742,13 +742,13 @@ def rank_sensitivity_table(summary: "pd.DataFrame", datasets: Sequence[str], met
     s = summary[(summary.protocol == "paper") & (summary.subset == "all") & summary.dataset.isin(datasets)
                 & summary.metric.isin(metrics)].copy()
     s["family"] = s.method.map(lambda m: Method.parse(m).family)
-    s = s[s.family.isin(["cp", "tucker", "metric_learning"])]
+    s = s[s.family.isin([*DECOMPOSITIONS, "metric_learning"])]
     for d in datasets:
         for m in metrics:
             rows = s[(s.dataset == d) & (s.metric == m)]
             if not (rows.family == "metric_learning").any():
                 raise DataError(f"{source} has no paper-protocol row for metric_learning / {d} / {m}.")
-            if not rows.family.isin(["cp", "tucker"]).any():
+            if not rows.family.isin(DECOMPOSITIONS).any():
                 raise DataError(f"{source} has no paper-protocol CP or Tucker rows for {d} / {m}.")
     return s
 
@@ -763,7 +763,8 @@ def plot_rank_sensitivity(table: "pd.DataFrame", datasets: Sequence[str], metric
     """
     fig = _new_figure(len(metrics) * panel_size * 1.25 + 0.3, len(datasets) * panel_size * 0.8 + 1.0)
     axes = fig.subplots(len(datasets), len(metrics), squeeze=False)
-    series = {"cp": ("CP", OKABE_ITO[0], "o", "-"), "tucker": ("Tucker", OKABE_ITO[3], "s", "--")}
+    series = {"cp": ("CP", OKABE_ITO[0], "o", "-"), "tucker": ("Tucker", OKABE_ITO[3], "s", "--"),
+              "tucker_rhw": ("Tucker (R,H,W)", OKABE_ITO[4], "^", ":")}
     handles = {}
     for r, d in enumerate(datasets):
         for c, m in enumerate(metrics):

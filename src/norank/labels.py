@@ -9,6 +9,7 @@ LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive"
                "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
                "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
 
+DECOMPOSITION_LABELS = {"cp": "CP", "tucker": "Tucker", "tucker_rhw": "Tucker (R,H,W)"}
 _NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Metric learning",
           "metric_learning-official": "Metric learning (official recipe)",
           "metric_learning-official_fixed": "Metric learning (official recipe, mining fixed)",
@@ -36,5 +37,5 @@ def method_label(method: str, *, table: bool = False) -> str:
     if m.family == "loss":
         return LOSS_LABELS.get(m.loss, m.loss)
     if m.family in DECOMPOSITIONS:
-        return f"{'CP' if m.family == 'cp' else 'Tucker'}-R{m.rank}"
+        return f"{DECOMPOSITION_LABELS[m.family]}-R{m.rank}"
     return method

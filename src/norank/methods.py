@@ -15,7 +15,9 @@ from norank.recipes import EQ13, OFFICIAL
 
 METRIC_LEARNING = "metric_learning"
 EMBEDDINGS = ("pca", "tsne", "umap")  # baselines without a rank
-DECOMPOSITIONS = ("cp", "tucker")  # baselines with a rank
+# baselines with a rank: CP; Tucker with ranks (R, R, R) as the paper's Table 5, and with the
+# official code's (R, H, W) (spatial modes at full rank)
+DECOMPOSITIONS = ("cp", "tucker", "tucker_rhw")
 LOSS_PREFIX = "loss-"  # a run of the loss comparison or the unsupervised mode: loss-<loss>
 TRANSDUCTIVE = ("tsne",)  # cannot embed samples it was not fitted on: split `all` only
 # every method name, as a regular expression (metric learning by a recipe other than eq13:
@@ -45,7 +47,7 @@ class Method:
         m = _PATTERN.match(str(name))
         if not m:
             raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, {METRIC_LEARNING}-<recipe>, pca, "
-                              f"tsne, umap, cp-R<rank>, tucker-R<rank> or {LOSS_PREFIX}<loss>.")
+                              f"tsne, umap, cp-R<rank>, tucker-R<rank>, tucker_rhw-R<rank> or {LOSS_PREFIX}<loss>.")
         plain, recipe, decomposition, rank, loss = m.groups()
         if plain:
             return cls(plain)
@@ -58,7 +60,7 @@ class Method:
     @classmethod
     def decomposition(cls, family: str, rank: int) -> "Method":
         if family not in DECOMPOSITIONS or int(rank) < 1:
-            raise NorankError(f"{family}-R{rank} is not a decomposition; use cp or tucker with a rank >= 1.")
+            raise NorankError(f"{family}-R{rank} is not a decomposition; use cp, tucker or tucker_rhw with a rank >= 1.")
         return cls(family, rank=int(rank))
 
     @classmethod

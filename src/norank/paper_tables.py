@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from norank.labels import method_label
+from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
 
@@ -111,7 +111,7 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
     # a row per baseline family (its best rank) and per metric-learning method (each recipe)
     row_of = {m: m if Method.parse(m).family == METRIC_LEARNING else Method.parse(m).family for m in rec.method.unique()}
-    kinds = ["pca", "cp", "tucker", *sorted({k for k in row_of.values() if k.startswith(METRIC_LEARNING)})]
+    kinds = ["pca", *DECOMPOSITIONS, *sorted({k for k in row_of.values() if k.startswith(METRIC_LEARNING)})]
     for d in datasets:
         for kind in kinds:
             row = {"dataset": d, "method": kind}
@@ -130,7 +130,7 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd
             if any(not pd.isna(v) for k, v in row.items() if k.endswith("error_mean")):
                 rows.append(row)
     num = pd.DataFrame(rows)
-    label = {"pca": "PCA", "cp": "CP", "tucker": "Tucker"}
+    label = {"pca": "PCA", **DECOMPOSITION_LABELS}
 
     def rank(v):
         return "–" if pd.isna(v) else str(int(v))
