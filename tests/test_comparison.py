@@ -98,15 +98,18 @@ def test_the_published_label_variants_follow_the_rule(repo):
     assert set(p[p.label_variant == "kmeans"].dataset) == {"abide"}
 
 
-def test_the_verdict_counts_per_table_and_method():
-    cmp = pd.DataFrame(dict(table=[2, 2, 2, 3], method=["pca", "pca", "metric_learning", "pca"],
-                            status=["compared", "compared", "compared", "paper prints NA"],
-                            within_tolerance=pd.Series([True, False, True, None], dtype=object)))
+def test_the_verdict_counts_per_table_and_method_in_the_tables_row_order():
+    methods = ["metric_learning-official", "pca", "tucker_rhw-R5", "cp-R10", "pca", "metric_learning", "cp-R5", "pca"]
+    cmp = pd.DataFrame(dict(table=[2] * 7 + [3], method=methods, status=["compared"] * 7 + ["paper prints NA"],
+                            within_tolerance=pd.Series([False, True, True, True, False, True, False, None],
+                                                       dtype=object)))
     v = verdict_table(cmp)
-    assert v.to_dict("records") == [
-        {"Table": 2, "Method": "Metric Learning", "cells": 1, "compared": 1, "within": 1, "share within": "100%"},
-        {"Table": 2, "Method": "PCA + K-Means", "cells": 2, "compared": 2, "within": 1, "share within": "50%"},
-        {"Table": 3, "Method": "PCA + K-Means", "cells": 1, "compared": 0, "within": 0, "share within": "–"}]
+    assert v.Method.tolist() == ["PCA + K-Means", "CP-R5", "CP-R10", "Tucker (R,H,W)-R5", "Metric Learning",
+                                 "Metric Learning (official recipe)", "PCA + K-Means"]
+    assert v.iloc[0].to_dict() == {"Table": 2, "Method": "PCA + K-Means", "cells": 2, "compared": 2, "within": 1,
+                                   "share within": "50%"}
+    assert v.iloc[-1].to_dict() == {"Table": 3, "Method": "PCA + K-Means", "cells": 1, "compared": 0, "within": 0,
+                                    "share within": "–"}
 
 
 def test_the_markdown_says_the_rule_the_verdicts_and_the_gap_in_the_metrics_own_terms():

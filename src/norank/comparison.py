@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from norank.errors import NorankError
 from norank.labels import method_label
 from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method
 from norank.recipes import EQ13
@@ -206,11 +207,24 @@ def _fill(row: dict, p, d, method: str, lookup: dict, eff) -> str | None:
     return None
 
 
+FAMILY_ORDER = ("pca", "tsne", "umap", *DECOMPOSITIONS, METRIC_LEARNING)
+
+
+def _row_order(method: str) -> tuple:
+    """The tables' row order: PCA, t-SNE, UMAP, CP, Tucker, Tucker (R,H,W) by rank, metric learning by recipe."""
+    try:
+        m = Method.parse(method)
+    except NorankError:  # Table 6's pca_svm / transformer
+        return (len(FAMILY_ORDER), 0, method)
+    return (FAMILY_ORDER.index(m.family) if m.family in FAMILY_ORDER else len(FAMILY_ORDER), m.rank or 0,
+            m.recipe or "")
+
+
 def verdict_table(cmp: pd.DataFrame) -> pd.DataFrame:
     """Per table × method (ours: each recipe its own row): published cells, compared, within
     tolerance, under the paper protocol."""
     rows = []
-    for (table, method), g in cmp.groupby(["table", "method"], sort=True):
+    for (table, method), g in sorted(cmp.groupby(["table", "method"]), key=lambda kv: (kv[0][0], _row_order(kv[0][1]))):
         comp = g[g.status == "compared"]
         within = int((comp.within_tolerance == True).sum())  # noqa: E712 (object column: True / False / None)
         rows.append({"Table": table, "Method": method_label(method, table=True), "cells": len(g),
