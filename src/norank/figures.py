@@ -30,7 +30,7 @@ from matplotlib.ticker import MaxNLocator
 
 from norank.errors import DataError, NorankError
 from norank.io import atomic_path
-from norank.labels import method_label
+from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, Method
 
 # Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
@@ -850,7 +850,8 @@ def plot_paper_vs_ours(cmp: "pd.DataFrame", *, ratio: float, abs_band: float, ti
         ax.set_xlabel("paper", fontsize="small")
         ax.set_ylabel("ours (paper protocol, mean over seeds)", fontsize="small")
         ax.tick_params(labelsize="x-small")
-    handles = [Line2D([], [], color=colors[g], marker="o", linestyle="", label=method_label(g)) for g in groups]
+    handles = [Line2D([], [], color=colors[g], marker="o", linestyle="",
+                      label=DECOMPOSITION_LABELS.get(g) or method_label(g)) for g in groups]
     handles += [Line2D([], [], color="0.3", marker=markers[t], linestyle="", label=f"Table {t}") for t in markers]
     fig.legend(handles=handles, loc="outside right center", fontsize="x-small", frameon=False)
     fig.suptitle(title, fontsize="medium")
