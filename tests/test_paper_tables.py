@@ -33,6 +33,17 @@ def test_cluster_table_has_a_row_per_method_and_protocol():
     assert shown.loc[0, "NMI"] == "0.7000 ± 0.0100" and shown.loc[3, "Method"] == "CP-R5"
 
 
+def test_the_official_recipe_beyond_the_official_codes_datasets_is_marked_an_extension():
+    s = pd.DataFrame([srow(d, m, "paper", "all", "nmi_kmeans", 0.5)
+                      for d in ("faces", "stars") for m in ("metric_learning", "metric_learning-official")])
+    methods = table_methods([], [], ["eq13", "official"])
+    num, shown = cluster_table(s, ["faces", "stars"], ["nmi_kmeans"], methods,
+                               sources={"faces": "olivetti", "stars": "galaxy"})
+    assert num.extension.tolist() == [False, False, False, True]  # only the official recipe, only on galaxy
+    assert shown.Method.tolist() == ["Metric Learning", "Metric Learning (official recipe)", "Metric Learning",
+                                     "Metric Learning (official recipe) †"]
+
+
 def test_reconstruction_table_picks_the_lowest_error_rank_per_family():
     s = pd.DataFrame([srow("d", f"cp-R{r}", "paper", "reconstruction_in_sample", "relative_error", e)
                       for r, e in ((5, 0.6), (20, 0.5))]
@@ -60,3 +71,10 @@ def test_efficiency_table_shows_not_applicable_with_the_reason():
     ml = num[(num.n_train == 128)].iloc[0]
     assert ml.accuracy_mean == pytest.approx(0.85) and ml.accuracy_sd == pytest.approx(np.std([0.8, 0.9], ddof=1))
     assert shown.loc[0, "Metric Learning"] == "NA (n=16 < 2 x 40 classes)"
+
+
+def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
+    s = pd.DataFrame([srow(d, "metric_learning-official", "paper", "reconstruction_in_sample", k, v)
+                      for d in ("faces", "stars") for k, v in (("relative_error", 0.3), ("explained_variance", 0.91))])
+    num, shown = reconstruction_table(s, ["faces", "stars"], sources={"faces": "lfw", "stars": "crystal"})
+    assert shown.Method.tolist() == ["Metric Learning (official recipe)", "Metric Learning (official recipe) †"]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
-from norank.recipes import EQ13
+from norank.recipes import EQ13, OFFICIAL
 
 HEADERS = {
     "silhouette_true_labels": "Sil.",
@@ -81,11 +81,28 @@ def _cell(cells: dict, dataset, method, protocol, subset, metric):
     return cells.get((dataset, method, protocol, subset, metric), (np.nan, np.nan, 0))
 
 
+# the datasets the official code runs (examples/run_lfw.py, run_olivetti.py); its recipe on any
+# other dataset is an extension, marked in the tables
+OFFICIAL_SOURCES = ("lfw", "olivetti")
+EXTENSION_MARK = " †"
+EXTENSION_NOTE = ("† the official recipe on a dataset the official code does not run (it covers LFW and Olivetti): "
+                  "an extension of the recipe, with its LFW settings.")
+
+
+def is_extension(method: str, source: str | None) -> bool:
+    """Whether ``method`` on a dataset of ``source`` extends the official recipe beyond the official code."""
+    m = Method.parse(method)
+    return m.family == METRIC_LEARNING and m.recipe in OFFICIAL and source not in OFFICIAL_SOURCES
+
+
 def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str], methods: list[str],
-                  protocols=("paper", "heldout")) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  protocols=("paper", "heldout"), sources: dict[str, str] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tables 2-4: one row per dataset × method × protocol, one column (mean, sd) per metric.
 
     Returns ``(numeric, display)``. A method a protocol does not run (t-SNE held out) has no row.
+    With ``sources`` (dataset → source), the official recipe's rows on datasets the official code
+    does not run are marked (:data:`EXTENSION_MARK`; column ``extension`` of the numbers).
     """
     rows, shown = [], []
     lookup = _cells(summary)
@@ -96,17 +113,21 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
                 if all(n == 0 for _, _, n in cells.values()):
                     continue
                 runs = max(n for _, _, n in cells.values())
-                base = {"dataset": d, "method": m, "protocol": p, "runs": runs}
+                extension = sources is not None and is_extension(m, sources.get(d))
+                base = {"dataset": d, "method": m, "protocol": p, "runs": runs, "extension": extension}
                 rows.append({**base, **{f"{k}_mean": v[0] for k, v in cells.items()},
                              **{f"{k}_sd": v[1] for k, v in cells.items()}})
-                shown.append({"Dataset": d, "Method": method_label(m, table=True), "Protocol": p, "Runs": runs,
+                label = method_label(m, table=True) + (EXTENSION_MARK if extension else "")
+                shown.append({"Dataset": d, "Method": label, "Protocol": p, "Runs": runs,
                               **{HEADERS[k]: fmt_mean_sd(*v[:2]) for k, v in cells.items()}})
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
 
-def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: dict[str, str] | None = None
+                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table 5: per dataset, PCA, CP and Tucker at their best rank (lowest mean relative error)
-    and metric learning by each recipe (linear map Z → X), in-sample (paper protocol) and held out."""
+    and metric learning by each recipe (linear map Z → X), in-sample (paper protocol) and held out.
+    With ``sources``, the official recipe's rows beyond the official code's datasets are marked."""
     rows = []
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
     # a row per baseline family (its best rank) and per metric-learning method (each recipe)
@@ -136,7 +157,9 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str]) -> tuple[pd
         return "–" if pd.isna(v) else str(int(v))
 
     shown = pd.DataFrame([{
-        "Dataset": r["dataset"], "Method": label.get(r["method"]) or method_label(r["method"], table=True),
+        "Dataset": r["dataset"],
+        "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
+            EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else ""),
         "Best rank (in-sample)": rank(r["in_sample_rank"]),
         "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"]),
         "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"]),

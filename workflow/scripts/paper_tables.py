@@ -6,8 +6,8 @@ import pandas as pd
 
 from norank.logs import log_to
 from norank.comparison import Tolerance, compare_with_paper, comparison_display, comparison_preamble
-from norank.paper_tables import (CLUSTER_METRICS, TABLE_SOURCES, cluster_table, efficiency_table, reconstruction_table,
-                                 table_methods)
+from norank.paper_tables import (CLUSTER_METRICS, EXTENSION_NOTE, TABLE_SOURCES, cluster_table, efficiency_table,
+                                 reconstruction_table, table_methods)
 from norank.tables import write_table
 
 def stem_of(name):
@@ -32,13 +32,14 @@ with log_to(snakemake.log[0]) as log:
     if "table_user_datasets" in p.captions:  # datasets of the user's sheet
         cluster_tables.append(("table_user_datasets", ("tensor",), 3))
     for stem, sources, t in cluster_tables:
-        num, shown = cluster_table(summary, of(sources), CLUSTER_METRICS[t], methods)
-        write_table(num, stem_of(stem), caption=p.captions[stem], display=shown, notes=note)
-    num, shown = reconstruction_table(summary, of(TABLE_SOURCES[5] + ("tensor",)))
+        num, shown = cluster_table(summary, of(sources), CLUSTER_METRICS[t], methods, sources=p.sources)
+        write_table(num, stem_of(stem), caption=p.captions[stem], display=shown,
+                    notes=note + ("\n\n" + EXTENSION_NOTE if num.get("extension", pd.Series()).any() else ""))
+    num, shown = reconstruction_table(summary, of(TABLE_SOURCES[5] + ("tensor",)), sources=p.sources)
     write_table(num, stem_of("table5_reconstruction"), caption=p.captions["table5_reconstruction"], display=shown,
                 notes="Relative Frobenius error ||X - X_hat|| / ||X|| and 1 - error^2; metric learning: least-squares "
                       "map from the embedding to the input (in-sample as the paper, and fitted on training folds for "
-                      "held-out samples).")
+                      "held-out samples)." + ("\n\n" + EXTENSION_NOTE if "Method" in shown and shown.Method.str.endswith("†").any() else ""))
     num, shown = efficiency_table(eff)
     write_table(num, stem_of("table6_efficiency"), caption=p.captions["table6_efficiency"], display=shown)
     tolerance = Tolerance.from_config(p.tolerance)
