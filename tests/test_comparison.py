@@ -6,7 +6,7 @@ import pytest
 from test_paper_tables import eff_rows, srow
 
 from norank.comparison import (Tolerance, compare_with_paper, comparison_display, comparison_preamble,
-                               kmeans_evidence, verdict_table)
+                               kmeans_evidence, largest_deviations, verdict_table)
 
 
 def cell(table, dataset, method, metric, value, rank=np.nan, n_train=np.nan, variant=""):
@@ -156,3 +156,18 @@ def test_tucker_cells_of_tables_2_to_4_are_compared_with_both_rank_modes_table_5
     assert out.within_tolerance.tolist() == [False, True, True]  # the paper's DB came from the (R, H, W) mode
     only_ours = compare_with_paper(paper, s, None, {"oli": "olivetti"}, families=["cp", "tucker"])
     assert only_ours.method.tolist() == ["tucker-R5", "tucker-R20"]
+
+
+def test_the_largest_deviations_are_counted_in_bands():
+    paper = pd.DataFrame([cell(2, "olivetti", "pca", "nmi", 0.5), cell(2, "olivetti", "pca", "ari", 0.5),
+                          cell(2, "olivetti", "pca", "davies_bouldin", 2.0, variant="true"),
+                          cell(2, "olivetti", "pca", "separation_ratio", 2.0)])
+    s = pd.DataFrame([srow("oli", "pca", "paper", "all", "nmi_kmeans", 0.8, 0.0),  # 0.3 off: 6 bands of 0.05
+                      srow("oli", "pca", "paper", "all", "ari_kmeans", 0.52, 0.0),  # within
+                      srow("oli", "pca", "paper", "all", "davies_bouldin_true_labels", 8.0, 0.0),  # x4: 6.2 bands
+                      srow("oli", "pca", "paper", "all", "separation_ratio", 1.0, 0.0)])  # /2: 3.1 bands
+    out = compare_with_paper(paper, s, None, {"oli": "olivetti"})
+    top = largest_deviations(out, Tolerance())
+    assert top.metric.tolist() == ["davies_bouldin", "nmi", "separation_ratio"]
+    assert top.bands.round(1).tolist() == [6.2, 6.0, 3.1]
+    assert "**The largest deviations**" in comparison_preamble(out, Tolerance())

@@ -273,6 +273,16 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def largest_deviations(cmp: pd.DataFrame, tolerance: Tolerance, n: int = 10) -> pd.DataFrame:
+    """The ``n`` compared cells farthest outside tolerance, in units of the base band: |ours −
+    paper| / abs for bounded metrics, |ln(ours / paper)| / ln(ratio) for scale metrics."""
+    bad = cmp[(cmp.status == "compared") & (cmp.within_tolerance == False)].copy()  # noqa: E712 (object column)
+    scale = bad.metric.isin(SCALE)
+    bad["bands"] = np.where(scale, np.abs(np.log(bad.ratio.where(scale, 1.0))) / math.log(tolerance.ratio),
+                            bad["diff"].abs() / tolerance.abs)
+    return bad.sort_values("bands", ascending=False).head(n)
+
+
 def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> str:
     """What the Markdown shows above the cells: the rule, the verdict per table and method, and
     why the other cells are not compared."""
@@ -282,4 +292,9 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> str:
              "paper's own numbers rule that out; the note column of config/paper_values.csv says why).", "",
              "**Verdict per table and method** (paper protocol)", "", verdict_table(cmp).to_markdown(index=False), "",
              "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items()), ""]
+    top = largest_deviations(cmp, tolerance)
+    if len(top):
+        shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict"])
+        shown.insert(len(shown.columns), "Bands off", [f"{b:.1f}" for b in top.bands])
+        lines += ["**The largest deviations** (in units of the base band)", "", shown.to_markdown(index=False), ""]
     return "\n".join(lines)
