@@ -30,6 +30,7 @@ import pandas as pd
 from norank.errors import NorankError
 from norank.labels import method_label
 from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method
+from norank.paper_tables import fmt, fmt_mean_sd, summarize_efficiency, summary_cells
 from norank.recipes import EQ13
 
 BOUNDED = ("silhouette", "ari", "nmi", "trustworthiness", "continuity", "explained_variance", "accuracy")
@@ -122,12 +123,6 @@ def our_methods(method: str, rank, recipes, table: int = 2, families=DECOMPOSITI
     return [method]
 
 
-def _cells(summary: pd.DataFrame) -> dict:
-    keys = summary[["dataset", "method", "protocol", "subset", "metric"]].itertuples(index=False)
-    return {tuple(k): (float(m), float(s), int(n))
-            for k, m, s, n in zip(keys, summary["mean"], summary["sd"], summary["n_runs"])}
-
-
 def our_metric(metric: str, variant: str) -> str:
     return f"{metric}_{VARIANT_SUFFIX[variant]}" if metric in LABEL_DEPENDENT else OURS[metric]
 
@@ -141,10 +136,8 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
     datasets of a realistic preset. ``ours`` is the paper-protocol mean over seeds (the paper's
     protocol), the held-out mean is beside it.
     """
-    from norank.paper_tables import summarize_efficiency
-
     eff = summarize_efficiency(efficiency) if efficiency is not None and len(efficiency) else None
-    lookup = _cells(summary)
+    lookup = summary_cells(summary)
     rows = []
     for _, p in paper.iterrows():
         table, metric = int(p["table"]), p["metric"]
@@ -194,12 +187,12 @@ def _fill(row: dict, p, d, method: str, lookup: dict, eff) -> str | None:
     metric = row["metric"]
     rec = metric in ("relative_error", "explained_variance")
     subset = "reconstruction_in_sample" if rec else "all"
-    mean, sd, n = lookup.get((d, method, "paper", subset, our_metric(metric, row["label_variant"] or "true")),
-                             (np.nan, np.nan, 0))
+    ours = our_metric(metric, row["label_variant"] or "true")
+    mean, sd, n = lookup.get((d, method, "paper", subset, ours), (np.nan, np.nan, 0))
     if n == 0:
         return "not run: method or rank not configured"
-    hmean, hsd, _ = lookup.get((d, method, "heldout", "reconstruction_heldout" if rec else "heldout",
-                                our_metric(metric, row["label_variant"] or "true")), (np.nan, np.nan, 0))
+    hmean, hsd, _ = lookup.get((d, method, "heldout", "reconstruction_heldout" if rec else "heldout", ours),
+                               (np.nan, np.nan, 0))
     row.update(ours_mean=mean, ours_sd=sd, runs=n, heldout_mean=hmean, heldout_sd=hsd)
     if metric in LABEL_DEPENDENT:
         other = "kmeans" if row["label_variant"] == "true" else "true"
@@ -224,7 +217,8 @@ def verdict_table(cmp: pd.DataFrame) -> pd.DataFrame:
     """Per table × method (ours: each recipe its own row): published cells, compared, within
     tolerance, under the paper protocol."""
     rows = []
-    for (table, method), g in sorted(cmp.groupby(["table", "method"]), key=lambda kv: (kv[0][0], _row_order(kv[0][1]))):
+    groups = sorted(cmp.groupby(["table", "method"]), key=lambda kv: (kv[0][0], _row_order(kv[0][1])))
+    for (table, method), g in groups:
         comp = g[g.status == "compared"]
         within = int((comp.within_tolerance == True).sum())  # noqa: E712 (object column: True / False / None)
         rows.append({"Table": table, "Method": method_label(method, table=True), "cells": len(g),
@@ -233,16 +227,8 @@ def verdict_table(cmp: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt(x: float) -> str:
-    from norank.paper_tables import fmt
-
-    return fmt(x)
-
-
 def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
     """The comparison as the Markdown shows it: one line per cell, numbers formatted."""
-    from norank.paper_tables import fmt_mean_sd
-
     def verdict(r):
         if r["status"] != "compared":
             return r["status"]
@@ -251,7 +237,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
     def gap(r):
         if pd.isna(r["ours_mean"]) or pd.isna(r["paper"]):
             return ""
-        return f"×{r['ratio']:.3g}" if r["kind"] == "scale" and pd.notna(r["ratio"]) else _fmt(r["diff"])
+        return f"×{r['ratio']:.3g}" if r["kind"] == "scale" and pd.notna(r["ratio"]) else fmt(r["diff"])
 
     def band(r):
         if pd.isna(r["band"]):
@@ -265,7 +251,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Labels": cmp.label_variant.fillna(""),
         "Paper": cmp.paper_printed,
         "Ours (paper protocol)": [fmt_mean_sd(m, s) for m, s in zip(cmp.ours_mean, cmp.ours_sd)],
-        "Ours, other labels": ["" if pd.isna(v) else _fmt(v) for v in cmp.ours_other_variant],
+        "Ours, other labels": ["" if pd.isna(v) else fmt(v) for v in cmp.ours_other_variant],
         "Ours (held out)": [fmt_mean_sd(m, s) for m, s in zip(cmp.heldout_mean, cmp.heldout_sd)],
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],

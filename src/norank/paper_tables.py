@@ -70,7 +70,7 @@ def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (
 CELL_KEYS = ["dataset", "method", "protocol", "subset", "metric"]
 
 
-def _cells(summary: pd.DataFrame) -> dict:
+def summary_cells(summary: pd.DataFrame) -> dict:
     """``(dataset, method, protocol, subset, metric) -> (mean, sd, n_runs)``, built once per table."""
     return {tuple(k): (float(m), float(s), int(n))
             for k, m, s, n in zip(summary[CELL_KEYS].itertuples(index=False), summary["mean"], summary["sd"],
@@ -105,7 +105,7 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
     does not run are marked (:data:`EXTENSION_MARK`; column ``extension`` of the numbers).
     """
     rows, shown = [], []
-    lookup = _cells(summary)
+    lookup = summary_cells(summary)
     for d in datasets:
         for m in methods:
             for p in protocols:

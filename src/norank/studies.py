@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.labels import method_label
-from norank.paper_tables import _cell, _cells, fmt_mean_sd
+from norank.paper_tables import _cell, fmt_mean_sd, summary_cells
 
 # (subset, metric, header)
 LOSS_COLUMNS = [
@@ -47,7 +47,7 @@ def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str],
 
     Returns ``(numeric, display)``; a method without any held-out row for a dataset is left out.
     """
-    lookup = _cells(summary)
+    lookup = summary_cells(summary)
     rows, shown = [], []
     for d in datasets:
         for m in methods:
