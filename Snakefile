@@ -7,6 +7,7 @@ from snakemake.utils import min_version, validate
 from norank.cluster import slurm_gpu_problem
 from norank.config import explain_validation_error, read_dataset_sheet
 from norank.errors import NorankError
+from norank.plan import select_datasets
 
 min_version("9.0")
 
@@ -23,7 +24,6 @@ try:
             read_dataset_sheet(
                 config["dataset_sheet"],
                 existing=config["datasets"],
-                base=workflow.basedir,
             )
         )
 except NorankError as e:
@@ -32,6 +32,10 @@ try:
     validate(config, "workflow/schemas/config.schema.yaml")
 except WorkflowError as e:
     raise WorkflowError(explain_validation_error(e)) from None
+try:
+    config.update(select_datasets(config))  # builtin_datasets: false runs only your own
+except NorankError as e:
+    raise WorkflowError(str(e)) from None
 
 
 include: "workflow/rules/common.smk"

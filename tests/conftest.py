@@ -78,9 +78,13 @@ def tiny_workflow(tmp_path_factory) -> Path:
 def readme_reproduce_flags() -> list[str]:
     """The Snakemake flags of README.md's reproduction command (the block after
     ``<!-- reproduce-command -->``): everything after its last ``snakemake``."""
+    return readme_block("reproduce-command").split("snakemake")[-1].split()
+
+
+def readme_block(marker: str) -> str:
+    """The first fenced code block after ``<!-- marker -->`` in README.md."""
     text = (REPO / "README.md").read_text()
-    block = text.split("<!-- reproduce-command -->", 1)[1].split("```")[1]
-    return block.split("snakemake")[-1].split()
+    return text.split(f"<!-- {marker} -->", 1)[1].split("```")[1].split("\n", 1)[1]
 
 
 @pytest.fixture(scope="session")

@@ -181,3 +181,34 @@ def test_the_paper_protocol_trains_on_every_sample_without_early_stopping():
     options = {"val_fraction": 0.1, "patience": 20, "epochs": 100}
     assert plan.training_options(options, "all") == {"val_fraction": 0.0, "patience": 20, "epochs": 100}
     assert plan.training_options(options, "fold3") == options  # the held-out protocol validates
+
+
+def test_builtin_datasets_switches_the_paper_datasets_off_and_prunes_the_studies(repo):
+    config = load_config(repo)
+    config["datasets"]["mine"] = {"source": "tensor", "data": "x.npz", "shape": "8x8"}
+    assert plan.select_datasets(config) is config  # true: everything
+    own = plan.select_datasets(dict(config, builtin_datasets=False))
+    assert list(own["datasets"]) == ["mine"]
+    assert own["loss_comparison"]["datasets"] == [] and own["unsupervised"]["datasets"] is None  # null = every one
+    assert set(plan.paper_tables(own)) == {"table5_reconstruction", "table6_efficiency", "table_user_datasets"}
+    assert not plan.compares_with_paper(own) and plan.compares_with_paper(config)
+    some = plan.select_datasets(dict(config, builtin_datasets=["olivetti"]))
+    assert sorted(some["datasets"]) == ["mine", "olivetti"] and some["loss_comparison"]["datasets"] == ["olivetti"]
+    assert list(plan.paper_tables(some))[:1] == ["table2_faces"] and "table3_abide" not in plan.paper_tables(some)
+    assert config["loss_comparison"]["datasets"] == ["olivetti", "lfw", "abide"]  # the input is left alone
+    with pytest.raises(NorankError, match=r"config key builtin_datasets: \['mnist'\] are not configured built-in"):
+        plan.select_datasets(dict(config, builtin_datasets=["mnist"]))
+    del config["datasets"]["mine"]
+    with pytest.raises(NorankError, match="builtin_datasets: no dataset is left to run; add your own with `dataset_sheet`"):
+        plan.select_datasets(dict(config, builtin_datasets=False))
+
+
+def test_the_own_data_overlay_runs_only_the_sheet_with_the_main_grid(repo):
+    config = load_config(repo, "own_data.yaml")
+    config["datasets"]["mine"] = {"source": "tensor", "data": "x.npz", "shape": "8x8"}
+    own = plan.select_datasets(config)
+    assert list(own["datasets"]) == ["mine"] and plan.study_runs(own, "losses") == plan.study_runs(own, "unsupervised") == []
+    runs = plan.main_runs(own)
+    assert {r.split for r in runs} == {"all", "fold0", "fold1", "fold2", "fold3", "fold4"} and {r.seed for r in runs} == {0, 1, 2}
+    assert {str(r.method) for r in runs} >= {"metric_learning", "metric_learning-official", "pca", "tsne", "umap",
+                                             "cp-R20", "tucker-R20", "tucker_rhw-R20"}

@@ -75,25 +75,93 @@ def test_bad_input_is_named(tmp_path, case, message):
         load_user_tensor("mine", path, **kw)
 
 
-def test_sheet_rows_become_tensor_datasets(tmp_path):
-    sheet = tmp_path / "datasets.tsv"
-    (tmp_path / "x.npz").write_bytes(b"")
-    sheet.write_text("# my data\nname\tdata\tlabels\tshape\nmine\tx.npz\t\t64x64\n")
-    out = read_dataset_sheet(sheet, base=tmp_path)
-    assert out == {"mine": {"source": "tensor", "data": str(tmp_path / "x.npz"), "shape": "64x64"}}
+def test_a_text_label_file_with_a_header_line_is_read_without_it(tmp_path):
+    X, _ = good()
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\n" + "\n".join(["10", "2", "3"] * 4) + "\n")
+    ds = load_user_tensor("mine", write(tmp_path, X, name="x.npy"), shape="4x3", labels=labels)
+    assert ds.class_names == ("2", "3", "10")  # integer classes, in numeric order
+    assert ds.provenance["labels_header_skipped"] == "label"
+
+
+def test_a_one_axis_array_is_refused_as_such(tmp_path):
+    with pytest.raises(DataError, match=r"have shape \(12,\): one axis only, so no sample shape"):
+        load_user_tensor("mine", write(tmp_path, np.zeros(12), np.arange(12) % 2), shape="4x3")
+
+
+def sheet_with(tmp_path, rows, folder="sheets"):
+    """A sheet in ``tmp_path/folder`` with these data rows under the standard header."""
+    (tmp_path / folder).mkdir(exist_ok=True)
+    sheet = tmp_path / folder / "datasets.tsv"
+    sheet.write_text("# my data\nname\tdata\tlabels\tshape\n" + "".join(r + "\n" for r in rows))
+    return sheet
+
+
+def test_sheet_paths_are_relative_to_the_sheet(tmp_path, monkeypatch):
+    X, y = good()
+    (tmp_path / "data").mkdir()
+    np.savez(tmp_path / "data" / "x.npz", X=X, y=y)
+    np.save(tmp_path / "data" / "flat.npy", X.reshape(12, -1))
+    (tmp_path / "data" / "y.txt").write_text("\n".join(y))
+    sheet = sheet_with(tmp_path, ["mine\t../data/x.npz\t\t4x3", f"flat\t{tmp_path}/data/flat.npy\t../data/y.txt\t4x3"])
+    monkeypatch.chdir(tmp_path)  # the sheet's own path is relative to the working directory
+    out = read_dataset_sheet("sheets/datasets.tsv")
+    data = (tmp_path / "data").resolve()
+    assert out == {
+        "mine": {"source": "tensor", "data": str(data / "x.npz"), "shape": "4x3"},
+        "flat": {"source": "tensor", "data": str(data / "flat.npy"), "labels": str(data / "y.txt"), "shape": "4x3"},
+    }
+    assert load_user_tensor("flat", **{k: v for k, v in out["flat"].items() if k != "source"}).X.shape == (12, 4, 3)
+
+
+def test_sheet_rows_are_checked_at_parse_time_with_line_name_and_column(tmp_path):
+    X, y = good()
+    np.savez(tmp_path / "x.npz", X=X, y=y)
+    np.savez(tmp_path / "nolabels.npz", X=X)
+    np.save(tmp_path / "flat1d.npy", np.zeros(12))
+    (tmp_path / "header.csv").write_text("cls\n" + "\n".join(y) + "\n")  # string labels: cannot tell a header
+    (tmp_path / "x.txt").write_text("not an array")
+    cases = {
+        "gone\tmissing.npz\t\t4x3": "line 3 (gone), column `data`: {d}/missing.npz does not exist; check the path "
+        "(relative paths in a sheet are relative to the sheet's folder).",
+        "hdr\tx.npz\theader.csv\t4x3": "line 3 (hdr), column `labels`: {d}/header.csv has 13 labels for 12 samples; "
+        "give exactly one label per sample, in the samples' order. If the first line ('cls') is a header, delete it.",
+        "flat\tflat1d.npy\theader.csv\t4x3": "line 3 (flat), column `data`: samples in {d}/flat1d.npy have shape "
+        "(12,): one axis only, so no sample shape; expected (n, H, W), or (n, H*W) flattened with the sheet's "
+        "`shape` column.",
+        "bad\tx.npz\t\t5x3": "line 3 (bad), column `shape`: samples in {d}/x.npz have shape (4, 3) but the sheet "
+        "declares 5x3; fix the `shape` column or the file (first axis = samples).",
+        "nolab\tnolabels.npz\t\t4x3": "line 3 (nolab), column `labels`: {d}/nolabels.npz has no array 'y'; it has "
+        "['X']. Name the array in the sheet's `y_key` column.",
+        "shape\tx.npz\t\tbig": "line 3 (shape), column `shape`: sample shape 'big' is not of the form HxW",
+        "txt\tx.txt\t\t4x3": "line 3 (txt), column `data`: {d}/x.txt: unsupported format '.txt'; use .npz or .npy.",
+        "my-data\tx.npz\t\t4x3": "line 3 (my-data), column `name`: 'my-data' is not a valid dataset name",
+        "olivetti\tx.npz\t\t4x3": "line 3 (olivetti), column `name`: dataset name 'olivetti' is already used",
+        "m\tx.npz\t\t": "line 3 (m): column `shape` is empty; name, data and shape are required.",
+        "m\tx.npz\t\t4x3\textra": "line 3 (m): 5 tab-separated cells for 4 columns",
+    }
+    for row, message in cases.items():
+        sheet = tmp_path / "datasets.tsv"
+        sheet.write_text("# my data\nname\tdata\tlabels\tshape\n" + row + "\n")
+        with pytest.raises(NorankError) as e:
+            read_dataset_sheet(sheet, existing=("olivetti",))
+        assert str(e.value).startswith(f"dataset sheet {sheet}, " + message.format(d=tmp_path)), (row, str(e.value))
 
 
 @pytest.mark.parametrize("text, message", [
-    ("name\tdata\tshape\tcolour\nm\tx.npz\t4x4\tred\n", "unknown column"),
-    ("name\tdata\tshape\nm\tx.npz\t\n", "data row 1: missing shape"),
-    ("name\tdata\tshape\nm\tx.npz\t4x4\nm\ty.npz\t4x4\n", "already used"),
-    ("name\tdata\tshape\nolivetti\tx.npz\t4x4\n", "already used"),
+    ("name\tdata\tshape\tcolour\nm\tx.npz\t4x4\tred\n", "line 1: unknown column(s) ['colour']"),
+    ("name data shape\nm x.npz 4x4\n", "separated by tabs, not spaces"),
+    ("name\tdata\nm\tx.npz\n", "the header has no column shape"),
+    ("name\tdata\tshape\nm\tx.npz\t4x4\nm\tx.npz\t4x4\n", "line 3 (m), column `name`: dataset name 'm' is already used"),
 ])
 def test_bad_sheets_are_named(tmp_path, text, message):
+    X, y = good(H=4, W=4)
+    np.savez(tmp_path / "x.npz", X=X, y=y)
     sheet = tmp_path / "datasets.tsv"
     sheet.write_text(text)
-    with pytest.raises(NorankError, match=message):
+    with pytest.raises(NorankError) as e:
         read_dataset_sheet(sheet, existing=("olivetti",))
+    assert message in str(e.value)
 
 
 def test_missing_sheet_names_the_config_key(tmp_path):

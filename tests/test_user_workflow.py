@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import snakemake
+from conftest import REPO, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -18,10 +18,11 @@ def test_a_sheet_dataset_runs_every_stage_into_the_report(tmp_path):
     for k, c in enumerate(("left", "middle", "right")):
         X[y == c, :, 4 * k : 4 * k + 4] += 2.0  # a bright band per class
     np.savez(tmp_path / "bands.npz", X=X, y=y)
-    (tmp_path / "datasets.tsv").write_text("name\tdata\tlabels\tshape\nbands\tbands.npz\t\t12x12\n")
+    (tmp_path / "sheets").mkdir()  # a sheet in a subfolder, its paths relative to itself
+    (tmp_path / "sheets" / "datasets.tsv").write_text("name\tdata\tlabels\tshape\nbands\t../bands.npz\t\t12x12\n")
     (tmp_path / "c.yaml").write_text(
-        "dataset_sheet: datasets.tsv\n"
-        "datasets: {}\n"
+        "dataset_sheet: sheets/datasets.tsv\n"
+        "builtin_datasets: false\n"
         "train: {epochs: 2, patience: 2, eval_every: 1, classes_per_batch: 3, batch_size: 12}\n"
         "official_recipe: {epochs: 2}\n"
         "baselines: {methods: [pca, cp, tucker], ranks: [2], decomposition: {n_iter_max: 10}}\n"
@@ -49,3 +50,43 @@ def test_a_sheet_dataset_runs_every_stage_into_the_report(tmp_path):
     np.savez(tmp_path / "bands.npz", X=X + 0.1, y=y)
     out = snakemake("-n", "--configfile", "c.yaml", cwd=tmp_path).stdout
     assert "import_tensor" in out and "prepare" in out
+
+
+def bad_project(tmp_path, rows, **arrays):
+    """A folder with the given arrays (``.npy``) and a sheet of these rows; the default config and the own-data overlay."""
+    for name, a in arrays.items():
+        np.save(tmp_path / f"{name}.npy", a)
+    (tmp_path / "datasets.tsv").write_text("name\tdata\tlabels\tshape\n" + "".join(r + "\n" for r in rows))
+    return ("--configfile", str(REPO / "config" / "config.yaml"), str(REPO / "config" / "own_data.yaml"),
+            "--config", "dataset_sheet=datasets.tsv")
+
+
+@pytest.mark.parametrize("rows, message", [
+    (["mine\tmissing.npz\t\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `data`: {d}/missing.npz does not "
+     "exist; check the path (relative paths in a sheet are relative to the sheet's folder)."),
+    (["mine\tx.npy\theader.csv\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `labels`: {d}/header.csv has "
+     "13 labels for 12 samples; give exactly one label per sample, in the samples' order. If the first line ('cls') is "
+     "a header, delete it."),
+    (["mine\tflat.npy\tlabels.csv\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `data`: samples in "
+     "{d}/flat.npy have shape (12,): one axis only, so no sample shape; expected (n, H, W), or (n, H*W) flattened with "
+     "the sheet's `shape` column."),
+])
+def test_a_bad_sheet_stops_the_parse_with_the_row_and_no_traceback(tmp_path, rows, message):
+    rng = np.random.default_rng(0)
+    (tmp_path / "header.csv").write_text("cls\n" + "\n".join(["a", "b", "c"] * 4) + "\n")
+    (tmp_path / "labels.csv").write_text("\n".join(["a", "b", "c"] * 4) + "\n")
+    args = bad_project(tmp_path, rows, x=rng.normal(size=(12, 4, 3)), flat=np.zeros(12))
+    out = snakemake("-n", *args, cwd=tmp_path, check=False)
+    assert out.returncode != 0 and message.format(d=tmp_path) in out.stdout, out.stdout[-3000:]
+    assert "Traceback" not in out.stdout
+
+
+def test_a_bad_value_stops_its_import_job_with_the_message_once(tmp_path):
+    X = np.random.default_rng(0).normal(size=(12, 4, 3))
+    X[5, 1, 1] = np.nan  # values are the import job's to check (the parse reads headers only)
+    (tmp_path / "labels.csv").write_text("\n".join(["a", "b", "c"] * 4) + "\n")
+    args = bad_project(tmp_path, ["mine\tx.npy\tlabels.csv\t4x3"], x=X)
+    out = snakemake("--cores", "1", "results/raw/mine.npz", *args, cwd=tmp_path, check=False)
+    message = "dataset 'mine': 1 sample(s) contain NaN or inf (first indices: [5])"
+    assert out.returncode != 0 and out.stdout.count(message) == 1, out.stdout[-3000:]
+    assert "Traceback" not in out.stdout and "Traceback" in (tmp_path / "logs" / "import_tensor" / "mine.log").read_text()

@@ -22,50 +22,71 @@ def explain_validation_error(exc: BaseException, schema_path: str = "workflow/sc
 
 
 SHEET_COLUMNS = ("name", "data", "labels", "shape", "x_key", "y_key")
+NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]*"
 
 
-def read_dataset_sheet(path, *, existing=(), base=None) -> dict:
+def read_dataset_sheet(path, *, existing=()) -> dict:
     """Datasets of the user's sheet (TSV: name, data, labels, shape[, x_key, y_key]) as config entries.
 
-    Relative paths in ``path`` and in the sheet resolve against the working directory, then
-    against ``base`` (the workflow folder). Lines starting with ``#`` are comments.
+    ``path`` is relative to the working directory; paths inside the sheet are relative to the
+    sheet's own folder (absolute paths stay as they are). Lines starting with ``#`` are comments.
+    Every row is checked here, before the DAG exists (:func:`norank.data.user.inspect_tensor_files`:
+    files, arrays, shapes and label counts, from the file headers); an error names the sheet,
+    the line, the dataset, the column and the fix.
     """
-    import csv
+    import os
+    import re
     from pathlib import Path
 
+    from norank.data.user import FileError, inspect_tensor_files
     from norank.errors import NorankError
 
-    def resolve(p):
-        p = Path(p)
-        if p.is_absolute() or p.exists() or base is None or not (Path(base) / p).exists():
-            return p
-        return Path(base) / p
-
-    sheet = resolve(path)
-    if not sheet.exists():
-        raise NorankError(f"config key `dataset_sheet`: {path} does not exist; create it (see config/datasets.tsv) "
-                          "or set dataset_sheet: null.")
-    lines = [ln for ln in sheet.read_text().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    reader = csv.DictReader(lines, delimiter="\t")
-    unknown = set(reader.fieldnames or []) - set(SHEET_COLUMNS)
+    sheet = Path(path)
+    if not sheet.is_file():
+        raise NorankError(f"config key `dataset_sheet`: {path} does not exist (relative to the working directory "
+                          f"{Path.cwd()}); create it (see config/datasets.tsv) or set dataset_sheet: null.")
+    lines = [(no, ln) for no, ln in enumerate(sheet.read_text().splitlines(), start=1)
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise NorankError(f"dataset sheet {sheet}: no header line; the first line that is not a comment names "
+                          f"the columns ({', '.join(SHEET_COLUMNS)}), tab-separated.")
+    header = [c.strip() for c in lines[0][1].split("\t")]
+    where = f"dataset sheet {sheet}, line {lines[0][0]}"
+    unknown = [c for c in header if c not in SHEET_COLUMNS]
     if unknown:
-        raise NorankError(f"dataset sheet {sheet}: unknown column(s) {sorted(unknown)}; columns are "
-                          f"{', '.join(SHEET_COLUMNS)} (tab-separated).")
-    rows = list(reader)
+        spaced = " (the columns must be separated by tabs, not spaces)" if len(header) == 1 and " " in header[0] else ""
+        raise NorankError(f"{where}: unknown column(s) {unknown}{spaced}; columns are {', '.join(SHEET_COLUMNS)}.")
+    missing = [c for c in ("name", "data", "shape") if c not in header]
+    if missing:
+        raise NorankError(f"{where}: the header has no column {', '.join(missing)}; "
+                          f"columns are {', '.join(SHEET_COLUMNS)} (name, data, shape are required).")
+    base = sheet.resolve().parent
     out = {}
-    for i, row in enumerate(rows, start=1):
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        missing = [c for c in ("name", "data", "shape") if not row.get(c)]
-        if missing:
-            raise NorankError(f"dataset sheet {sheet}, data row {i}: missing {', '.join(missing)}.")
+    for no, text in lines[1:]:
+        cells = [c.strip() for c in text.split("\t")]
+        where = f"dataset sheet {sheet}, line {no}" + (f" ({cells[0]})" if cells[0] else "")
+        if len(cells) > len(header):
+            raise NorankError(f"{where}: {len(cells)} tab-separated cells for {len(header)} columns; remove the extra "
+                              "tabs or add the column to the header.")
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
         name = row["name"]
+        empty = [c for c in ("name", "data", "shape") if not row[c]]
+        if empty:
+            raise NorankError(f"{where}: column `{empty[0]}` is empty; name, data and shape are required.")
+        if not re.fullmatch(NAME_PATTERN, name):
+            raise NorankError(f"{where}, column `name`: {name!r} is not a valid dataset name; use letters, digits "
+                              "and _, starting with a letter (it becomes part of file names).")
         if name in out or name in existing:
-            raise NorankError(f"dataset sheet {sheet}, data row {i}: dataset name {name!r} is already used; names must be unique.")
-        entry = {"source": "tensor", "data": str(resolve(row["data"])), "shape": row["shape"]}
+            raise NorankError(f"{where}, column `name`: dataset name {name!r} is already used; names must be unique.")
+        entry = {"source": "tensor", "data": os.path.normpath(base / row["data"]), "shape": row["shape"]}
         if row.get("labels"):
-            entry["labels"] = str(resolve(row["labels"]))
+            entry["labels"] = os.path.normpath(base / row["labels"])
         for k in ("x_key", "y_key"):
             if row.get(k):
                 entry[k] = row[k]
+        try:
+            inspect_tensor_files(**{k: v for k, v in entry.items() if k != "source"})
+        except FileError as e:
+            raise NorankError(f"{where}, column `{e.column}`: {e}") from None
         out[name] = entry
     return out

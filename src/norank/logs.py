@@ -16,9 +16,11 @@ from norank.errors import NorankError
 def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Logger]:
     """Within the block, stdout, stderr and the ``norank`` logger write to ``path``.
 
-    If the block raises, the traceback goes to the log and the one-line error message
-    is printed to the original stderr as well (so the user sees it in the terminal
-    without opening the log), then the exception propagates.
+    If the block raises, the traceback goes to the log and the error message is printed to
+    the original stderr as well (so the user sees it in the terminal without opening the log).
+    A :class:`NorankError` (a message written for the user) then ends the job with exit status
+    1 and no traceback on the terminal, which would bury it; any other exception is a bug and
+    propagates with its traceback.
     """
     logger = logging.getLogger(name)
     if path is None:
@@ -38,6 +40,8 @@ def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Lo
             traceback.print_exc(file=f)
             kind = "norank error" if isinstance(e, NorankError) else f"unexpected {type(e).__name__}"
             print(f"\n{kind} (full log: {path}):\n  {e}\n", file=err)
+            if isinstance(e, NorankError):
+                raise SystemExit(1) from None
             raise
         finally:
             sys.stdout, sys.stderr = out, err

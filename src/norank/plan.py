@@ -29,6 +29,17 @@ PATTERNS = {
 STUDIES = ("losses", "unsupervised")
 STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
+SYNTHETIC_SOURCES = ("galaxy", "crystal")
+BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
+# the paper's Tables 2-5 by number: the dataset sources each one holds (Table 6 holds every dataset)
+TABLE_SOURCES = {2: ("lfw", "olivetti"), 3: ("abide",), 4: ("galaxy", "crystal"), 5: BUILTIN_SOURCES}
+TABLE_CAPTIONS = {
+    "table2_faces": (2, "Table 2. Clustering on LFW and Olivetti"),
+    "table3_abide": (3, "Table 3. Clustering on ABIDE"),
+    "table4_synthetic": (4, "Table 4. Clustering on the synthetic galaxy and crystal datasets"),
+    "table5_reconstruction": (5, "Table 5. Reconstruction error and explained variance"),
+    "table6_efficiency": (6, "Table 6. Data efficiency: test accuracy after training on n samples"),
+}
 # the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
 # rank grid (so a new rank refits the decompositions only)
 BASELINE_KINDS = {"projections": EMBEDDINGS, "decompositions": DECOMPOSITIONS}
@@ -184,6 +195,52 @@ def baseline_jobs(config: dict) -> dict[BaselineJob, list[Run]]:
             if run not in members:
                 members.append(run)
     return jobs
+
+
+def select_datasets(config: dict) -> dict:
+    """``config`` with only the datasets that ``builtin_datasets`` keeps (a new dict).
+
+    ``builtin_datasets``: true keeps every configured dataset; false drops the built-in ones
+    (sources :data:`BUILTIN_SOURCES`), leaving the user's own (``tensor``); a list keeps those
+    built-in datasets by name. A dropped dataset leaves the studies' dataset lists too.
+    """
+    keep = config.get("builtin_datasets", True)
+    datasets = config["datasets"]
+    builtin = [d for d in datasets if datasets[d].get("source") in BUILTIN_SOURCES]
+    if keep is True:
+        return config
+    if keep is False:
+        keep = []
+    unknown = [d for d in keep if d not in builtin]
+    if unknown:
+        raise NorankError(f"config key builtin_datasets: {unknown} are not configured built-in datasets "
+                          f"({', '.join(sorted(builtin))}); list some of those, or true / false.")
+    dropped = set(builtin) - set(keep)
+    out = dict(config, datasets={d: v for d, v in datasets.items() if d not in dropped})
+    if not out["datasets"]:
+        raise NorankError("config key builtin_datasets: no dataset is left to run; add your own with "
+                          "`dataset_sheet` (see README, 'Your own tensors') or keep built-in ones.")
+    for key in STUDY_KEYS.values():
+        names = config.get(key, {}).get("datasets")
+        if names is not None:
+            out[key] = dict(config[key], datasets=[d for d in names if d not in dropped])
+    return out
+
+
+def paper_tables(config: dict) -> dict[str, str]:
+    """The tables of the run, stem -> caption: Tables 2-4 when a dataset of theirs runs, Table 5
+    and 6 whenever any dataset does (the user's too), and ``table_user_datasets`` for the user's."""
+    sources = {spec["source"] for spec in config["datasets"].values()}
+    out = {stem: caption for stem, (t, caption) in TABLE_CAPTIONS.items()
+           if t in (5, 6) or sources & set(TABLE_SOURCES[t])}
+    if "tensor" in sources:
+        out["table_user_datasets"] = "Your datasets (dataset sheet): clustering as in Tables 3-4"
+    return out
+
+
+def compares_with_paper(config: dict) -> bool:
+    """Whether the run has a paper dataset, so a comparison with the published cells."""
+    return any(spec["source"] in BUILTIN_SOURCES for spec in config["datasets"].values())
 
 
 def study_datasets(config: dict, study: str) -> list[str]:

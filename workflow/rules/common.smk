@@ -11,7 +11,7 @@ from norank.recipes import RECIPES, recipe_options
 from norank.sources import code_fingerprint
 
 REAL_SOURCES = plan.REAL_SOURCES
-SYNTHETIC_SOURCES = ("galaxy", "crystal")
+SYNTHETIC_SOURCES = plan.SYNTHETIC_SOURCES
 SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
 TABLE_FORMATS = ("csv", "md", "tex")
 
@@ -268,17 +268,8 @@ def table_outputs(stem, formats=TABLE_FORMATS, category="Tables"):
     ]
 
 
-PAPER_TABLES = {
-    "table2_faces": "Table 2. Clustering on LFW and Olivetti",
-    "table3_abide": "Table 3. Clustering on ABIDE",
-    "table4_synthetic": "Table 4. Clustering on the synthetic galaxy and crystal datasets",
-    "table5_reconstruction": "Table 5. Reconstruction error and explained variance",
-    "table6_efficiency": "Table 6. Data efficiency: test accuracy after training on n samples",
-}
-if TENSOR_DATASETS:
-    PAPER_TABLES["table_user_datasets"] = (
-        "Your datasets (dataset sheet): clustering as in Tables 3-4"
-    )
+PAPER_TABLES = plan.paper_tables(config)  # stem -> caption, the tables whose datasets run
+PAPER_COMPARISON = plan.compares_with_paper(config)
 
 
 def benchmark_files():

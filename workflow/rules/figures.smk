@@ -71,7 +71,7 @@ FIGURE_ENABLED = {
     "fig_rank_sensitivity": (
         PAPER_PROTOCOL and bool({"cp", "tucker"} & set(BASELINES["methods"]))
     ),
-    "fig_paper_vs_ours": PAPER_PROTOCOL and bool(DATASETS),
+    "fig_paper_vs_ours": PAPER_PROTOCOL and PAPER_COMPARISON,
 }
 FIGURES = [f for f, enabled in FIGURE_ENABLED.items() if enabled]
 

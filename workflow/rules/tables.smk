@@ -32,7 +32,7 @@ rule paper_tables:
         paper=f"{workflow.basedir}/config/paper_values.csv",
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
-        table_outputs("paper_comparison", formats=("csv", "md")),
+        table_outputs("paper_comparison", formats=("csv", "md")) if PAPER_COMPARISON else [],
     log:
         "logs/tables/paper_tables.log",
     benchmark:

@@ -7,4 +7,6 @@ from norank.logs import log_to
 with log_to(snakemake.log[0]) as log:
     ds = load_user_tensor(snakemake.wildcards.dataset, **snakemake.params.tensor)
     log.info("%s: X %s, counts %s", ds.name, ds.X.shape, ds.counts())
+    if "labels_header_skipped" in ds.provenance:
+        log.info("labels: first line %r read as a header and skipped", ds.provenance["labels_header_skipped"])
     save_dataset(snakemake.output[0], ds)

@@ -1,0 +1,87 @@
+"""``norank``: run the workflow on your own tensors from a folder of your own.
+
+``norank run datasets.tsv`` runs this checkout's Snakefile with Snakemake's ``--directory`` set
+to the current folder, so ``results/``, ``logs/`` and Snakemake's records are written there, on
+``config/config.yaml`` with the ``config/own_data.yaml`` overlay (only the sheet's datasets,
+every method of the main grid, both protocols, 3 seeds) and builds ``results/report.html``. It
+prints the Snakemake command it runs; everything it does not know is passed to Snakemake as is
+(``-n``, ``--profile``, ``--unlock``, ...). A wrapper rather than a Snakemake module: the
+workflow's paths (config, report, profiles, scripts) stay where the checkout has them, and the
+user's folder needs no Snakefile of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from norank.errors import NorankError
+
+# the checkout an editable install points at (src/norank/cli.py -> the repository root)
+WORKFLOW = Path(__file__).resolve().parents[2]
+# Snakemake flags under which no job runs, so no report is built after the run
+NO_RUN_FLAGS = {"-n", "--dry-run", "--dryrun", "--unlock", "--list-rules", "--summary", "-S", "--dag", "--rulegraph"}
+
+
+def workflow_root() -> Path:
+    if not (WORKFLOW / "Snakefile").is_file():
+        raise NorankError(f"no Snakefile at {WORKFLOW}: the `norank` command runs the workflow of the checkout it "
+                          "was installed from; install it with `pip install -e .` in a clone of the repository.")
+    return WORKFLOW
+
+
+def snakemake_command(sheet: str | None, *, quick: bool = False, cores: str = "all", configfiles=(),
+                      config=(), report: bool = True, extra=(), cwd: Path | None = None) -> list[str]:
+    """The Snakemake command line of ``norank run`` (see the module docstring)."""
+    root, cwd = workflow_root(), Path(cwd or Path.cwd())
+    overlays = [root / "config" / "config.yaml", root / "config" / "own_data.yaml"]
+    if quick:
+        overlays.append(root / "config" / "quick.yaml")
+    settings = list(config)
+    if sheet is not None:
+        path = Path(sheet)
+        if not path.is_absolute():
+            path = cwd / path
+        if not path.is_file():
+            raise NorankError(f"dataset sheet {path} does not exist; write one (see config/datasets.tsv and the "
+                              "README's 'Your own tensors').")
+        settings.insert(0, f"dataset_sheet={path}")
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", str(cwd),
+           "--cores", cores, "--configfile", *map(str, overlays), *configfiles]
+    if settings:
+        cmd += ["--config", *settings]
+    if report and not set(extra) & NO_RUN_FLAGS:
+        cmd += ["--report", "results/report.html", "--report-after-run"]
+    return cmd + list(extra)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="norank", description="No-rank tensor decomposition: the norank workflow.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run", help="run the workflow on the datasets of a sheet, writing results/ in the current folder",
+        description="Run only the sheet's datasets through every method, both protocols and 3 seeds, in the "
+                    "current folder, and build results/report.html. Other options go to Snakemake.")
+    run.add_argument("sheet", help="tab-separated dataset sheet (columns name, data, labels, shape; see "
+                                   "config/datasets.tsv); paths inside it are relative to its folder")
+    run.add_argument("--quick", action="store_true",
+                     help="a first look: paper protocol only, one seed (config/quick.yaml)")
+    run.add_argument("--cores", default="all", help="cores to use (default: all)")
+    run.add_argument("--configfile", nargs="+", default=[], help="your overlays, after norank's")
+    run.add_argument("--config", nargs="+", default=[], help="KEY=VALUE settings, as Snakemake's --config")
+    run.add_argument("--no-report", action="store_true", help="do not build results/report.html")
+    args, extra = parser.parse_known_args(argv)
+    try:
+        cmd = snakemake_command(args.sheet, quick=args.quick, cores=args.cores, configfiles=args.configfile,
+                                config=args.config, report=not args.no_report, extra=extra)
+    except NorankError as e:
+        print(f"norank: {e}", file=sys.stderr)
+        return 2
+    print("norank: running snakemake " + " ".join(cmd[3:]), file=sys.stderr, flush=True)
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
