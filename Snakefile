@@ -1,12 +1,15 @@
 # norank: no-rank tensor decomposition by metric learning - reproduction workflow.
 # Stages: data (download / synthesize / prepare), training and baselines, metrics, data
 # efficiency, tables, figures, provenance. See README.md.
+import sys
+
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from norank.cluster import slurm_gpu_problem
 from norank.config import explain_validation_error, read_dataset_sheet
 from norank.errors import NorankError
+from norank.logs import failed_job_messages
 from norank.plan import select_datasets
 
 min_version("9.0")
@@ -55,6 +58,13 @@ onstart:
         problem = slurm_gpu_problem(COMPUTE["train_gpus"])
         if problem:
             raise WorkflowError(problem)
+
+
+onerror:
+    # on a cluster a job's own output is a file of its own: repeat its norank message here
+    if workflow.executor_plugin.name not in ("local", "dryrun", "touch"):
+        for job_log, message in failed_job_messages(log):
+            print(f"\nnorank error (full log: {job_log}):\n  {message}\n", file=sys.stderr)
 
 
 rule all:

@@ -4,6 +4,8 @@ import subprocess
 import sys
 import textwrap
 
+from norank.logs import failed_job_messages
+
 
 def run_job(tmp_path, body):
     script = tmp_path / "job.py"
@@ -30,3 +32,14 @@ def test_a_bug_keeps_its_traceback_on_the_terminal(tmp_path):
     proc = run_job(tmp_path, "raise KeyError('oops')")
     assert proc.returncode == 1
     assert "unexpected KeyError" in proc.stderr and "Traceback" in proc.stderr
+
+
+def test_the_failed_jobs_norank_messages_are_found_from_snakemakes_log(tmp_path):
+    run_job(tmp_path, "raise DataError('first line\\nsecond line')")
+    other = tmp_path / "other.log"
+    other.write_text("Traceback ...\nKeyError: 'oops'\n")  # a bug: nothing to repeat
+    main = tmp_path / "snakemake.log"
+    main.write_text(f"Error in rule a:\n    log: {tmp_path / 'job.log'}, {other} (check log file(s) for error details)\n"
+                    f"Error in group g:\n    log: {tmp_path / 'job.log'} (check log file(s) for error details)\n")
+    assert failed_job_messages([main]) == [(str(tmp_path / "job.log"), "first line\nsecond line")]
+    assert failed_job_messages(tmp_path / "missing.log") == []

@@ -104,3 +104,19 @@ def test_gpu_request_on_a_gpu_less_cluster_fails_fast_not_hangs(repo, cluster, t
     assert proc.returncode != 0 and time.monotonic() - t0 < 120
     assert "compute.train_gpus is 1, but no node of this SLURM cluster has a GPU" in proc.stdout
     assert not slurm_jobs_of(tmp_path) and not (tmp_path / target).exists()  # nothing was submitted
+
+
+def test_a_jobs_norank_error_reaches_the_terminal_once_without_traceback(repo, cluster, tmp_path):
+    # on the cluster the job's own output goes to its SLURM log: the Snakefile's onerror repeats it
+    X = np.random.default_rng(0).normal(size=(12, 4, 3))
+    X[5, 1, 1] = np.nan
+    np.save(tmp_path / "x.npy", X)
+    (tmp_path / "labels.csv").write_text("\n".join(["a", "b", "c"] * 4) + "\n")
+    (tmp_path / "datasets.tsv").write_text("name\tdata\tlabels\tshape\nmine\tx.npy\tlabels.csv\t4x3\n")
+    (tmp_path / "c.yaml").write_text("dataset_sheet: datasets.tsv\nbuiltin_datasets: false\ncompute: {train_gpus: 0}\n")
+    proc = snakemake("--configfile", "c.yaml", "--profile", str(repo / "profiles" / "slurm"),
+                     "--slurm-init-seconds-before-status-checks", "1", "results/raw/mine.npz", cwd=tmp_path, check=False)
+    message = "dataset 'mine': 1 sample(s) contain NaN or inf (first indices: [5])"
+    assert proc.returncode != 0 and proc.stdout.count(message) == 1, proc.stdout[-3000:]
+    assert "norank error (full log: logs/import_tensor/mine.log)" in proc.stdout and "Traceback" not in proc.stdout
+    assert slurm_jobs_of(tmp_path)  # it did run through sbatch

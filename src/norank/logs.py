@@ -12,6 +12,9 @@ from typing import Iterator
 from norank.errors import NorankError
 
 
+MARKER = "NORANK ERROR: "
+
+
 @contextlib.contextmanager
 def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Logger]:
     """Within the block, stdout, stderr and the ``norank`` logger write to ``path``.
@@ -38,6 +41,8 @@ def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Lo
             yield logger
         except BaseException as e:
             traceback.print_exc(file=f)
+            if isinstance(e, NorankError):
+                print(f"{MARKER}{e}", file=f)  # for the summary of a cluster run (failed_job_messages)
             kind = "norank error" if isinstance(e, NorankError) else f"unexpected {type(e).__name__}"
             print(f"\n{kind} (full log: {path}):\n  {e}\n", file=err)
             if isinstance(e, NorankError):
@@ -46,3 +51,27 @@ def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Lo
         finally:
             sys.stdout, sys.stderr = out, err
             logger.removeHandler(handler)
+
+
+def failed_job_messages(main_logs) -> list[tuple[str, str]]:
+    """``(job log, message)`` of every failed job of a Snakemake run whose log holds a norank error.
+
+    ``main_logs`` is Snakemake's own log of the run (a path, or a list of paths as ``onerror``
+    gets them); its error blocks name each failed job's log
+    files (``log: a.log, b.log (check log file(s) ...)``). On a cluster a job's terminal output
+    is a file of its own, so the Snakefile's ``onerror`` prints these messages.
+    """
+    import re
+
+    found = []
+    paths = [main_logs] if isinstance(main_logs, (str, Path)) else list(main_logs)
+    text = "\n".join(Path(p).read_text(errors="replace") for p in paths if Path(p).is_file())
+    for listed in re.findall(r"log: (.+?) \(check log file\(s\) for error details\)", text):
+        for path in (p.strip() for p in listed.split(",")):
+            log = Path(path)
+            if path in (p for p, _ in found) or not log.is_file():
+                continue
+            body = log.read_text(errors="replace")
+            if MARKER in body:
+                found.append((path, body.rsplit(MARKER, 1)[1].strip()))
+    return found
