@@ -30,7 +30,7 @@ def test_cluster_table_has_a_row_per_method_and_protocol():
     assert list(zip(num.method, num.protocol)) == [("pca", "paper"), ("pca", "heldout"), ("tsne", "paper"),
                                                   ("cp-R5", "paper")]  # no held-out t-SNE, no ML runs here
     assert num.loc[1, "nmi_kmeans_mean"] == 0.6 and num.loc[1, "runs"] == 15
-    assert shown.loc[0, "NMI"] == "0.7000 ± 0.0100" and shown.loc[3, "Method"] == "CP-R5"
+    assert shown.loc[0, "NMI"] == "0.700 ± 0.010" and shown.loc[3, "Method"] == "CP-R5"
 
 
 def test_the_official_recipe_beyond_the_official_codes_datasets_is_marked_an_extension():
@@ -78,3 +78,15 @@ def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
                       for d in ("faces", "stars") for k, v in (("relative_error", 0.3), ("explained_variance", 0.91))])
     num, shown = reconstruction_table(s, ["faces", "stars"], sources={"faces": "lfw", "stars": "crystal"})
     assert shown.Method.tolist() == ["Metric Learning (official recipe)", "Metric Learning (official recipe) †"]
+
+
+@pytest.mark.parametrize("mean, sd, metric, shown", [
+    (22.7412, 2.4983, "davies_bouldin_true_labels", "22.7 ± 2.5"),  # 3 significant digits, sd to the same place
+    (88123.4, 186.24, "calinski_harabasz_true_labels", "88100 ± 200"),
+    (0.6012, 0.02345, "silhouette_true_labels", "0.601 ± 0.023"),
+    (0.99951, 0.0002, "trustworthiness", "0.9995 ± 0.0002"),
+    (0.5, float("nan"), "ari_kmeans", "0.500"),
+    (float("nan"), 0.1, "nmi_kmeans", "–"),
+])
+def test_cells_have_the_metrics_own_digits(mean, sd, metric, shown):
+    assert fmt_mean_sd(mean, sd, metric) == shown

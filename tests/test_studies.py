@@ -121,7 +121,7 @@ def test_study_table_reads_each_column_from_its_subset_and_skips_methods_without
     assert list(numeric.method) == ["loss-paper"] and numeric.runs.tolist() == [3]
     assert numeric["precision_at_1[heldout->train]_mean"].item() == 0.8
     assert numeric["nmi_kmeans[heldout]_mean"].item() == 0.5 and np.isnan(numeric["map_at_r[heldout->train]_mean"].item())
-    assert shown.loc[0, "Method"] == "Paper objective (eq. 13)" and shown.loc[0, "P@1"] == "0.8000 ± 0.1000"
+    assert shown.loc[0, "Method"] == "Paper objective (eq. 13)" and shown.loc[0, "P@1"] == "0.800 ± 0.100"
     assert shown.loc[0, "MAP@R"] == "–"
 
 

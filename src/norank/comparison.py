@@ -250,9 +250,9 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "n": ["" if pd.isna(n) else str(int(n)) for n in cmp.n_train], "Metric": cmp.metric,
         "Labels": cmp.label_variant.fillna(""),
         "Paper": cmp.paper_printed,
-        "Ours (paper protocol)": [fmt_mean_sd(m, s) for m, s in zip(cmp.ours_mean, cmp.ours_sd)],
+        "Ours (paper protocol)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.ours_mean, cmp.ours_sd, cmp.metric)],
         "Ours, other labels": ["" if pd.isna(v) else fmt(v) for v in cmp.ours_other_variant],
-        "Ours (held out)": [fmt_mean_sd(m, s) for m, s in zip(cmp.heldout_mean, cmp.heldout_sd)],
+        "Ours (held out)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.heldout_mean, cmp.heldout_sd, cmp.metric)],
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],
         "Verdict": [verdict(r) for _, r in cmp.iterrows()],
@@ -269,18 +269,18 @@ def largest_deviations(cmp: pd.DataFrame, tolerance: Tolerance, n: int = 10) -> 
     return bad.sort_values("bands", ascending=False).head(n)
 
 
-def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> str:
-    """What the Markdown shows above the cells: the rule, the verdict per table and method, and
-    why the other cells are not compared."""
+def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> list:
+    """What is shown above the cells (blocks for :func:`norank.tables.write_table`): the rule,
+    the verdict per table and method, why the other cells are not compared, the largest deviations."""
     statuses = cmp.status.str.replace(r":.*", "", regex=True).value_counts()
-    lines = [f"Within tolerance means: {tolerance.rule()}. Ours is the paper-protocol mean over seeds; Sil., DB and "
-             "CH are read on the labels the paper used (column Labels: true, as the official code, unless the "
-             "paper's own numbers rule that out; the note column of config/paper_values.csv says why).", "",
-             "**Verdict per table and method** (paper protocol)", "", verdict_table(cmp).to_markdown(index=False), "",
-             "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items()), ""]
+    blocks = [f"Within tolerance means: {tolerance.rule()}. Ours is the paper-protocol mean over seeds; Sil., DB and "
+              "CH are read on the labels the paper used (column Labels: true, as the official code, unless the "
+              "paper's own numbers rule that out; the note column of config/paper_values.csv says why).",
+              ("Verdict per table and method (paper protocol)", verdict_table(cmp)),
+              "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items())]
     top = largest_deviations(cmp, tolerance)
     if len(top):
         shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict"])
         shown.insert(len(shown.columns), "Bands off", [f"{b:.1f}" for b in top.bands])
-        lines += ["**The largest deviations** (in units of the base band)", "", shown.to_markdown(index=False), ""]
-    return "\n".join(lines)
+        blocks.append(("The largest deviations (in units of the base band)", shown))
+    return blocks

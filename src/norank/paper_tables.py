@@ -55,10 +55,37 @@ def fmt(x: float) -> str:
     return f"{x:.2f}" if a >= 10 else f"{x:.4f}"
 
 
-def fmt_mean_sd(mean: float, sd: float) -> str:
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+# decimals per bounded metric (by name prefix); the scale metrics (DB, CH, SR) get 3 significant digits
+DECIMALS = {"silhouette": 3, "ari": 3, "nmi": 3, "accuracy": 3, "relative_error": 3, "explained_variance": 3,
+            "precision_at_1": 3, "map_at_r": 3, "continuity": 4, "trustworthiness": 4}
+
+
+def decimals(metric: str, mean: float) -> int:
+    """Decimals of ``metric``'s cells: fixed per bounded metric, 3 significant digits of the mean
+    otherwise (negative: rounded to tens, hundreds...)."""
+    fixed = next((d for key, d in DECIMALS.items() if metric.startswith(key)), None)
+    if fixed is not None:
+        return fixed
+    return 2 - math.floor(math.log10(abs(mean))) if mean else 2
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
+    """``mean ± sd`` as the tables print it. With ``metric``, both to the metric's decimals
+    (:func:`decimals`), so the sd never shows more digits than the mean; without, :func:`fmt`."""
+    if _missing(mean):
         return "–"
-    return fmt(mean) if sd is None or (isinstance(sd, float) and math.isnan(sd)) else f"{fmt(mean)} ± {fmt(sd)}"
+    if metric is None:
+        return fmt(mean) if _missing(sd) else f"{fmt(mean)} ± {fmt(sd)}"
+    d = decimals(metric, mean)
+
+    def show(x):
+        return f"{round(x, d):.{max(d, 0)}f}"
+
+    return show(mean) if _missing(sd) else f"{show(mean)} ± {show(sd)}"
 
 
 def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:
@@ -119,7 +146,7 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
                              **{f"{k}_sd": v[1] for k, v in cells.items()}})
                 label = method_label(m, table=True) + (EXTENSION_MARK if extension else "")
                 shown.append({"Dataset": d, "Method": label, "Protocol": p, "Runs": runs,
-                              **{HEADERS[k]: fmt_mean_sd(*v[:2]) for k, v in cells.items()}})
+                              **{HEADERS[k]: fmt_mean_sd(*v[:2], metric=k) for k, v in cells.items()}})
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
 
@@ -161,11 +188,11 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
         "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
             EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else ""),
         "Best rank (in-sample)": rank(r["in_sample_rank"]),
-        "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"]),
-        "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"]),
+        "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"], "relative_error"),
+        "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"], "explained_variance"),
         "Best rank (held out)": rank(r["heldout_rank"]),
-        "Error (held out)": fmt_mean_sd(r["heldout_error_mean"], r["heldout_error_sd"]),
-        "Expl. var. (held out)": fmt_mean_sd(r["heldout_ev_mean"], r["heldout_ev_sd"]),
+        "Error (held out)": fmt_mean_sd(r["heldout_error_mean"], r["heldout_error_sd"], "relative_error"),
+        "Expl. var. (held out)": fmt_mean_sd(r["heldout_ev_mean"], r["heldout_ev_sd"], "explained_variance"),
     } for _, r in num.iterrows()])
     return num, shown
 
@@ -189,7 +216,7 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         row = {"Dataset": d, "n": int(n)}
         for _, r in g.iterrows():
             ok = r["status"] == "ok"
-            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"]) if ok
+            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"], "accuracy") if ok
                                                           else f"NA ({r['reason']})")
         shown.append(row)
     return num, pd.DataFrame(shown)

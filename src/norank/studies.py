@@ -60,7 +60,7 @@ def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str],
                          **{f"{metric}[{subset}]_mean": v[0] for subset, metric, _, v in cells},
                          **{f"{metric}[{subset}]_sd": v[1] for subset, metric, _, v in cells}})
             shown.append({"Dataset": d, "Method": method_label(m, table=True), "Runs": runs,
-                          **{header: fmt_mean_sd(v[0], v[1]) for _, _, header, v in cells}})
+                          **{header: fmt_mean_sd(v[0], v[1], metric) for _, metric, header, v in cells}})
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
 

@@ -31,20 +31,28 @@ def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
     }
 
 
-def write_table(df: pd.DataFrame, stem: str | Path, formats=("csv", "md", "tex"), caption: str = "",
-                display: pd.DataFrame | None = None, notes: str = "", preamble: str = "") -> None:
-    """Write ``df`` atomically as ``<stem>.csv``, ``.md`` and/or ``.tex``.
+TABLE_FORMATS = ("csv", "md", "tex", "html")
 
-    ``display`` (default ``df``) is what Markdown and LaTeX show, e.g. ``mean ± sd`` strings
-    while the CSV keeps the numbers; ``preamble`` goes between the caption and the Markdown
-    table, ``notes`` under it.
+
+def write_table(df: pd.DataFrame, stem: str | Path, formats=TABLE_FORMATS, caption: str = "",
+                display: pd.DataFrame | None = None, notes: str = "", preamble=()) -> None:
+    """Write ``df`` atomically as ``<stem>.csv``, ``.md``, ``.tex`` and/or ``.html``.
+
+    ``display`` (default ``df``) is what Markdown, LaTeX and HTML show, e.g. ``mean ± sd``
+    strings while the CSV keeps the numbers; ``preamble`` (paragraphs, or ``(title, DataFrame)``
+    pairs) goes between the caption and the table, ``notes`` under it. The HTML page is the
+    report's view of the table (:func:`norank.report.html_table`).
     """
+    from norank.report import glossary, html_table, markdown_blocks
+
     shown = df if display is None else display
+    key = glossary(shown.columns)
     render = {
         "csv": lambda: df.to_csv(index=False),
-        "md": lambda: (f"**{caption}**\n\n" if caption else "") + (f"{preamble}\n" if preamble else "")
-        + shown.to_markdown(index=False) + "\n" + (f"\n{notes}\n" if notes else ""),
+        "md": lambda: (f"**{caption}**\n\n" if caption else "") + (f"{key}.\n\n" if key else "")
+        + markdown_blocks(preamble) + shown.to_markdown(index=False) + "\n" + (f"\n{notes}\n" if notes else ""),
         "tex": lambda: shown.to_latex(index=False, caption=caption or None, escape=True),
+        "html": lambda: html_table(shown, caption, preamble, notes),
     }
     for fmt in formats:
         with atomic_path(f"{stem}.{fmt}") as tmp:

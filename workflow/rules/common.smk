@@ -13,7 +13,7 @@ from norank.sources import code_fingerprint
 REAL_SOURCES = plan.REAL_SOURCES
 SYNTHETIC_SOURCES = plan.SYNTHETIC_SOURCES
 SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
-TABLE_FORMATS = ("csv", "md", "tex")
+TABLE_FORMATS = ("csv", "md", "tex", "html")  # the HTML is what the report shows
 
 DATASETS = sorted(config["datasets"])
 REAL_DATASETS = [d for d in DATASETS if config["datasets"][d]["source"] in REAL_SOURCES]
@@ -251,8 +251,40 @@ def efficiency_params(wildcards):
     return canonical(kw)
 
 
+# the report's name of each table (its entry's label)
+TABLE_NAMES = {
+    "table1_datasets": "Table 1. Dataset properties",
+    **{stem: caption for stem, (_, caption) in plan.TABLE_CAPTIONS.items()},
+    "table_user_datasets": "Your datasets (dataset sheet)",
+    "paper_comparison": "Paper vs ours: every published cell, verdict and largest deviations",
+    "table_losses": "Loss comparison (held out)",
+    "table_unsupervised": "Unsupervised mode (held out)",
+}
+
+
+RUN_DESCRIPTION = (
+    f"{len(DATASETS)} dataset(s): {', '.join(DATASETS)}. Protocols: {', '.join(EVAL['protocols'])}"
+    f" ({EVAL['folds']} folds held out); seeds: {', '.join(map(str, EVAL['seeds']))}; metric-learning"
+    f" recipes: {', '.join(config['recipes'])}."
+)
+
+
+def report_links():
+    """Name -> file of every table (HTML) and figure (PNG) of the run, for results/summary.md.
+    Call it once the DAG is built (the figure rules are defined then)."""
+    links = {TABLE_NAMES[Path(f).stem]: str(f) for f in rules.paper_tables.output if f.endswith(".html")}
+    links = {TABLE_NAMES["table1_datasets"]: "results/tables/table1_datasets.html", **links}
+    for f in study_targets():
+        if f.endswith(".html"):
+            links[TABLE_NAMES[Path(f).stem]] = f
+    for f in figure_targets():
+        if f.endswith(".png"):
+            links[FIGURE_NAMES[Path(f).stem]] = f
+    return links
+
+
 def table_outputs(stem, formats=TABLE_FORMATS, category="Tables"):
-    """A table's files; the CSV goes into the HTML report with its caption."""
+    """A table's files; the HTML page is its one entry in the report (the others are files)."""
     in_report = report  # a line may not start with `report` outside a rule (the parser reads a directive)
     return [
         (
@@ -260,8 +292,9 @@ def table_outputs(stem, formats=TABLE_FORMATS, category="Tables"):
                 f"results/tables/{stem}.{fmt}",
                 caption=f"../report/tables/{stem}.rst",
                 category=category,
+                labels={"table": TABLE_NAMES[stem]},
             )
-            if fmt == "csv"
+            if fmt == "html"
             else f"results/tables/{stem}.{fmt}"
         )
         for fmt in formats
@@ -332,6 +365,7 @@ def benchmark_files():
         "summarize_study_metrics": jobs("summarize_study_metrics", study=studies),
         "table_datasets": jobs("table_datasets"),
         "paper_tables": jobs("paper_tables"),
+        "report_summary": jobs("report_summary"),
         "study_tables": [f for s in studies for f in jobs(f"table_{s}")],
         "figures": [f for fig in FIGURES for f in jobs(fig)]
         + (

@@ -74,6 +74,21 @@ FIGURE_ENABLED = {
     "fig_paper_vs_ours": PAPER_PROTOCOL and PAPER_COMPARISON,
 }
 FIGURES = [f for f, enabled in FIGURE_ENABLED.items() if enabled]
+# the report's name of each figure (its entry's label; the PDF beside the PNG is a file)
+FIGURE_NAMES = {
+    "fig1_tsne_faces": "Figure 1. t-SNE of Olivetti and LFW: data and metric-learning embedding",
+    "fig2_retrieval_lfw": "Figure 2. Nearest-neighbour retrieval on LFW",
+    "fig3_retrieval_olivetti": "Figure 3. Nearest-neighbour retrieval on Olivetti",
+    "fig4_synthetic_samples": "Figure 4. Samples of the synthetic datasets",
+    "fig5_embeddings_synthetic": "Figure 5. Embeddings of the synthetic datasets",
+    "fig6_reconstructions_olivetti": "Figure 6. Reconstructions of Olivetti faces",
+    "fig7_embeddings_lfw": "Figure 7. Embeddings of LFW",
+    "fig8_embeddings_abide": "Figure 8. Embeddings of ABIDE",
+    "fig_distance_histograms": "Within- and between-class distances",
+    "fig_training_curves": "Training curves",
+    "fig_rank_sensitivity": "CP / Tucker rank sensitivity",
+    "fig_paper_vs_ours": "Paper vs ours, every compared cell",
+}
 
 # called by `rule all` (a lambda: `snakemake --lint` wants no functions beside rules)
 figure_targets = lambda: expand(
@@ -94,12 +109,9 @@ if "fig1_tsne_faces" in FIGURES:
                 "results/figures/fig1_tsne_faces.png",
                 caption="../report/figures/fig1_tsne_faces.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig1_tsne_faces"]},
             ),
-            pdf=report(
-                "results/figures/fig1_tsne_faces.pdf",
-                caption="../report/figures/fig1_tsne_faces.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig1_tsne_faces.pdf",
         log:
             "logs/figures/fig1_tsne_faces.log",
         benchmark:
@@ -138,12 +150,9 @@ if "fig2_retrieval_lfw" in FIGURES:
                 "results/figures/fig2_retrieval_lfw.png",
                 caption="../report/figures/fig2_retrieval_lfw.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig2_retrieval_lfw"]},
             ),
-            pdf=report(
-                "results/figures/fig2_retrieval_lfw.pdf",
-                caption="../report/figures/fig2_retrieval_lfw.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig2_retrieval_lfw.pdf",
         log:
             "logs/figures/fig2_retrieval_lfw.log",
         benchmark:
@@ -180,12 +189,9 @@ if "fig3_retrieval_olivetti" in FIGURES:
                 "results/figures/fig3_retrieval_olivetti.png",
                 caption="../report/figures/fig3_retrieval_olivetti.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig3_retrieval_olivetti"]},
             ),
-            pdf=report(
-                "results/figures/fig3_retrieval_olivetti.pdf",
-                caption="../report/figures/fig3_retrieval_olivetti.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig3_retrieval_olivetti.pdf",
         log:
             "logs/figures/fig3_retrieval_olivetti.log",
         benchmark:
@@ -217,12 +223,9 @@ if "fig4_synthetic_samples" in FIGURES:
                 "results/figures/fig4_synthetic_samples.png",
                 caption="../report/figures/fig4_synthetic_samples.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig4_synthetic_samples"]},
             ),
-            pdf=report(
-                "results/figures/fig4_synthetic_samples.pdf",
-                caption="../report/figures/fig4_synthetic_samples.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig4_synthetic_samples.pdf",
         log:
             "logs/figures/fig4_synthetic_samples.log",
         benchmark:
@@ -255,12 +258,9 @@ if "fig5_embeddings_synthetic" in FIGURES:
                 "results/figures/fig5_embeddings_synthetic.png",
                 caption="../report/figures/fig5_embeddings_synthetic.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig5_embeddings_synthetic"]},
             ),
-            pdf=report(
-                "results/figures/fig5_embeddings_synthetic.pdf",
-                caption="../report/figures/fig5_embeddings_synthetic.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig5_embeddings_synthetic.pdf",
         log:
             "logs/figures/fig5_embeddings_synthetic.log",
         benchmark:
@@ -297,12 +297,9 @@ if "fig6_reconstructions_olivetti" in FIGURES:
                 "results/figures/fig6_reconstructions_olivetti.png",
                 caption="../report/figures/fig6_reconstructions_olivetti.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig6_reconstructions_olivetti"]},
             ),
-            pdf=report(
-                "results/figures/fig6_reconstructions_olivetti.pdf",
-                caption="../report/figures/fig6_reconstructions_olivetti.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig6_reconstructions_olivetti.pdf",
         log:
             "logs/figures/fig6_reconstructions_olivetti.log",
         benchmark:
@@ -344,12 +341,9 @@ if "fig7_embeddings_lfw" in FIGURES:
                 "results/figures/fig7_embeddings_lfw.png",
                 caption="../report/figures/fig7_embeddings_lfw.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig7_embeddings_lfw"]},
             ),
-            pdf=report(
-                "results/figures/fig7_embeddings_lfw.pdf",
-                caption="../report/figures/fig7_embeddings_lfw.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig7_embeddings_lfw.pdf",
         log:
             "logs/figures/fig7_embeddings_lfw.log",
         benchmark:
@@ -383,12 +377,9 @@ if "fig8_embeddings_abide" in FIGURES:
                 "results/figures/fig8_embeddings_abide.png",
                 caption="../report/figures/fig8_embeddings_abide.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig8_embeddings_abide"]},
             ),
-            pdf=report(
-                "results/figures/fig8_embeddings_abide.pdf",
-                caption="../report/figures/fig8_embeddings_abide.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig8_embeddings_abide.pdf",
         log:
             "logs/figures/fig8_embeddings_abide.log",
         benchmark:
@@ -422,12 +413,9 @@ if "fig_distance_histograms" in FIGURES:
                 "results/figures/fig_distance_histograms.png",
                 caption="../report/figures/fig_distance_histograms.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig_distance_histograms"]},
             ),
-            pdf=report(
-                "results/figures/fig_distance_histograms.pdf",
-                caption="../report/figures/fig_distance_histograms.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig_distance_histograms.pdf",
         log:
             "logs/figures/fig_distance_histograms.log",
         benchmark:
@@ -466,12 +454,9 @@ if "fig_training_curves" in FIGURES:
                 "results/figures/fig_training_curves.png",
                 caption="../report/figures/fig_training_curves.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig_training_curves"]},
             ),
-            pdf=report(
-                "results/figures/fig_training_curves.pdf",
-                caption="../report/figures/fig_training_curves.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig_training_curves.pdf",
         log:
             "logs/figures/fig_training_curves.log",
         benchmark:
@@ -502,12 +487,9 @@ if "fig_rank_sensitivity" in FIGURES:
                 "results/figures/fig_rank_sensitivity.png",
                 caption="../report/figures/fig_rank_sensitivity.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig_rank_sensitivity"]},
             ),
-            pdf=report(
-                "results/figures/fig_rank_sensitivity.pdf",
-                caption="../report/figures/fig_rank_sensitivity.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig_rank_sensitivity.pdf",
         log:
             "logs/figures/fig_rank_sensitivity.log",
         benchmark:
@@ -538,12 +520,9 @@ if "fig_paper_vs_ours" in FIGURES:
                 "results/figures/fig_paper_vs_ours.png",
                 caption="../report/figures/fig_paper_vs_ours.rst",
                 category="Figures",
+                labels={"figure": FIGURE_NAMES["fig_paper_vs_ours"]},
             ),
-            pdf=report(
-                "results/figures/fig_paper_vs_ours.pdf",
-                caption="../report/figures/fig_paper_vs_ours.rst",
-                category="Figures",
-            ),
+            pdf="results/figures/fig_paper_vs_ours.pdf",
         log:
             "logs/figures/fig_paper_vs_ours.log",
         benchmark:

@@ -32,7 +32,7 @@ rule paper_tables:
         paper=f"{workflow.basedir}/config/paper_values.csv",
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
-        table_outputs("paper_comparison", formats=("csv", "md")) if PAPER_COMPARISON else [],
+        table_outputs("paper_comparison", formats=("csv", "md", "html")) if PAPER_COMPARISON else [],
     log:
         "logs/tables/paper_tables.log",
     benchmark:
@@ -56,11 +56,45 @@ rule paper_tables:
         "../scripts/paper_tables.py"
 
 
+rule report_summary:
+    """The report's landing summary (results/summary.rst, included by workflow/report/workflow.rst)
+    and results/summary.md: findings with their numbers, the verdict grid, links to every table
+    and figure; computed from the results."""
+    input:
+        summary="results/metrics/summary.csv",
+        **(
+            {"comparison": "results/tables/paper_comparison.csv"}
+            if PAPER_COMPARISON
+            else {}
+        ),
+    output:
+        rst="results/summary.rst",
+        md="results/summary.md",
+    log:
+        "logs/tables/report_summary.log",
+    benchmark:
+        "results/benchmarks/tables/report_summary.tsv"
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        code=library_code("report_summary.py"),
+        tolerance=config["report"]["tolerance"],
+        run=RUN_DESCRIPTION,
+        links=lambda wildcards: report_links(),
+    script:
+        "../scripts/report_summary.py"
+
+
 rule provenance:
     """Code version, configuration hash, machine and wall time per rule of this run."""
     input:
         rules.table_datasets.output,
         rules.paper_tables.output,
+        rules.report_summary.output,
         figure_targets(),
         study_targets(),
     output:

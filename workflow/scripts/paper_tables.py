@@ -45,6 +45,6 @@ with log_to(snakemake.log[0]) as log:
         cmp = compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
                                  realistic=p.realistic, families=p.baselines)
         log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
-        write_table(cmp, stem_of("paper_comparison"), formats=("csv", "md"), display=comparison_display(cmp),
+        write_table(cmp, stem_of("paper_comparison"), formats=("csv", "md", "html"), display=comparison_display(cmp),
                     caption="Paper vs ours: every published cell of Tables 2-6",
                     preamble=comparison_preamble(cmp, tolerance))

@@ -1,0 +1,116 @@
+"""What the HTML report shows: tables rendered as HTML (the Snakemake report only offers CSV and
+Markdown as downloads), with each metric's direction and its abbreviations spelled out.
+
+A table page is self-contained (inline CSS, no script, no network), so it renders inside the
+report's viewer and opened on its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+# column header (or its start) -> (higher is better, what it means)
+METRIC_HEADERS = {
+    "Sil.": (True, "silhouette"),
+    "DB": (False, "Davies-Bouldin index"),
+    "CH": (True, "Calinski-Harabasz index"),
+    "SR": (True, "separation ratio: mean between-class over mean within-class distance"),
+    "Cont.": (True, "continuity (k = 5)"),
+    "Trust.": (True, "trustworthiness (k = 5)"),
+    "ARI": (True, "adjusted Rand index of k-means against the labels"),
+    "NMI": (True, "normalised mutual information of k-means against the labels"),
+    "P@1": (True, "precision at 1 of held-out queries against the training samples"),
+    "MAP@R": (True, "mean average precision at R"),
+    "Error": (False, "relative reconstruction error ||X - X_hat|| / ||X||"),
+    "Expl. var.": (True, "explained variance 1 - error²"),
+}
+ARROW = {True: "↑", False: "↓"}
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 13px; margin: 12px; color: #222; }
+h1 { font-size: 16px; margin: 0 0 8px; }
+h2 { font-size: 14px; margin: 16px 0 6px; }
+p.note { color: #444; max-width: 70em; }
+table { border-collapse: collapse; margin: 4px 0 12px; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: right; white-space: nowrap; }
+th { background: #f3f3f3; position: sticky; top: 0; }
+th { text-align: center; }
+tr:hover td { background: #f7f9ff; }
+"""
+
+
+def header_meaning(header: str) -> tuple[bool, str] | None:
+    """``(higher is better, meaning)`` of a metric column header, else None."""
+    for key, value in METRIC_HEADERS.items():
+        if header == key or header.startswith(key + " ") or header.startswith(key + "["):
+            return value
+    return None
+
+
+def glossary(columns) -> str:
+    """One line spelling out the abbreviated metric columns present, with their direction."""
+    seen, parts = set(), []
+    for c in columns:
+        meaning = header_meaning(str(c))
+        key = next((k for k in METRIC_HEADERS if str(c) == k or str(c).startswith(k)), None)
+        if meaning and key not in seen:
+            seen.add(key)
+            parts.append(f"{key} = {meaning[1]} ({ARROW[meaning[0]]} better)")
+    return "; ".join(parts)
+
+
+def _inline(text: str) -> str:
+    """Markdown-ish inline text as HTML: escaped, with **bold** and `code`."""
+    out = html.escape(text)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", out)
+
+
+def html_frame(df: pd.DataFrame) -> str:
+    """A DataFrame as an HTML table (pandas' Styler), metric headers marked ↑ / ↓."""
+    shown = df.rename(columns={c: f"{c} {ARROW[header_meaning(str(c))[0]]}" for c in df.columns
+                               if header_meaning(str(c))})
+    styler = shown.style.hide(axis="index")
+    # names (not numbers) left-aligned: the columns before the first metric or count column
+    first_number = next((i for i, c in enumerate(df.columns) if header_meaning(str(c)) or
+                         pd.api.types.is_numeric_dtype(df[c])), len(df.columns))
+    names = list(shown.columns[:first_number])
+    if names:
+        styler = styler.set_properties(subset=names, **{"text-align": "left"})
+    return styler.to_html()
+
+
+def html_table(df: pd.DataFrame, caption: str = "", blocks=(), notes: str = "") -> str:
+    """A self-contained HTML page: the caption, the glossary of its metric columns, ``blocks``
+    (paragraphs, or ``(title, DataFrame)`` pairs) above the table, the table, the notes."""
+    parts = [f"<h1>{_inline(caption)}</h1>"] if caption else []
+    if glossary(df.columns):
+        parts.append(f'<p class="note">{_inline(glossary(df.columns))}.</p>')
+    for block in blocks:
+        if isinstance(block, tuple):
+            title, frame = block
+            parts += [f"<h2>{_inline(title)}</h2>", html_frame(frame)]
+        elif block.strip():
+            parts.append(f'<p class="note">{_inline(block)}</p>')
+    parts.append(html_frame(df))
+    for para in notes.split("\n\n"):
+        if para.strip():
+            parts.append(f'<p class="note">{_inline(para.strip())}</p>')
+    title = html.escape(caption or "table")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{CSS}</style></head>\n<body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+def markdown_blocks(blocks) -> str:
+    """``blocks`` (paragraphs, or ``(title, DataFrame)`` pairs) as Markdown."""
+    out = []
+    for block in blocks:
+        if isinstance(block, tuple):
+            title, frame = block
+            out += [f"**{title}**", "", frame.to_markdown(index=False), ""]
+        else:
+            out += [block, ""]
+    return "\n".join(out)

@@ -1,0 +1,147 @@
+"""The report's landing summary, computed from the run's results (never hand-written).
+
+:func:`findings` reads the metric summary (``results/metrics/summary.csv``) and, when the run
+has paper datasets, the comparison (``results/tables/paper_comparison.csv``) and states the
+headline findings with their numbers: how many published cells reproduce, by recipe; the
+metric-learning silhouette on the faces next to the paper's; the largest in-sample vs held-out
+gap; which method is best on held-out samples per dataset; the largest deviation from the
+paper. :func:`summary_rst` puts them, the verdict grid and the protocol caveat into the
+reStructuredText the report's landing page includes; :func:`summary_markdown` into
+``results/summary.md`` with links to every table and figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from norank.comparison import verdict_table
+from norank.labels import method_label
+from norank.methods import METRIC_LEARNING, Method
+
+CAVEAT = ("In-sample (paper protocol) numbers of a trained encoder say how well it separates the samples it "
+          "was trained on, and the paper reports only those; the held-out rows (stratified folds, every metric on "
+          "samples the model never saw) say how it generalises. Where the two disagree, trust the held-out one.")
+
+
+def _cells(summary: pd.DataFrame, metric: str, protocol: str) -> pd.DataFrame:
+    subset = "all" if protocol == "paper" else "heldout"
+    return summary[(summary.metric == metric) & (summary.protocol == protocol) & (summary.subset == subset)]
+
+
+def _is_ml(method: str) -> bool:
+    try:
+        return Method.parse(method).family == METRIC_LEARNING
+    except Exception:
+        return False
+
+
+def reproduction_finding(cmp: pd.DataFrame) -> str | None:
+    compared = cmp[cmp.status == "compared"]
+    if compared.empty:
+        return None
+    within = compared.within_tolerance == True  # noqa: E712 (object column)
+    ml = compared.method.map(_is_ml)
+    parts = [f"{method_label(m)}: {int(within[compared.method == m].sum())} of {int((compared.method == m).sum())}"
+             for m in sorted(compared.method[ml].unique())]
+    return (f"**Reproduction**: {int(within.sum())} of {len(compared)} compared published cells are within tolerance "
+            f"under the paper protocol ({int(within[~ml].sum())} of {int((~ml).sum())} for the baselines; "
+            + "; ".join(parts) + "). The comparison table lists every cell and why the others are not compared.")
+
+
+def faces_finding(cmp: pd.DataFrame) -> str | None:
+    rows = cmp[(cmp.status == "compared") & (cmp.metric == "silhouette") & cmp.method.map(_is_ml)
+               & cmp.paper_dataset.isin(["lfw", "olivetti"])]
+    if rows.empty:
+        return None
+    parts = []
+    for d, g in rows.groupby("paper_dataset", sort=True):
+        ours = ", ".join(f"{method_label(r.method)} {r.ours_mean:.2f}" for r in g.sort_values("method").itertuples())
+        parts.append(f"{d} {ours} (paper {g.paper.iloc[0]:.3f})")
+    return "**Faces, silhouette of the metric-learning embedding** (paper protocol): " + "; ".join(parts) + "."
+
+
+def generalisation_finding(summary: pd.DataFrame, metric: str = "ari_kmeans") -> str | None:
+    ins, out = _cells(summary, metric, "paper"), _cells(summary, metric, "heldout")
+    both = ins.merge(out, on=["dataset", "method"], suffixes=("_in", "_out"))
+    both = both[both.method.map(_is_ml)]
+    if both.empty:
+        return None
+    both["gap"] = both.mean_in - both.mean_out
+    top = both.sort_values("gap", ascending=False).iloc[0]
+    return (f"**In-sample vs held out**: the largest drop is {method_label(top.method)} on {top.dataset}, ARI "
+            f"{top.mean_in:.2f} in sample against {top.mean_out:.2f} ± {top.sd_out:.2f} on held-out samples; "
+            f"over the {both.dataset.nunique()} datasets the metric-learning ARI drops by {both.gap.median():.2f} "
+            "(median).")
+
+
+def best_heldout_finding(summary: pd.DataFrame, metric: str = "ari_kmeans") -> str | None:
+    out = _cells(summary, metric, "heldout")
+    if out.empty:
+        return None
+    parts, ml_best = [], 0
+    for d, g in out.groupby("dataset", sort=True):
+        best = g.loc[g["mean"].idxmax()]
+        tied = int((g["mean"] >= best["mean"] - 0.005).sum()) - 1
+        ml_best += _is_ml(best.method)
+        parts.append(f"{d} {method_label(best.method)} {best['mean']:.2f}" + (f" (tied with {tied} more)" if tied else ""))
+    return (f"**Best held-out ARI**: metric learning is best on {ml_best} of {len(parts)} datasets (" + "; ".join(parts)
+            + ").")
+
+
+def deviation_finding(cmp: pd.DataFrame, tolerance) -> str | None:
+    from norank.comparison import largest_deviations
+
+    top = largest_deviations(cmp, tolerance, n=1)
+    if top.empty:
+        return None
+    r = top.iloc[0]
+    return (f"**Largest deviation from the paper**: Table {int(r.table)}, {r.dataset}, {method_label(r.method)}, "
+            f"{r.metric}: ours {r.ours_mean:.3g}, paper {r.paper_printed} ({r.bands:.1f} bands off).")
+
+
+def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=None) -> list[str]:
+    """Three to five headline findings with their numbers (those the run's results support)."""
+    out = []
+    if cmp is not None:
+        out += [reproduction_finding(cmp), faces_finding(cmp)]
+    out += [generalisation_finding(summary), best_heldout_finding(summary)]
+    if cmp is not None and tolerance is not None:
+        out.append(deviation_finding(cmp, tolerance))
+    return [f for f in out if f]
+
+
+def verdict_grid(cmp: pd.DataFrame) -> pd.DataFrame:
+    """Methods × tables: ``within / compared`` published cells under the paper protocol."""
+    v = verdict_table(cmp)
+    v = v[v.compared > 0]
+    cells = v.assign(cell=[f"{w} / {c}" for w, c in zip(v.within, v.compared)])
+    grid = cells.pivot_table(index="Method", columns="Table", values="cell", aggfunc="first", sort=False).fillna("")
+    grid.columns = [f"Table {t}" for t in grid.columns]
+    return grid.reset_index()
+
+
+def _rst_table(df: pd.DataFrame) -> str:
+    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{c}"' for c in df.columns), ""]
+    for row in df.itertuples(index=False):
+        lines.append("   " + ", ".join(f'"{v}"' for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str) -> str:
+    """The landing page's summary section (reStructuredText)."""
+    parts = ["Summary of this run", "-------------------", "", run, ""]
+    parts += [f"- {f}" for f in found] + [""]
+    if grid is not None and len(grid):
+        parts += ["**Verdict** (within tolerance / compared published cells, paper protocol):", "", _rst_table(grid)]
+    parts += [CAVEAT, ""]
+    return "\n".join(parts)
+
+
+def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, links: dict[str, str]) -> str:
+    """``results/summary.md``: the findings, the verdict grid and a link to every table and figure."""
+    parts = ["# Summary of this run", "", run, ""] + [f"- {f}" for f in found] + [""]
+    if grid is not None and len(grid):
+        parts += ["**Verdict** (within tolerance / compared published cells, paper protocol):", "",
+                  grid.to_markdown(index=False), ""]
+    parts += [CAVEAT, "", "## Tables and figures", ""] + [f"- [{name}]({path})" for name, path in links.items()]
+    return "\n".join(parts) + "\n"

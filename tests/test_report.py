@@ -1,0 +1,60 @@
+"""What the report shows: tables as HTML with directions and a glossary, and the landing summary."""
+
+import re
+
+import pandas as pd
+
+from norank.comparison import Tolerance
+from norank.report import glossary, html_table, markdown_blocks
+from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
+
+
+def test_a_table_page_is_self_contained_html_with_arrows_and_the_abbreviations_spelled_out():
+    shown = pd.DataFrame({"Dataset": ["lfw"], "Method": ["PCA + K-Means"], "Runs": [3], "Sil.": ["0.601 ± 0.023"],
+                          "DB": ["7.33 ± 0.01"]})
+    page = html_table(shown, "Table 2. Clustering", [("Verdict", pd.DataFrame({"A": [1]})), "**bold** note"], "n1\n\nn2")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "http" not in page
+    assert "Sil. ↑" in page and "DB ↓" in page and "0.601 ± 0.023" in page and "<strong>bold</strong>" in page
+    assert "silhouette (↑ better); DB = Davies-Bouldin index (↓ better)" in page
+    assert page.index("Verdict") < page.index("PCA + K-Means") < page.index("n2")
+    assert glossary(["Dataset", "n"]) == "" and "**Verdict**" in markdown_blocks([("Verdict", pd.DataFrame({"A": [1]}))])
+
+
+def srow(dataset, method, protocol, metric, mean, sd=0.0):
+    return dict(dataset=dataset, method=method, rank=None, protocol=protocol,
+                subset="all" if protocol == "paper" else "heldout", metric=metric, mean=mean, sd=sd, n_runs=3)
+
+
+def crow(table, dataset, method, metric, paper, ours, within):
+    return dict(table=table, paper_dataset=dataset, dataset=dataset, method=method, n_train=None, metric=metric,
+                paper=paper, paper_printed=str(paper), ours_mean=ours, ours_sd=0.0, status="compared",
+                diff=ours - paper, ratio=ours / paper, kind="bounded", within_tolerance=within)
+
+
+def test_the_findings_are_computed_from_the_results():
+    summary = pd.DataFrame([
+        srow("abide", "metric_learning", "paper", "ari_kmeans", 1.0), srow("abide", "metric_learning", "heldout", "ari_kmeans", 0.09, 0.05),
+        srow("abide", "pca", "heldout", "ari_kmeans", 0.01),
+        srow("lfw", "metric_learning", "paper", "ari_kmeans", 0.97), srow("lfw", "metric_learning", "heldout", "ari_kmeans", 0.76),
+        srow("lfw", "umap", "heldout", "ari_kmeans", 0.80),
+    ])
+    cmp = pd.DataFrame([crow(2, "lfw", "metric_learning", "silhouette", 0.975, 0.60, False),
+                        crow(2, "lfw", "metric_learning-official", "silhouette", 0.975, 0.95, True),
+                        crow(2, "lfw", "pca", "silhouette", -0.0186, -0.0186, True)])
+    found = findings(summary, cmp, Tolerance())
+    assert found[0].startswith("**Reproduction**: 2 of 3 compared published cells are within tolerance")
+    assert "1 of 1 for the baselines; Metric learning: 0 of 1; Metric learning (official recipe): 1 of 1" in found[0]
+    assert "lfw Metric learning 0.60, Metric learning (official recipe) 0.95 (paper 0.975)" in found[1]
+    assert "Metric learning on abide, ARI 1.00 in sample against 0.09 ± 0.05 on held-out samples" in found[2]
+    assert "metric learning is best on 1 of 2 datasets (abide Metric learning 0.09; lfw UMAP 0.80)" in found[3]
+    assert "Table 2, lfw, Metric learning, silhouette: ours 0.6, paper 0.975 (7.5 bands off)" in found[4]
+    grid = verdict_grid(cmp)
+    assert grid.to_dict("records")[0] == {"Method": "PCA + K-Means", "Table 2": "1 / 1"}
+    rst, md = summary_rst(found, grid, "2 datasets."), summary_markdown(found, grid, "2 datasets.", {"Table 2": "tables/t2.html"})
+    assert rst.startswith("Summary of this run\n---") and ".. csv-table::" in rst and "trust the held-out one" in rst
+    assert "- [Table 2](tables/t2.html)" in md and re.search(r"\| PCA \+ K-Means +\| 1 / 1 +\|", md)
+
+
+def test_a_run_without_paper_datasets_or_held_out_folds_says_only_what_it_has():
+    summary = pd.DataFrame([srow("digits", "metric_learning", "paper", "ari_kmeans", 1.0)])
+    assert findings(summary) == []

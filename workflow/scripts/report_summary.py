@@ -1,0 +1,24 @@
+"""Rule report_summary: the report's landing summary and results/summary.md, from the results."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from norank.comparison import Tolerance
+from norank.io import atomic_path
+from norank.logs import log_to
+from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
+
+with log_to(snakemake.log[0]) as log:
+    p = snakemake.params
+    summary = pd.read_csv(snakemake.input.summary)
+    cmp = pd.read_csv(snakemake.input.comparison) if "comparison" in snakemake.input.keys() else None
+    found = findings(summary, cmp, Tolerance.from_config(p.tolerance))
+    grid = verdict_grid(cmp) if cmp is not None else None
+    log.info("%d findings", len(found))
+    # results/summary.md sits in results/: its links are relative to that folder
+    links = {name: str(Path(path).relative_to("results")) for name, path in p.links.items()}
+    for out, text in ((snakemake.output.rst, summary_rst(found, grid, p.run)),
+                      (snakemake.output.md, summary_markdown(found, grid, p.run, links))):
+        with atomic_path(out) as tmp:
+            Path(tmp).write_text(text)
