@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from norank.paper_tables import cluster_table, efficiency_table, fmt, fmt_mean_sd, reconstruction_table, table_methods
+from norank.paper_tables import (cluster_table, efficiency_table, fmt, fmt_mean_sd, published_values,
+                                 reconstruction_table, table_methods)
 
 
 def srow(dataset, method, protocol, subset, metric, mean, sd=np.nan, n=3):
@@ -90,3 +91,19 @@ def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
 ])
 def test_cells_have_the_metrics_own_digits(mean, sd, metric, shown):
     assert fmt_mean_sd(mean, sd, metric) == shown
+
+
+def test_the_papers_values_follow_our_rows_in_the_display():
+    cmp = pd.DataFrame([
+        dict(table=2, dataset="oli", method="pca", metric="silhouette", paper_printed="0.1434", status="compared"),
+        dict(table=2, dataset="oli", method="pca", metric="nmi", paper_printed="0.7700", status="compared"),
+        dict(table=4, dataset="gal_r", method="pca", metric="nmi", paper_printed="0.5", status="realistic preset (not a reproduction)"),
+        dict(table=5, dataset="oli", method="cp-R5", metric="relative_error", paper_printed="0.6441 (R=5)", status="compared"),
+    ])
+    assert published_values(cmp, 2) == {("oli", "pca"): {"Sil.": "0.1434", "NMI": "0.7700"}}
+    assert published_values(cmp, 4) == {} and published_values(cmp, 5) == {("oli", "cp"): {"Error (in-sample)": "0.6441 (R=5)"}}
+    summary = pd.DataFrame([dict(dataset="oli", method="pca", rank=None, protocol="paper", subset="all",
+                                 metric="silhouette_true_labels", mean=0.15, sd=0.0, n_runs=3)])
+    _, shown = cluster_table(summary, ["oli"], ["silhouette_true_labels", "nmi_kmeans"], ["pca", "umap"],
+                             published=published_values(cmp, 2))
+    assert shown.Protocol.tolist() == ["paper", "published"] and shown["Sil."].tolist() == ["0.150 ± 0.000", "0.1434"]

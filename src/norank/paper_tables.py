@@ -122,10 +122,40 @@ def is_extension(method: str, source: str | None) -> bool:
     return m.family == METRIC_LEARNING and m.recipe in OFFICIAL and source not in OFFICIAL_SOURCES
 
 
+# the paper's metric names (config/paper_values.csv) -> the display headers of Tables 2-5
+PAPER_HEADERS = {"silhouette": "Sil.", "davies_bouldin": "DB", "calinski_harabasz": "CH", "separation_ratio": "SR",
+                 "continuity": "Cont.", "trustworthiness": "Trust.", "ari": "ARI", "nmi": "NMI",
+                 "relative_error": "Error (in-sample)", "explained_variance": "Expl. var. (in-sample)"}
+PUBLISHED = "published"  # the Protocol of the rows that show the paper's own values
+
+
+def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dict[str, str]]:
+    """The paper's printed values of ``table`` by our (dataset, method), header -> value, from the
+    comparison (``norank.comparison.compare_with_paper``). Table 5 is keyed by family (``cp``,
+    ``tucker``, ``pca``) or metric-learning method, as its rows. The realistic presets are no
+    reproduction of the paper's datasets and get none."""
+    rows = cmp[(cmp.table == table) & cmp.dataset.notna() & ~cmp.status.astype(str).str.startswith("realistic")]
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rows.itertuples():
+        method = r.method
+        if table == 5 and Method.parse(method).family != METRIC_LEARNING:
+            method = Method.parse(method).family
+        if r.metric in PAPER_HEADERS:
+            out.setdefault((r.dataset, method), {})[PAPER_HEADERS[r.metric]] = str(r.paper_printed)
+    return out
+
+
+def _published_row(d: str, label: str, values: dict[str, str], headers) -> dict:
+    return {"Dataset": d, "Method": label, "Protocol": PUBLISHED, "Runs": "",
+            **{h: values.get(h, "") for h in headers}}
+
+
 def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str], methods: list[str],
-                  protocols=("paper", "heldout"), sources: dict[str, str] | None = None
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  protocols=("paper", "heldout"), sources: dict[str, str] | None = None,
+                  published: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tables 2-4: one row per dataset × method × protocol, one column (mean, sd) per metric.
+    With ``published`` (:func:`published_values`), the paper's own values follow a method's rows
+    in the display (Protocol ``published``).
 
     Returns ``(numeric, display)``. A method a protocol does not run (t-SNE held out) has no row.
     With ``sources`` (dataset → source), the official recipe's rows on datasets the official code
@@ -135,6 +165,7 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
     lookup = summary_cells(summary)
     for d in datasets:
         for m in methods:
+            label = None
             for p in protocols:
                 cells = {k: _cell(lookup, d, m, p, PROTOCOL_SUBSET[p], k) for k in metrics}
                 if all(n == 0 for _, _, n in cells.values()):
@@ -147,14 +178,17 @@ def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str]
                 label = method_label(m, table=True) + (EXTENSION_MARK if extension else "")
                 shown.append({"Dataset": d, "Method": label, "Protocol": p, "Runs": runs,
                               **{HEADERS[k]: fmt_mean_sd(*v[:2], metric=k) for k, v in cells.items()}})
+            if published and (d, m) in published and label is not None:  # after the method's own rows
+                shown.append(_published_row(d, label, published[d, m], [HEADERS[k] for k in metrics]))
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
 
-def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: dict[str, str] | None = None
-                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: dict[str, str] | None = None,
+                         published: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table 5: per dataset, PCA, CP and Tucker at their best rank (lowest mean relative error)
     and metric learning by each recipe (linear map Z → X), in-sample (paper protocol) and held out.
-    With ``sources``, the official recipe's rows beyond the official code's datasets are marked."""
+    With ``sources``, the official recipe's rows beyond the official code's datasets are marked;
+    with ``published`` (:func:`published_values`), the paper's values follow each row."""
     rows = []
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
     # a row per baseline family (its best rank) and per metric-learning method (each recipe)
@@ -183,18 +217,24 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
     def rank(v):
         return "–" if pd.isna(v) else str(int(v))
 
-    shown = pd.DataFrame([{
-        "Dataset": r["dataset"],
-        "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
-            EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else ""),
-        "Best rank (in-sample)": rank(r["in_sample_rank"]),
-        "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"], "relative_error"),
-        "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"], "explained_variance"),
-        "Best rank (held out)": rank(r["heldout_rank"]),
-        "Error (held out)": fmt_mean_sd(r["heldout_error_mean"], r["heldout_error_sd"], "relative_error"),
-        "Expl. var. (held out)": fmt_mean_sd(r["heldout_ev_mean"], r["heldout_ev_sd"], "explained_variance"),
-    } for _, r in num.iterrows()])
-    return num, shown
+    shown = []
+    for _, r in num.iterrows():
+        shown.append({
+            "Dataset": r["dataset"],
+            "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
+                EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else ""),
+            "Best rank (in-sample)": rank(r["in_sample_rank"]),
+            "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"], "relative_error"),
+            "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"], "explained_variance"),
+            "Best rank (held out)": rank(r["heldout_rank"]),
+            "Error (held out)": fmt_mean_sd(r["heldout_error_mean"], r["heldout_error_sd"], "relative_error"),
+            "Expl. var. (held out)": fmt_mean_sd(r["heldout_ev_mean"], r["heldout_ev_sd"], "explained_variance"),
+        })
+        if published and (r["dataset"], r["method"]) in published:  # Table 5 has no protocol column
+            values = published[r["dataset"], r["method"]]
+            shown.append({k: values.get(k, "") for k in shown[-1]} | {"Dataset": r["dataset"],
+                                                                      "Method": f"{shown[-1]['Method']} ({PUBLISHED})"})
+    return num, pd.DataFrame(shown)
 
 
 def summarize_efficiency(eff: pd.DataFrame) -> pd.DataFrame:

@@ -80,6 +80,11 @@ def html_frame(df: pd.DataFrame) -> str:
     names = list(shown.columns[:first_number])
     if names:
         styler = styler.set_properties(subset=names, **{"text-align": "left"})
+    # the paper's own values (rows marked "published" by norank.paper_tables) in grey italics
+    published = shown.apply(lambda r: any(str(v) == "published" or str(v).endswith("(published)") for v in r), axis=1)
+    if published.any():
+        styler = styler.apply(lambda r: ["color: #555; font-style: italic" if published[r.name] else ""] * len(r),
+                              axis=1)
     return styler.to_html()
 
 
