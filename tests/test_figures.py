@@ -18,6 +18,8 @@ from norank.figures import (
     EmbeddingPanel,
     choose_queries,
     class_colors,
+    class_draw_order,
+    OTHER_CLASSES,
     class_examples,
     class_pair_distances,
     embedding_panel,
@@ -56,15 +58,17 @@ def _titles(fig):
 # --------------------------------------------------------------------------- helpers
 
 
-def test_class_colors_okabe_ito_up_to_8_then_viridis():
-    from matplotlib import colormaps
+def test_class_colors_okabe_ito_for_the_first_8_then_grey_and_the_largest_class_drawn_first():
     from matplotlib.colors import to_rgba
 
     assert [tuple(c) for c in class_colors(3)] == [to_rgba(c) for c in OKABE_ITO[:3]]
     assert len({tuple(c) for c in class_colors(8)}) == 8
     many = class_colors(40)
-    assert many.shape == (40, 4)
-    np.testing.assert_allclose(many[[0, -1]], colormaps["viridis"]([0.0, 1.0]))
+    assert many.shape == (40, 4) and len({tuple(c) for c in many[8:]}) == 1 and tuple(many[8]) == to_rgba(OTHER_CLASSES)
+    four = class_colors(4)  # no two blues among few classes (galaxy: Spiral and Irregular were both blue)
+    assert sum(1 for c in four if c[2] > max(c[0], c[1]) + 0.2) <= 1
+    y = np.array([0] * 2 + [1] * 9 + [2] * 4 + list(range(3, 12)))
+    assert class_draw_order(y, 12) == [1, 2, 0, 3, 4, 5, 6, 7]
 
 
 def test_view_2d_keeps_2d_and_projects_higher_dims_on_the_top_principal_components():
@@ -182,7 +186,7 @@ def test_retrieval_plan_in_sample_excludes_each_query_and_held_out_uses_the_trai
 # --------------------------------------------------------------------------- plots
 
 
-def test_embedding_groups_side_by_side_with_legend_or_colour_bar():
+def test_embedding_groups_side_by_side_each_with_its_legend():
     Z, y = _blobs(n_classes=3)
     Zm, ym = _blobs(n_per_class=2, n_classes=12)
     groups = [
@@ -191,11 +195,14 @@ def test_embedding_groups_side_by_side_with_legend_or_colour_bar():
     ]
     fig = plot_embedding_groups(groups, arrange="columns", suptitle="t")
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == 4 + 1  # four panels and one colour bar (12 classes > 8)
+    assert len(fig.axes) == 4  # four panels; 12 classes: a legend of 8 and "the other 4 classes"
+    legend = fig.subfigs[1].legends[0]  # the second group, 12 classes
+    assert [t.get_text() for t in legend.get_texts()][-1] == "the other 4 classes"
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert len(panels) == 4 and all(ax.get_xlabel() and ax.get_ylabel() for ax in panels)
     legends = [lg for sf in fig.subfigs for lg in sf.legends]
-    assert len(legends) == 1 and [t.get_text() for t in legends[0].get_texts()] == ["a", "b", "c"]
+    assert len(legends) == 2 and [t.get_text() for t in legends[0].get_texts()] == ["a", "b", "c"]
+    assert legends[1].get_title().get_text() == "class (8 of 12 in colour)"
 
 
 def test_embedding_groups_wrap_rows_and_drop_unused_axes():

@@ -6,8 +6,11 @@ writes it to PNG and PDF atomically. The small ``load_*`` / ``read_*`` helpers t
 pipeline's files into those arrays and name the file when something is missing.
 
 Colours: Okabe-Ito (colour-blind safe) for up to 8 classes or series, each class also with its
-own marker so the classes stay apart in greyscale; above 8 classes (Olivetti's 40 people)
-viridis, perceptually uniform, over the class index, with a colour bar in place of a legend.
+own marker so the classes stay apart in greyscale, ordered so that few classes get clearly
+different hues (no two blues among four). Above 8 classes (Olivetti's 40 people) the first 8
+keep their colour and marker and the others are drawn small and grey, said in the legend: 40
+hues cannot be told apart. Larger classes are drawn first and every point is half transparent,
+so a dominant class (LFW's 530 photos of one person) lies under the small ones.
 """
 
 from __future__ import annotations
@@ -19,10 +22,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize, to_rgba
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -33,8 +34,10 @@ from norank.io import atomic_path
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, Method
 
-# Okabe & Ito (2008), yellow moved to 7th: it is the hardest to see on white.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+# Okabe & Ito (2008), ordered so that the first four differ in hue (orange, blue, bluish green,
+# vermillion) and yellow, the hardest to see on white, comes 7th.
+OKABE_ITO = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+OTHER_CLASSES = "#BBBBBB"  # the classes beyond the first 8
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 MAX_KEYED_CLASSES = len(OKABE_ITO)
 CORRECT_COLOR, WRONG_COLOR = "#009E73", "#D55E00"  # Okabe-Ito bluish green / vermillion
@@ -52,12 +55,11 @@ METRIC_LABELS = {
 
 
 def class_colors(n_classes: int) -> np.ndarray:
-    """RGBA colours ``(C, 4)`` of classes ``0..C-1``: Okabe-Ito for C ≤ 8, else viridis over the index."""
+    """RGBA colours ``(C, 4)`` of classes ``0..C-1``: Okabe-Ito for the first 8, grey for the rest."""
     if n_classes < 1:
         raise NorankError(f"need at least one class to colour, got {n_classes}.")
-    if n_classes <= MAX_KEYED_CLASSES:
-        return np.array([to_rgba(c) for c in OKABE_ITO[:n_classes]])
-    return colormaps["viridis"](np.linspace(0.0, 1.0, n_classes))
+    keyed = min(n_classes, MAX_KEYED_CLASSES)
+    return np.array([to_rgba(c) for c in OKABE_ITO[:keyed]] + [to_rgba(OTHER_CLASSES)] * (n_classes - keyed))
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -107,7 +109,7 @@ class EmbeddingPanel:
 
 @dataclass
 class EmbeddingGroup:
-    """Panels of one dataset (they share its classes, hence one legend or colour bar)."""
+    """Panels of one dataset (they share its classes, hence one legend)."""
 
     title: str
     class_names: Sequence[str]
@@ -134,39 +136,47 @@ def tsne_2d(Z: np.ndarray, *, seed: int = 0, perplexity: float = 30.0, n_compone
                     n_components=n_components).Z_train
 
 
+def class_draw_order(y: np.ndarray, n_classes: int) -> list[int]:
+    """The keyed classes (the first 8) in drawing order: largest first, so it lies underneath."""
+    counts = np.bincount(np.asarray(y, dtype=int), minlength=n_classes)
+    return sorted(range(min(n_classes, MAX_KEYED_CLASSES)), key=lambda c: (-counts[c], c))
+
+
 def _scatter_classes(ax, Z2, y, n_classes: int) -> None:
     colors = class_colors(n_classes)
     size = float(np.clip(1500.0 / max(len(y), 1), 4.0, 30.0))
-    if n_classes <= MAX_KEYED_CLASSES:
-        for c in range(n_classes):
-            m = y == c
-            if m.any():
-                ax.scatter(Z2[m, 0], Z2[m, 1], s=size, color=colors[c], marker=MARKERS[c], alpha=0.85,
-                           edgecolors="0.25", linewidths=0.3)
-    else:
-        ax.scatter(Z2[:, 0], Z2[:, 1], s=size, c=colors[y], alpha=0.85, linewidths=0)
+    other = y >= MAX_KEYED_CLASSES
+    if other.any():  # beyond 8 classes: grey, small, underneath
+        ax.scatter(Z2[other, 0], Z2[other, 1], s=size * 0.6, color=OTHER_CLASSES, alpha=0.6, linewidths=0)
+    for c in class_draw_order(y, n_classes):
+        m = y == c
+        if m.any():
+            ax.scatter(Z2[m, 0], Z2[m, 1], s=size, color=colors[c], marker=MARKERS[c], alpha=0.6,
+                       edgecolors="0.25", linewidths=0.3)
 
 
 def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
-    """Legend (≤ 8 classes) or colour bar over the class index (more) to the right of ``parent``."""
+    """Legend of the keyed classes (and of the grey rest beyond 8) to the right of ``parent``."""
     C = len(class_names)
-    if C <= MAX_KEYED_CLASSES:
-        colors = class_colors(C)
-        handles = [Line2D([], [], linestyle="", marker=MARKERS[c], markersize=6, markerfacecolor=colors[c],
-                          markeredgecolor="0.25", markeredgewidth=0.3) for c in range(C)]
-        parent.legend(handles, list(class_names), loc="outside right center", title="class", fontsize="small",
-                      title_fontsize="small", frameon=False)
-    else:
-        sm = ScalarMappable(norm=Normalize(-0.5, C - 0.5), cmap=colormaps["viridis"])
-        cb = parent.colorbar(sm, ax=list(axes), shrink=0.9, aspect=25)
-        cb.set_label(f"class index (0-{C - 1}, {C} classes)", fontsize="small")
-        cb.ax.tick_params(labelsize="small")
+    keyed = min(C, MAX_KEYED_CLASSES)
+    colors = class_colors(C)
+    handles = [Line2D([], [], linestyle="", marker=MARKERS[c], markersize=6, markerfacecolor=colors[c],
+                      markeredgecolor="0.25", markeredgewidth=0.3) for c in range(keyed)]
+    names = [str(n) for n in class_names[:keyed]]
+    if C > keyed:
+        handles.append(Line2D([], [], linestyle="", marker="o", markersize=4, markerfacecolor=OTHER_CLASSES,
+                              markeredgewidth=0))
+        names.append(f"the other {C - keyed} classes")
+    title = "class" if C == keyed else f"class ({keyed} of {C} in colour)"
+    parent.legend(handles, names, loc="outside right center", title=title, fontsize="small",
+                  title_fontsize="small", frameon=False)
 
 
 def _key_width(class_names: Sequence[str]) -> float:
+    names = [str(n) for n in class_names[:MAX_KEYED_CLASSES]]
     if len(class_names) > MAX_KEYED_CLASSES:
-        return 0.9
-    return 0.6 + 0.065 * max(len(str(n)) for n in class_names)
+        names.append("the other 00 classes")
+    return 0.6 + 0.065 * max(len(n) for n in names)
 
 
 def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "rows", max_cols: int | None = None,
@@ -175,7 +185,7 @@ def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "r
 
     ``arrange="rows"`` stacks the groups (Figure 5: a row per dataset), ``"columns"`` puts them
     side by side (Figure 1). Within a group panels wrap after ``max_cols``. Each group gets a
-    legend (≤ 8 classes) or a colour bar over the class index.
+    legend (the first 8 classes in colour, the rest grey).
     """
     if not groups:
         raise NorankError("no embedding groups to plot.")
