@@ -268,17 +268,25 @@ def _history(val=True):
     return df
 
 
-def test_training_curves_three_panels_per_dataset_and_every_loss_term(tmp_path):
-    fig = plot_training_curves([("a", _history()), ("b", _history(val=False))], best_epochs=[3, 4], title="t")
-    assert len(fig.axes) == 6
-    assert [ln.get_label() for ln in fig.axes[0].lines] == [*LOSS_TERMS, "epoch kept (early stopping)"]
-    assert fig.axes[0].lines[-1].get_xdata()[0] == 3 and fig.axes[3].lines[-1].get_xdata()[0] == 4
-    assert len(fig.axes[1].lines) == 3 and len(fig.axes[4].lines) == 2  # no validation ratio in run b
-    assert "no validation" in fig.axes[5].texts[0].get_text() and not fig.axes[5].lines
+def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision(tmp_path):
+    official = _history().drop(columns=["diversity", "uniformity", "global"])  # the official recipe's terms
+    eq13 = _history()
+    eq13["uniformity"] = -2.0 - eq13["uniformity"]  # as in a real run, far below the other terms
+    fig = plot_training_curves([("a", eq13), ("b", official)], best_epochs=[3, 4], title="t")
+    n = len(LOSS_TERMS) + 2
+    assert len(fig.axes) == 2 * n - 3  # run b has 3 of the 6 terms; its empty slots are removed
+    assert [ax.get_title() for ax in fig.axes[:n]] == [f"a: {t}" for t in LOSS_TERMS] + [
+        "a: separation ratio", "a: validation P@1"]
+    assert [ax.get_title() for ax in fig.axes[n:n + 3]] == ["b: triplet", "b: local", "b: total"]
+    assert fig.axes[0].lines[-1].get_xdata()[0] == 3 and fig.axes[n].lines[-1].get_xdata()[0] == 4  # epoch kept
+    uniformity = fig.axes[LOSS_TERMS.index("uniformity")]
+    assert uniformity.get_ylim() != fig.axes[0].get_ylim()  # each term on its own scale
     sparse = _history()
     sparse.loc[[1, 2], ["val_precision_at_1", "val_separation_ratio", "train_separation_ratio"]] = np.nan
     fig = plot_training_curves([("a", sparse)], title="evaluated every few epochs")
-    assert fig.axes[2].lines[0].get_xdata().tolist() == [1, 4]  # the evaluated epochs, joined
+    assert fig.axes[n - 1].lines[0].get_xdata().tolist() == [1, 4]  # the evaluated epochs, joined
+    fig = plot_training_curves([("a", _history(val=False))], title="no validation")
+    assert "no validation" in fig.axes[n - 1].texts[0].get_text() and not fig.axes[n - 1].lines
     path = tmp_path / "history.tsv"
     _history().drop(columns=["uniformity"]).to_csv(path, sep="\t", index=False)
     with pytest.raises(DataError, match="history.tsv.*uniformity"):

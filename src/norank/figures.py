@@ -617,26 +617,32 @@ def _plot_series(ax, df, col, **kw) -> None:
 
 def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, title: str,
                          best_epochs: Sequence[int] | None = None, panel_size: float = 2.6) -> Figure:
-    """Per dataset (row): every loss term vs epoch; the training / validation separation ratio
-    (eq. 28); the validation precision@1. A run without validation samples says so in its panel.
-    ``best_epochs`` (one per run) marks the epoch whose weights the run kept."""
+    """Per run (row): each loss term the run recorded in its own panel with its own y-axis (the
+    uniformity term near -2 would flatten the triplet term on a shared one), then the training /
+    validation separation ratio (eq. 28) and the validation precision@1. A run without
+    validation samples says so in its panel. ``best_epochs`` (one per run) marks the epoch whose
+    weights the run kept."""
     if not histories:
         raise NorankError("no training histories to plot.")
     if best_epochs is not None and len(best_epochs) != len(histories):
         raise NorankError(f"{len(best_epochs)} best epochs for {len(histories)} training histories.")
-    fig = _new_figure(3 * panel_size * 1.3 + 1.2, len(histories) * panel_size * 0.8 + 0.9)
-    axes = fig.subplots(len(histories), 3, squeeze=False)
-    styles = ["-", "--", "-.", ":", (0, (5, 1)), "-"]
+    terms = [[t for t in LOSS_TERMS if _present(df, t)] for _, df in histories]
+    ncols = max(len(t) for t in terms) + 2
+    w = panel_size * 0.8
+    fig = _new_figure(ncols * w + 0.6, len(histories) * w * 0.85 + 0.8)
+    axes = fig.subplots(len(histories), ncols, squeeze=False)
     for r, (dataset, df) in enumerate(histories):
-        ax = axes[r, 0]
-        for t, term in enumerate(LOSS_TERMS):
-            _plot_series(ax, df, term, color=OKABE_ITO[t] if term != "total" else "black", linestyle=styles[t],
-                         linewidth=2.0 if term == "total" else 1.2, label=term)
-        ax.set_title(f"{dataset}: loss terms", fontsize="small")
-        ax.set_ylabel("loss", fontsize="small")
-        ax = axes[r, 1]
-        for col, label, color, ls in (("train_separation_ratio", "train", OKABE_ITO[3], "-"),
-                                      ("val_separation_ratio", "validation", OKABE_ITO[4], "--")):
+        for c, term in enumerate(terms[r]):
+            ax = axes[r, c]
+            _plot_series(ax, df, term, color="black" if term == "total" else OKABE_ITO[LOSS_TERMS.index(term)],
+                         linewidth=1.6 if term == "total" else 1.2)
+            ax.set_title(f"{dataset}: {term}", fontsize="small")
+        for ax in axes[r, len(terms[r]):ncols - 2]:
+            ax.remove()
+        axes[r, 0].set_ylabel("loss term (eq. 13)", fontsize="small")
+        ax = axes[r, ncols - 2]
+        for col, label, color, ls in (("train_separation_ratio", "train", OKABE_ITO[1], "-"),
+                                      ("val_separation_ratio", "validation", OKABE_ITO[3], "--")):
             if _present(df, col):
                 _plot_series(ax, df, col, color=color, linestyle=ls, label=label)
         if ax.lines:
@@ -644,28 +650,26 @@ def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, tit
         else:
             ax.text(0.5, 0.5, "not recorded in this run", transform=ax.transAxes, ha="center", fontsize="small")
         ax.set_title(f"{dataset}: separation ratio", fontsize="small")
-        ax.set_ylabel("separation ratio (eq. 28)", fontsize="small")
-        ax = axes[r, 2]
+        ax = axes[r, ncols - 1]
         if _present(df, "val_precision_at_1"):
             _plot_series(ax, df, "val_precision_at_1", color=OKABE_ITO[2])
             ax.set_ylim(-0.05, 1.05)
         else:
             ax.text(0.5, 0.5, "no validation samples\nin this run", transform=ax.transAxes, ha="center",
                     va="center", fontsize="small")
-        ax.set_title(f"{dataset}: validation precision@1", fontsize="small")
-        ax.set_ylabel("precision@1", fontsize="small")
-        for ax in axes[r]:
-            ax.set_xlabel("epoch", fontsize="small")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(f"{dataset}: validation P@1", fontsize="small")
+        for ax in [a for a in axes[r] if a.figure is not None]:
+            ax.set_xlabel("epoch", fontsize="x-small")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
             ax.tick_params(labelsize="x-small")
             if not ax.lines:  # a panel with nothing recorded: its text, no scale
                 ax.set_xticks([])
                 ax.set_yticks([])
             elif best_epochs is not None:
-                ax.axvline(best_epochs[r], color="0.4", linestyle=(0, (1, 2)), linewidth=1.2,
-                           label="epoch kept (early stopping)")
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=len(LOSS_TERMS) + 1,
-               fontsize="small", frameon=False, title="loss term (eq. 13)", title_fontsize="small")
+                ax.axvline(best_epochs[r], color="0.4", linestyle=(0, (1, 2)), linewidth=1.2)
+    if best_epochs is not None:
+        fig.legend([Line2D([], [], color="0.4", linestyle=(0, (1, 2)), linewidth=1.2)], ["epoch kept"],
+                   loc="outside lower center", fontsize="small", frameon=False)
     fig.suptitle(title, fontsize="medium")
     return fig
 
