@@ -64,7 +64,10 @@ onerror:
     # on a cluster a job's own output is a file of its own: repeat its norank message here
     if workflow.executor_plugin.name not in ("local", "dryrun", "touch"):
         for job_log, message in failed_job_messages(log):
-            print(f"\nnorank error (full log: {job_log}):\n  {message}\n", file=sys.stderr)
+            print(
+                f"\nnorank error (full log: {job_log}):\n  {message}\n",
+                file=sys.stderr,
+            )
 
 
 rule all:

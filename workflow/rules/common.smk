@@ -272,8 +272,15 @@ RUN_DESCRIPTION = (
 def report_links():
     """Name -> file of every table (HTML) and figure (PNG) of the run, for results/summary.md.
     Call it once the DAG is built (the figure rules are defined then)."""
-    links = {TABLE_NAMES[Path(f).stem]: str(f) for f in rules.paper_tables.output if f.endswith(".html")}
-    links = {TABLE_NAMES["table1_datasets"]: "results/tables/table1_datasets.html", **links}
+    links = {
+        TABLE_NAMES[Path(f).stem]: str(f)
+        for f in rules.paper_tables.output
+        if f.endswith(".html")
+    }
+    links = {
+        TABLE_NAMES["table1_datasets"]: "results/tables/table1_datasets.html",
+        **links,
+    }
     for f in study_targets():
         if f.endswith(".html"):
             links[TABLE_NAMES[Path(f).stem]] = f
@@ -301,7 +308,8 @@ def table_outputs(stem, formats=TABLE_FORMATS, category="Tables"):
     ]
 
 
-PAPER_TABLES = plan.paper_tables(config)  # stem -> caption, the tables whose datasets run
+# stem -> caption, the tables whose datasets run
+PAPER_TABLES = plan.paper_tables(config)
 PAPER_COMPARISON = plan.compares_with_paper(config)
 
 

@@ -149,7 +149,10 @@ rule fig_loss_diagnostics:
             caption="../report/figures/fig_loss_diagnostics.rst",
             category="Loss comparison",
             subcategory="{dataset}",
-            labels={"figure": "Loss diagnostics: VARIANCE and GREEDINESS per epoch", "dataset": "{dataset}"},
+            labels={
+                "figure": "Loss diagnostics: VARIANCE and GREEDINESS per epoch",
+                "dataset": "{dataset}",
+            },
         ),
         pdf="results/figures/fig_loss_diagnostics_{dataset}.pdf",
     log:

@@ -32,7 +32,9 @@ rule paper_tables:
         paper=f"{workflow.basedir}/config/paper_values.csv",
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
-        table_outputs("paper_comparison", formats=("csv", "md", "html")) if PAPER_COMPARISON else [],
+        table_outputs("paper_comparison", formats=("csv", "md", "html"))
+        if PAPER_COMPARISON
+        else [],
     log:
         "logs/tables/paper_tables.log",
     benchmark:
@@ -61,12 +63,12 @@ rule report_summary:
     and results/summary.md: findings with their numbers, the verdict grid, links to every table
     and figure; computed from the results."""
     input:
-        summary="results/metrics/summary.csv",
         **(
             {"comparison": "results/tables/paper_comparison.csv"}
             if PAPER_COMPARISON
             else {}
         ),
+        summary="results/metrics/summary.csv",
     output:
         rst="results/summary.rst",
         md="results/summary.md",
