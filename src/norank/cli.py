@@ -48,13 +48,15 @@ def snakemake_command(sheet: str | None, *, quick: bool = False, cores: str = "a
             raise NorankError(f"dataset sheet {path} does not exist; write one (see config/datasets.tsv and the "
                               "README's 'Your own tensors').")
         settings.insert(0, f"dataset_sheet={path}")
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", str(cwd),
+    # the user's targets and options first: --configfile / --config take every word up to the
+    # next option, so a target after them would be read as a config file or entry
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", str(cwd), *extra,
            "--cores", cores, "--configfile", *map(str, overlays), *configfiles]
     if settings:
         cmd += ["--config", *settings]
     if report and not set(extra) & NO_RUN_FLAGS:
         cmd += ["--report", "results/report.html", "--report-after-run"]
-    return cmd + list(extra)
+    return cmd
 
 
 def main(argv=None) -> int:
