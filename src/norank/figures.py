@@ -127,6 +127,23 @@ def embedding_panel(Z: np.ndarray, y: np.ndarray, method: str, *, dataset: str |
     return EmbeddingPanel(Z2, np.asarray(y), title, xl, yl)
 
 
+def heldout_panel(Z: np.ndarray, role: np.ndarray, y: np.ndarray, method: str) -> EmbeddingPanel:
+    """Panel of the held-out samples of a fold run (``role == "heldout"``): the embedding's own
+    axes when 2-D, else the first two principal components of the *training* samples' embedding,
+    so the held-out points sit where the fitted model puts them."""
+    Z, role, y = np.asarray(Z, dtype=np.float64), np.asarray(role), np.asarray(y)
+    out = role == "heldout"
+    if not out.any():
+        raise NorankError(f"{method_label(method)}: the fold run has no held-out samples to show.")
+    name = method_label(method)
+    if Z.shape[1] == 2:
+        return EmbeddingPanel(Z[out], y[out], name, f"{name} 1", f"{name} 2")
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=2, svd_solver="full").fit(Z[~out])
+    return EmbeddingPanel(pca.transform(Z[out]), y[out], f"{name} (PC1-2 of training)", "PC1", "PC2")
+
+
 def tsne_2d(Z: np.ndarray, *, seed: int = 0, perplexity: float = 30.0, n_components: int = 2) -> np.ndarray:
     """t-SNE ``(n, 2)`` of an embedding ``Z`` ``(n, d)``, with the t-SNE baseline's settings
     (:func:`norank.baselines.fit_tsne`: perplexity capped at (n - 1) / 3, ``random_state=seed``)."""
@@ -228,6 +245,61 @@ def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "r
         sf.suptitle(g.title, fontweight="bold")
     if suptitle:
         fig.suptitle(suptitle, fontsize="large")
+    return fig
+
+
+IN_SAMPLE_TITLE = "in-sample\n(paper protocol)"
+HELDOUT_TITLE = "held-out fold 0\n(not fitted on)"
+
+
+def method_title(title: str) -> str:
+    """A panel title without its view note (the axis labels say PC1 / PC2), broken before a
+    parenthesis so that "Metric learning (official recipe)" fits a panel."""
+    title = title.replace(" (PC1-2 of training)", "").replace(" (PC1-2)", "")
+    return title.replace(" (", "\n(") if len(title) > 22 else title
+
+
+def plot_embedding_pairs(rows: Sequence[tuple[EmbeddingPanel, EmbeddingPanel | str | None]],
+                         class_names: Sequence[str], *, title: str, panel_size: float = 2.4) -> Figure:
+    """One row per method: its in-sample view beside the held-out one (Figures 5, 7, 8).
+
+    Each row is ``(in_sample, heldout)``; ``heldout`` is a panel, a string saying why there is
+    none (t-SNE has no out-of-sample transform), or None when the run has no held-out protocol
+    (then the figure has one column). One legend for the dataset's classes.
+    """
+    if not rows:
+        raise NorankError("no embedding rows to plot.")
+    two = any(h is not None for _, h in rows)
+    ncols = 2 if two else 1
+    fig = _new_figure(ncols * panel_size + _key_width(class_names), len(rows) * panel_size * 0.92 + 0.7)
+    axes = fig.subplots(len(rows), ncols, squeeze=False)
+    C = len(class_names)
+    for r, (inside, outside) in enumerate(rows):
+        for c, panel in enumerate([inside, outside][:ncols]):
+            ax = axes[r, c]
+            ax.tick_params(labelsize="x-small")
+            if isinstance(panel, EmbeddingPanel):
+                y = np.asarray(panel.y)
+                if len(y) and (y.min() < 0 or y.max() >= C):
+                    raise NorankError(f"panel {panel.title!r}: labels outside 0..{C - 1} ({C} class names).")
+                _scatter_classes(ax, np.asarray(panel.Z2), y, C)
+                ax.set_xlabel(panel.xlabel, fontsize="x-small")
+                ax.set_ylabel(panel.ylabel, fontsize="x-small")
+                ax.text(0.02, 0.98, f"n = {len(y)}", transform=ax.transAxes, ha="left", va="top", fontsize="x-small",
+                        color="0.3")
+            else:
+                text = (panel or "no held-out run").replace(": ", ":\n").replace(" no out-of", "\nno out-of")
+                ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize="x-small")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            ax.set_title(method_title(inside.title), fontsize="small")
+    axes[0, 0].annotate(IN_SAMPLE_TITLE, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
+                        fontweight="bold", fontsize="small")
+    if two:
+        axes[0, 1].annotate(HELDOUT_TITLE, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
+                            fontweight="bold", fontsize="small")
+    _add_class_key(fig, axes.ravel(), class_names)
+    fig.suptitle(title, fontsize="medium")
     return fig
 
 

@@ -286,7 +286,12 @@ def report_links():
             links[TABLE_NAMES[Path(f).stem]] = f
     for f in figure_targets():
         if f.endswith(".png"):
-            links[FIGURE_NAMES[Path(f).stem]] = f
+            stem = Path(f).stem
+            name = (
+                FIGURE_NAMES.get(stem)
+                or f"Embeddings of {stem.removeprefix('fig_embeddings_')}"
+            )
+            links[name] = f
     return links
 
 
@@ -376,6 +381,7 @@ def benchmark_files():
         "report_summary": jobs("report_summary"),
         "study_tables": [f for s in studies for f in jobs(f"table_{s}")],
         "figures": [f for fig in FIGURES for f in jobs(fig)]
+        + jobs("fig_embeddings", dataset=EMBEDDING_FIGURES)
         + (
             jobs("fig_loss_diagnostics", dataset=LOSS_DATASETS)
             if "losses" in studies

@@ -34,15 +34,39 @@ FIGURE_EMBEDDING = {key: plan.embeddings(r) for key, r in FIGURE_RUNS.items()}
 figure_inputs = lambda keys: list(
     dict.fromkeys(plan.producer(FIGURE_RUNS[k]) for k in keys)
 )
-# (dataset, method) of each panel, in order, per embedding-grid figure
-FIGURE_PANELS = {
-    key: [(d, m) for d in datasets for m in FIGURE_METHODS]
-    for key, datasets in (
-        ("synthetic", FIGURE_SYNTHETIC),
-        ("lfw", [FIGURE_SOURCE["lfw"]]),
-        ("abide", [FIGURE_SOURCE["abide"]]),
-    )
+# Embedding figures, one per dataset (`fig_embeddings`): each method's in-sample view beside its
+# held-out fold 0 view when that protocol runs. The paper's Figures 5, 7 and 8 are the synthetic
+# datasets', LFW's and ABIDE's.
+EMBEDDING_FIGURES = DATASETS if PAPER_PROTOCOL else []
+HELDOUT_FIGURES = "heldout" in EVAL["protocols"]
+PAPER_FIGURE = {"galaxy": 5, "crystal": 5, "lfw": 7, "abide": 8}
+HELDOUT_RUNS = {
+    (r.dataset, str(r.method)): r
+    for r in MAIN_RUNS
+    if r.split == "fold0" and r.seed == FIGURE_SEED
 }
+
+
+def embedding_heldout(d, m):
+    """The fold-0 embeddings file of (dataset, method), or why there is none (no held-out run)."""
+    if not HELDOUT_FIGURES:
+        return None
+    if (d, m) not in HELDOUT_RUNS:
+        return (
+            "no held-out run: t-SNE has no out-of-sample transform"
+            if m == "tsne"
+            else "no held-out run"
+        )
+    return plan.embeddings(HELDOUT_RUNS[d, m])
+
+
+def embedding_figure_inputs(wildcards):
+    d = wildcards.dataset
+    runs = [FIGURE_RUNS[d, m] for m in FIGURE_METHODS]
+    runs += [HELDOUT_RUNS[d, m] for m in FIGURE_METHODS if (d, m) in HELDOUT_RUNS]
+    return list(dict.fromkeys(plan.producer(r) for r in runs))
+
+
 # Figure 6 rows besides original and metric learning: PCA, and CP / Tucker at the highest rank
 RECONSTRUCTION_METHODS = [
     m if m == "pca" else f"{m}-R{max(BASELINES['ranks'])}"
@@ -60,12 +84,9 @@ FIGURE_ENABLED = {
     "fig2_retrieval_lfw": FIGURE_SOURCE["lfw"] is not None,
     "fig3_retrieval_olivetti": FIGURE_SOURCE["olivetti"] is not None,
     "fig4_synthetic_samples": bool(FIGURE_SYNTHETIC),
-    "fig5_embeddings_synthetic": PAPER_PROTOCOL and bool(FIGURE_SYNTHETIC),
     "fig6_reconstructions_olivetti": (
         PAPER_PROTOCOL and FIGURE_SOURCE["olivetti"] is not None
     ),
-    "fig7_embeddings_lfw": PAPER_PROTOCOL and FIGURE_SOURCE["lfw"] is not None,
-    "fig8_embeddings_abide": PAPER_PROTOCOL and FIGURE_SOURCE["abide"] is not None,
     "fig_distance_histograms": PAPER_PROTOCOL and bool(DATASETS),
     "fig_training_curves": PAPER_PROTOCOL and bool(DATASETS),
     "fig_rank_sensitivity": (
@@ -80,10 +101,7 @@ FIGURE_NAMES = {
     "fig2_retrieval_lfw": "Figure 2. Nearest-neighbour retrieval on LFW",
     "fig3_retrieval_olivetti": "Figure 3. Nearest-neighbour retrieval on Olivetti",
     "fig4_synthetic_samples": "Figure 4. Samples of the synthetic datasets",
-    "fig5_embeddings_synthetic": "Figure 5. Embeddings of the synthetic datasets",
     "fig6_reconstructions_olivetti": "Figure 6. Reconstructions of Olivetti faces",
-    "fig7_embeddings_lfw": "Figure 7. Embeddings of LFW",
-    "fig8_embeddings_abide": "Figure 8. Embeddings of ABIDE",
     "fig_distance_histograms": "Within- and between-class distances",
     "fig_training_curves": "Training curves",
     "fig_rank_sensitivity": "CP / Tucker rank sensitivity",
@@ -93,6 +111,10 @@ FIGURE_NAMES = {
 # called by `rule all` (a lambda: `snakemake --lint` wants no functions beside rules)
 figure_targets = lambda: expand(
     "results/figures/{figure}.{ext}", figure=FIGURES, ext=("png", "pdf")
+) + expand(
+    "results/figures/fig_embeddings_{dataset}.{ext}",
+    dataset=EMBEDDING_FIGURES,
+    ext=("png", "pdf"),
 )
 
 
@@ -246,42 +268,6 @@ if "fig4_synthetic_samples" in FIGURES:
             "../scripts/figure_synthetic_samples.py"
 
 
-if "fig5_embeddings_synthetic" in FIGURES:
-
-    rule fig5_embeddings_synthetic:
-        """Figure 5: 2-D views of every method's embedding of the synthetic datasets."""
-        input:
-            data=expand("results/data/{d}.npz", d=FIGURE_SYNTHETIC),
-            embeddings=figure_inputs(FIGURE_PANELS["synthetic"]),
-        output:
-            png=report(
-                "results/figures/fig5_embeddings_synthetic.png",
-                caption="../report/figures/fig5_embeddings_synthetic.rst",
-                category="Figures",
-                labels={"figure": FIGURE_NAMES["fig5_embeddings_synthetic"]},
-            ),
-            pdf="results/figures/fig5_embeddings_synthetic.pdf",
-        log:
-            "logs/figures/fig5_embeddings_synthetic.log",
-        benchmark:
-            "results/benchmarks/figures/fig5_embeddings_synthetic.tsv"
-        conda:
-            "../../envs/report.yaml"
-        threads: 1
-        resources:
-            mem_mb=2000,
-            runtime=10,
-        params:
-            code=library_code("figure_embeddings.py"),
-            panels=FIGURE_PANELS["synthetic"],
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["synthetic"]],
-            seed=FIGURE_SEED,
-            max_cols=None,
-            style=FIGURE_STYLE,
-        script:
-            "../scripts/figure_embeddings.py"
-
-
 if "fig6_reconstructions_olivetti" in FIGURES:
 
     rule fig6_reconstructions_olivetti:
@@ -329,76 +315,53 @@ if "fig6_reconstructions_olivetti" in FIGURES:
             "../scripts/figure_reconstructions.py"
 
 
-if "fig7_embeddings_lfw" in FIGURES:
-
-    rule fig7_embeddings_lfw:
-        """Figure 7: 2-D views of every method's embedding of LFW."""
-        input:
-            data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["lfw"]),
-            embeddings=figure_inputs(FIGURE_PANELS["lfw"]),
-        output:
-            png=report(
-                "results/figures/fig7_embeddings_lfw.png",
-                caption="../report/figures/fig7_embeddings_lfw.rst",
-                category="Figures",
-                labels={"figure": FIGURE_NAMES["fig7_embeddings_lfw"]},
-            ),
-            pdf="results/figures/fig7_embeddings_lfw.pdf",
-        log:
-            "logs/figures/fig7_embeddings_lfw.log",
-        benchmark:
-            "results/benchmarks/figures/fig7_embeddings_lfw.tsv"
-        conda:
-            "../../envs/report.yaml"
-        threads: 1
-        resources:
-            mem_mb=2000,
-            runtime=10,
-        params:
-            code=library_code("figure_embeddings.py"),
-            panels=FIGURE_PANELS["lfw"],
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["lfw"]],
-            seed=FIGURE_SEED,
-            max_cols=5,
-            style=FIGURE_STYLE,
-        script:
-            "../scripts/figure_embeddings.py"
-
-
-if "fig8_embeddings_abide" in FIGURES:
-
-    rule fig8_embeddings_abide:
-        """Figure 8: 2-D views of every method's embedding of ABIDE."""
-        input:
-            data=expand("results/data/{d}.npz", d=FIGURE_SOURCE["abide"]),
-            embeddings=figure_inputs(FIGURE_PANELS["abide"]),
-        output:
-            png=report(
-                "results/figures/fig8_embeddings_abide.png",
-                caption="../report/figures/fig8_embeddings_abide.rst",
-                category="Figures",
-                labels={"figure": FIGURE_NAMES["fig8_embeddings_abide"]},
-            ),
-            pdf="results/figures/fig8_embeddings_abide.pdf",
-        log:
-            "logs/figures/fig8_embeddings_abide.log",
-        benchmark:
-            "results/benchmarks/figures/fig8_embeddings_abide.tsv"
-        conda:
-            "../../envs/report.yaml"
-        threads: 1
-        resources:
-            mem_mb=4000,
-            runtime=10,
-        params:
-            code=library_code("figure_embeddings.py"),
-            panels=FIGURE_PANELS["abide"],
-            embeddings=[FIGURE_EMBEDDING[p] for p in FIGURE_PANELS["abide"]],
-            seed=FIGURE_SEED,
-            max_cols=5,
-            style=FIGURE_STYLE,
-        script:
-            "../scripts/figure_embeddings.py"
+rule fig_embeddings:
+    """2-D views of every method's embedding of one dataset, in-sample beside held-out fold 0
+    (the paper's Figures 5, 7 and 8 for the synthetic datasets, LFW and ABIDE)."""
+    input:
+        data="results/data/{dataset}.npz",
+        embeddings=embedding_figure_inputs,
+    output:
+        png=report(
+            "results/figures/fig_embeddings_{dataset}.png",
+            caption="../report/figures/fig_embeddings.rst",
+            category="Figures",
+            labels={
+                "figure": "Embeddings, in-sample and held out",
+                "dataset": "{dataset}",
+            },
+        ),
+        pdf="results/figures/fig_embeddings_{dataset}.pdf",
+    log:
+        "logs/figures/fig_embeddings_{dataset}.log",
+    benchmark:
+        "results/benchmarks/figures/fig_embeddings_{dataset}.tsv"
+    wildcard_constraints:
+        dataset=_names_regex(EMBEDDING_FIGURES),
+    conda:
+        "../../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        code=library_code("figure_embeddings.py"),
+        methods=FIGURE_METHODS,
+        in_sample=lambda w: [FIGURE_EMBEDDING[w.dataset, m] for m in FIGURE_METHODS],
+        heldout=lambda w: [embedding_heldout(w.dataset, m) for m in FIGURE_METHODS],
+        paper_figure=lambda w: PAPER_FIGURE.get(dataset_cfg(w.dataset)["source"]),
+        title=lambda w: (
+            f"{w.dataset}: 2-D views of each method's embedding"
+            + (
+                f" (the paper's Figure {PAPER_FIGURE[dataset_cfg(w.dataset)['source']]})"
+                if dataset_cfg(w.dataset)["source"] in PAPER_FIGURE
+                else ""
+            )
+        ),
+        seed=FIGURE_SEED,
+        style=FIGURE_STYLE,
+    script:
+        "../scripts/figure_embeddings.py"
 
 
 if "fig_distance_histograms" in FIGURES:

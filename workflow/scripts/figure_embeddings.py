@@ -1,22 +1,24 @@
-"""Rules fig5/fig7/fig8: 2-D views of every method's embedding (own axes when 2-D, else PC1-2)."""
+"""Rule fig_embeddings: one dataset's 2-D views of every method, in-sample beside held-out fold 0
+(Figures 5, 7 and 8 of the paper are its synthetic, LFW and ABIDE instances)."""
 
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import EmbeddingGroup, embedding_panel, plot_embedding_groups, save_figure
+from norank.figures import embedding_panel, heldout_panel, plot_embedding_pairs, save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]) as log:
     p = snakemake.params
-    names = list(dict.fromkeys(name for name, _ in p.panels))  # input.data is in this order
-    datasets = {name: load_dataset(f) for name, f in zip(names, snakemake.input.data)}
-    groups = {}
-    for (name, method), path in zip(p.panels, p.embeddings):
-        ds = datasets[name]
-        index, Z, _ = load_embedding(path)
-        log.info("%s / %s: %d x %d", name, method, *Z.shape)
-        group = groups.setdefault(name, EmbeddingGroup(name, ds.class_names, []))
-        group.panels.append(embedding_panel(Z, ds.y[index], method))
-    fig = plot_embedding_groups(list(groups.values()), arrange="rows", max_cols=p.max_cols,
-                                panel_size=p.style["panel_size"],
-                                suptitle=f"2-D views of the embeddings (split all, seed {p.seed})")
+    ds = load_dataset(snakemake.input.data)
+    rows = []
+    for method, inside, outside in zip(p.methods, p.in_sample, p.heldout):
+        index, Z, _ = load_embedding(inside)
+        panel = embedding_panel(Z, ds.y[index], method)
+        if outside is None or outside.startswith("no "):  # no held-out protocol, or why this method has none
+            rows.append((panel, outside))
+            continue
+        index, Z, role = load_embedding(outside)
+        held = heldout_panel(Z, role, ds.y[index], method)
+        log.info("%s: %d in sample, %d held out", method, len(panel.y), len(held.y))
+        rows.append((panel, held))
+    fig = plot_embedding_pairs(rows, ds.class_names, title=p.title, panel_size=p.style["panel_size"])
     save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])
