@@ -370,3 +370,22 @@ def test_save_figure_writes_nothing_when_rendering_fails(tmp_path):
     with pytest.raises(RuntimeError):
         save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_embedding_pairs_put_the_held_out_view_beside_the_in_sample_one():
+    from norank.figures import HELDOUT_TITLE, IN_SAMPLE_TITLE, heldout_panel, plot_embedding_pairs
+
+    Z, y = _blobs(n_classes=3)
+    role = np.where(np.arange(len(y)) % 3 == 0, "heldout", "train")
+    held = heldout_panel(Z, role, y, "metric_learning")
+    assert len(held.y) == (role == "heldout").sum() and held.xlabel == "PC1"  # on the training samples' PC axes
+    rows = [(embedding_panel(Z, y, "pca"), held),
+            (embedding_panel(Z[:, :2], y, "tsne"), "no held-out run: t-SNE has no out-of-sample transform")]
+    fig = plot_embedding_pairs(rows, ["a", "b", "c"], title="t")
+    assert len(fig.axes) == 4 and fig.axes[3].texts[0].get_text().startswith("no held-out run:")
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert IN_SAMPLE_TITLE in notes and HELDOUT_TITLE in notes and f"n = {len(held.y)}" in notes
+    single = plot_embedding_pairs([(embedding_panel(Z, y, "pca"), None)], ["a", "b", "c"], title="paper only")
+    assert len(single.axes) == 1
+    with pytest.raises(NorankError, match="no held-out samples"):
+        heldout_panel(Z, np.array(["train"] * len(y)), y, "pca")

@@ -642,8 +642,8 @@ def plot_distance_histograms(rows: Sequence[tuple[str, Sequence[tuple[str, PairD
             ax.set_xlabel("Euclidean distance", fontsize="small")
             ax.set_ylabel("density", fontsize="small")
             ax.tick_params(labelsize="x-small")
-            ax.legend(fontsize="xx-small", loc="upper left", frameon=False)
-            ax.set_ylim(top=ax.get_ylim()[1] * 1.45)  # room for the legend
+            ax.legend(fontsize="x-small", loc="upper left", frameon=False)
+            ax.set_ylim(top=ax.get_ylim()[1] * 1.6)  # room for the legend
     fig.suptitle(title, fontsize="medium")
     return fig
 

@@ -126,6 +126,11 @@ if "fig1_tsne_faces" in FIGURES:
             data=expand("results/data/{d}.npz", d=FIGURE_FACES),
             tsne=figure_inputs([(d, "tsne") for d in FIGURE_FACES]),
             ml=[FIGURE_EMBEDDING[d, "metric_learning"] for d in FIGURE_FACES],
+            heldout=[
+                embedding_heldout(d, "metric_learning")
+                for d in FIGURE_FACES
+                if HELDOUT_FIGURES
+            ],
         output:
             png=report(
                 "results/figures/fig1_tsne_faces.png",
@@ -149,6 +154,11 @@ if "fig1_tsne_faces" in FIGURES:
             datasets=FIGURE_FACES,
             seed=FIGURE_SEED,
             tsne_files=[FIGURE_EMBEDDING[d, "tsne"] for d in FIGURE_FACES],
+            heldout=[
+                embedding_heldout(d, "metric_learning")
+                for d in FIGURE_FACES
+                if HELDOUT_FIGURES
+            ],
             tsne=BASELINES["tsne"],
             tsne_seed=0,
             style=FIGURE_STYLE,
@@ -371,6 +381,11 @@ if "fig_distance_histograms" in FIGURES:
         input:
             data=expand("results/data/{d}.npz", d=DATASETS),
             ml=[FIGURE_EMBEDDING[d, "metric_learning"] for d in DATASETS],
+            heldout=[
+                embedding_heldout(d, "metric_learning")
+                for d in DATASETS
+                if HELDOUT_FIGURES
+            ],
         output:
             png=report(
                 "results/figures/fig_distance_histograms.png",
@@ -392,6 +407,11 @@ if "fig_distance_histograms" in FIGURES:
         params:
             code=library_code("figure_distance_histograms.py"),
             datasets=DATASETS,
+            heldout=[
+                embedding_heldout(d, "metric_learning")
+                for d in DATASETS
+                if HELDOUT_FIGURES
+            ],
             seed=FIGURE_SEED,
             max_pairs=100000,
             bins=50,

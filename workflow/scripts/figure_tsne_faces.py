@@ -8,16 +8,21 @@ from norank.logs import log_to
 with log_to(snakemake.log[0]) as log:
     p, inp = snakemake.params, snakemake.input
     groups = []
-    for name, data, tsne_path, ml_path in zip(p.datasets, inp.data, p.tsne_files, inp.ml):
+    heldout = p.heldout or [None] * len(p.datasets)
+    for name, data, tsne_path, ml_path, ml_heldout in zip(p.datasets, inp.data, p.tsne_files, inp.ml, heldout):
         ds = load_dataset(data)
         index, Z, _ = load_embedding(tsne_path)
         ml_index, ml_Z, _ = load_embedding(ml_path)
         log.info("%s: t-SNE of the %d x %d metric-learning embedding", name, *ml_Z.shape)
         ml_2d = tsne_2d(ml_Z, seed=p.tsne_seed, **p.tsne)
-        groups.append(EmbeddingGroup(name, ds.class_names, [
-            EmbeddingPanel(Z, ds.y[index], f"{name}: original data", "t-SNE 1", "t-SNE 2"),
-            EmbeddingPanel(ml_2d, ds.y[ml_index], f"{name}: metric learning", "t-SNE 1", "t-SNE 2"),
-        ]))
-    fig = plot_embedding_groups(groups, arrange="columns", panel_size=p.style["panel_size"] + 0.6,
-                                suptitle=f"t-SNE of face embeddings (split all, seed {p.seed})")
+        panels = [EmbeddingPanel(Z, ds.y[index], f"{name}: original data", "t-SNE 1", "t-SNE 2"),
+                  EmbeddingPanel(ml_2d, ds.y[ml_index], f"{name}: metric learning,\nin-sample", "t-SNE 1", "t-SNE 2")]
+        if ml_heldout:  # the held-out samples of fold 0, embedded by the fold-0 model, then t-SNE
+            h_index, h_Z, role = load_embedding(ml_heldout)
+            out = role == "heldout"
+            panels.append(EmbeddingPanel(tsne_2d(h_Z[out], seed=p.tsne_seed, **p.tsne), ds.y[h_index][out],
+                                         f"{name}: metric learning,\nheld-out fold 0", "t-SNE 1", "t-SNE 2"))
+        groups.append(EmbeddingGroup(name, ds.class_names, panels))
+    fig = plot_embedding_groups(groups, arrange="rows", panel_size=p.style["panel_size"] + 0.6,
+                                suptitle=f"t-SNE of the face data and of the metric-learning embedding, seed {p.seed}")
     save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])
