@@ -482,3 +482,24 @@ STUDY_TABLES = {
     "table_losses": "Loss comparison (held-out folds): retrieval and clustering per loss",
     "table_unsupervised": "Unsupervised PLM metric learning vs PCA, UMAP, CP and Tucker (held-out folds)",
 }
+
+
+# ---- embedding figures (workflow/rules/figures.smk defines the figure runs these read)
+def embedding_heldout(d, m):
+    """The fold-0 embeddings file of (dataset, method), or why there is none (no held-out run)."""
+    if not HELDOUT_FIGURES:
+        return None
+    if (d, m) not in HELDOUT_RUNS:
+        return (
+            "no held-out run: t-SNE has no out-of-sample transform"
+            if m == "tsne"
+            else "no held-out run"
+        )
+    return plan.embeddings(HELDOUT_RUNS[d, m])
+
+
+def embedding_figure_inputs(wildcards):
+    d = wildcards.dataset
+    runs = [FIGURE_RUNS[d, m] for m in FIGURE_METHODS]
+    runs += [HELDOUT_RUNS[d, m] for m in FIGURE_METHODS if (d, m) in HELDOUT_RUNS]
+    return list(dict.fromkeys(plan.producer(r) for r in runs))

@@ -47,26 +47,6 @@ HELDOUT_RUNS = {
 }
 
 
-def embedding_heldout(d, m):
-    """The fold-0 embeddings file of (dataset, method), or why there is none (no held-out run)."""
-    if not HELDOUT_FIGURES:
-        return None
-    if (d, m) not in HELDOUT_RUNS:
-        return (
-            "no held-out run: t-SNE has no out-of-sample transform"
-            if m == "tsne"
-            else "no held-out run"
-        )
-    return plan.embeddings(HELDOUT_RUNS[d, m])
-
-
-def embedding_figure_inputs(wildcards):
-    d = wildcards.dataset
-    runs = [FIGURE_RUNS[d, m] for m in FIGURE_METHODS]
-    runs += [HELDOUT_RUNS[d, m] for m in FIGURE_METHODS if (d, m) in HELDOUT_RUNS]
-    return list(dict.fromkeys(plan.producer(r) for r in runs))
-
-
 # Figure 6 rows besides original and metric learning: PCA, and CP / Tucker at the highest rank
 RECONSTRUCTION_METHODS = [
     m if m == "pca" else f"{m}-R{max(BASELINES['ranks'])}"
