@@ -138,10 +138,13 @@ def test_loss_diagnostics_figure_one_line_per_loss_and_refuses_runs_without_diag
         return pd.DataFrame({"epoch": [1, 2], "intra_class_variance": [s, s / 2], "inter_class_variance": [1, 1.5],
                              "variance_ratio": [1 / s, 3 / s], "active_ratio": [1.0, 0.5],
                              "grad_norm_mean": [0.3, 0.2], "val_precision_at_1": [np.nan, 0.5]})
-    fig = plot_loss_diagnostics([("A", [hist(1.0), hist(2.0)]), ("B", [hist(0.5)])], title="t")
+    fig = plot_loss_diagnostics([("A", [hist(1.0), hist(2.0)]), ("B", [hist(0.5)])], title="t", chance_precision=0.1)
     axes = fig.axes
-    assert len(axes) == 6 and all(len(ax.lines) == 2 for ax in axes)
-    assert axes[2].get_yscale() == "log" and [t.get_text() for t in fig.legends[0].get_texts()] == ["A", "B"]
+    assert len(axes) == 6 and all(len(ax.lines) == 2 for ax in axes[:5]) and len(axes[5].lines) == 3  # + chance
+    assert axes[2].get_yscale() == "log"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["A (2 runs)", "B (1 run)"]
+    assert axes[5].lines[-1].get_ydata()[0] == 0.1 and axes[5].texts[0].get_text() == "chance 0.10"
+    assert axes[0].lines[0].get_marker() != axes[0].lines[1].get_marker()  # told apart without colour
     with pytest.raises(DataError, match="loss 'C'.*variance_ratio"):
         plot_loss_diagnostics([("C", [hist(1.0).drop(columns="variance_ratio")])], title="t")
 

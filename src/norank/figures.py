@@ -683,8 +683,8 @@ def _present(df, col) -> bool:
 def _plot_series(ax, df, col, **kw) -> None:
     """``col`` vs epoch over its recorded epochs only (evaluated every few epochs: NaN between)."""
     ok = df[col].notna().to_numpy()
-    ax.plot(df["epoch"].to_numpy()[ok], df[col].to_numpy()[ok], marker="o" if ok.sum() <= 30 else None,
-            markersize=3, **kw)
+    kw = {"marker": "o" if ok.sum() <= 30 else None, "markersize": 3, **kw}
+    ax.plot(df["epoch"].to_numpy()[ok], df[col].to_numpy()[ok], **kw)
 
 
 def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, title: str,
@@ -773,11 +773,14 @@ def mean_history(histories: Sequence["pd.DataFrame"], columns: Sequence[str]) ->
 
 
 def plot_loss_diagnostics(runs: Sequence[tuple[str, Sequence["pd.DataFrame"]]], *, title: str,
-                          panel_size: float = 2.4) -> Figure:
-    """VARIANCE and GREEDINESS diagnostics vs epoch, one line per loss (mean over its runs).
+                          panel_size: float = 2.4, chance_precision: float | None = None) -> Figure:
+    """VARIANCE and GREEDINESS diagnostics vs epoch, one line per loss (mean over its runs, the
+    count in the legend), each loss its own colour, line style and marker.
 
-    ``runs``: ``(loss label, [history of each fold × seed])``. A history without the diagnostic
-    columns (trained with ``diagnostics: false``) raises, naming the loss.
+    ``runs``: ``(loss label, [history of each fold × seed])``. ``chance_precision``: the
+    precision@1 of a random neighbour (sum of squared class shares), drawn on that panel. A
+    history without the diagnostic columns (trained with ``diagnostics: false``) raises, naming
+    the loss.
     """
     if not runs:
         raise NorankError("no loss runs to plot.")
@@ -793,7 +796,15 @@ def plot_loss_diagnostics(runs: Sequence[tuple[str, Sequence["pd.DataFrame"]]], 
         for ax, (col, _, _) in zip(axes, DIAGNOSTICS):
             if col in mean.columns and mean[col].notna().any():
                 _plot_series(ax, mean, col, color=OKABE_ITO[i % len(OKABE_ITO)], linestyle=styles[i % len(styles)],
-                             label=label)
+                             marker=MARKERS[i % len(MARKERS)], markersize=3.5,
+                             markevery=max(1, len(mean) // 6),
+                             label=f"{label} ({len(hs)} run{'s' if len(hs) != 1 else ''})")
+    if chance_precision is not None:
+        ax = axes[[c for c, _, _ in DIAGNOSTICS].index("val_precision_at_1")]
+        if ax.lines:
+            ax.axhline(chance_precision, color="0.45", linestyle=(0, (2, 2)), linewidth=1.0)
+            ax.text(0.98, chance_precision, f"chance {chance_precision:.2f}", transform=ax.get_yaxis_transform(),
+                    ha="right", va="bottom", fontsize="x-small", color="0.35")
     for ax, (col, name, log) in zip(axes, DIAGNOSTICS):
         ax.set_title(name, fontsize="small")
         ax.set_xlabel("epoch", fontsize="small")

@@ -143,6 +143,7 @@ rule fig_loss_diagnostics:
     """VARIANCE and GREEDINESS diagnostics per epoch of every loss on one dataset."""
     input:
         unpack(lambda wc: loss_histories(wc.dataset)),
+        data="results/data/{dataset}.npz",
     output:
         png=report(
             "results/figures/fig_loss_diagnostics_{dataset}.png",
