@@ -1,6 +1,6 @@
 """The tiny run's report.html in a real browser (headless Chromium through Selenium): the landing
-summary, a table rendered as a table, a figure. Screenshots are kept in the run folder
-(``report_screenshots/``) as artifacts.
+summary, a table rendered as a table, a figure. Screenshots are kept as artifacts in
+``$NORANK_ARTIFACTS/report_screenshots/`` (default: the tiny run's folder).
 
 Needs Chromium and its WebDriver (`.ci/browser-up` installs the Debian packages; `.ci/run` does
 it in CI and sets NORANK_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping).
@@ -9,6 +9,7 @@ it in CI and sets NORANK_REQUIRE_BROWSER=1 so that a missing browser fails inste
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -59,8 +60,8 @@ def open_entry(d, category: str, label: str):
 def test_the_report_shows_the_summary_a_rendered_table_and_a_figure(tiny_run, browser):
     from selenium.webdriver.common.by import By
 
-    shots = tiny_run / "report_screenshots"
-    shots.mkdir(exist_ok=True)
+    shots = Path(os.environ.get("NORANK_ARTIFACTS") or tiny_run) / "report_screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
     d = browser
     d.get((tiny_run / "results" / "report.html").as_uri())
     summary = wait_for(lambda: d.find_elements(By.XPATH, "//*[normalize-space(text())='Summary of this run']"))
