@@ -95,6 +95,8 @@ def tiny_run(tiny_workflow, data_dir, tmp_path_factory) -> Path:
     flags = readme_reproduce_flags()
     assert flags[flags.index("--config") + 1].startswith("data_dir="), flags
     flags[flags.index("--config") + 1] = f"data_dir={data_dir}"
+    css = flags.index("--report-stylesheet") + 1  # relative to the checkout: the copy's
+    flags[css] = str(tiny_workflow.parent / flags[css])
     wd = tmp_path_factory.mktemp("tiny")
     snakemake(*flags, "--configfile", str(tiny_workflow.parent / "config" / "test.yaml"),
               cwd=wd, snakefile=tiny_workflow)

@@ -17,7 +17,8 @@ def test_run_composes_the_installed_workflow_on_the_users_folder(tmp_path, repo)
     overlays = cmd[cmd.index("--configfile") + 1:cmd.index("--config")]
     assert overlays == [str(repo / "config" / "config.yaml"), str(repo / "config" / "own_data.yaml"), "mine.yaml"]
     assert cmd[cmd.index("--config") + 1:cmd.index("--config") + 3] == [f"dataset_sheet={tmp_path / 'sheet.tsv'}", "data_dir=/d"]
-    assert cmd[-3:] == ["--report", "results/report.html", "--report-after-run"]
+    assert cmd[-5:] == ["--report", "results/report.html", "--report-after-run", "--report-stylesheet",
+                        str(repo / "workflow" / "report" / "report.css")]
     target = cli.snakemake_command("sheet.tsv", cwd=tmp_path, report=False, extra=["results/raw/x.npz"])
     assert target.index("results/raw/x.npz") < target.index("--config") and target[-1].startswith("dataset_sheet=")
     quick = cli.snakemake_command(str(tmp_path / "sheet.tsv"), quick=True, extra=["-n"])

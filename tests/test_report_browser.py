@@ -84,8 +84,9 @@ def test_the_report_shows_the_summary_a_rendered_table_and_a_figure(tiny_run, br
 
     d.get((tiny_run / "results" / "report.html").as_uri())
     wait_for(lambda: d.find_elements(By.XPATH, "//*[normalize-space(text())='Summary of this run']"))
-    open_entry(d, "Figures", "Training curves")
-    img = wait_for(lambda: [i for i in d.find_elements(By.TAG_NAME, "img") if i.get_attribute("naturalWidth") not in
-                            (None, "0")])
-    d.save_screenshot(str(shots / "3_training_curves.png"))
+    open_entry(d, "Figures", "Embeddings, in-sample and held out")  # the first dataset's: a tall figure
+    img = wait_for(lambda: [i for i in d.find_elements(By.TAG_NAME, "img") if i.size["height"] > 100])
+    d.save_screenshot(str(shots / "3_embeddings.png"))
     assert img, "the figure shows no image"
+    assert img[0].size["height"] > d.get_window_size()["height"]  # taller than the window, so:
+    assert img[0].location["y"] >= 0, "the figure's top is above the window (run with --report-stylesheet)"

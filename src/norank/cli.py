@@ -55,7 +55,8 @@ def snakemake_command(sheet: str | None, *, quick: bool = False, cores: str = "a
     if settings:
         cmd += ["--config", *settings]
     if report and not set(extra) & NO_RUN_FLAGS:
-        cmd += ["--report", "results/report.html", "--report-after-run"]
+        cmd += ["--report", "results/report.html", "--report-after-run",
+                "--report-stylesheet", str(root / "workflow" / "report" / "report.css")]
     return cmd
 
 
