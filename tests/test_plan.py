@@ -212,3 +212,10 @@ def test_the_own_data_overlay_runs_only_the_sheet_with_the_main_grid(repo):
     assert {r.split for r in runs} == {"all", "fold0", "fold1", "fold2", "fold3", "fold4"} and {r.seed for r in runs} == {0, 1, 2}
     assert {str(r.method) for r in runs} >= {"metric_learning", "metric_learning-official", "pca", "tsne", "umap",
                                              "cp-R20", "tucker-R20", "tucker_rhw-R20"}
+
+
+def test_the_faces_heldout_overlay_runs_both_recipes_held_out_on_the_faces_only(repo):
+    config = plan.select_datasets(load_config(repo, "faces_heldout.yaml"))
+    assert sorted(config["datasets"]) == ["lfw", "olivetti"] and plan.splits(config) == [f"fold{i}" for i in range(5)]
+    trainings = {(r.dataset, str(r.method), r.seed) for r in plan.main_runs(config) if r.method.family == "metric_learning"}
+    assert len(trainings) == 2 * 2 * 3 and plan.study_runs(config, "losses") == []
