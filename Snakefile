@@ -9,7 +9,7 @@ from snakemake.utils import min_version, validate
 from norank.cluster import slurm_gpu_problem
 from norank.config import explain_validation_error, read_dataset_sheet
 from norank.errors import NorankError
-from norank.logs import failed_job_messages
+from norank.logs import error_banner, failed_job_messages
 from norank.plan import select_datasets
 
 min_version("9.0")
@@ -64,10 +64,7 @@ onerror:
     # on a cluster a job's own output is a file of its own: repeat its norank message here
     if workflow.executor_plugin.name not in ("local", "dryrun", "touch"):
         for job_log, message in failed_job_messages(log):
-            print(
-                f"\nnorank error (full log: {job_log}):\n  {message}\n",
-                file=sys.stderr,
-            )
+            print(error_banner("norank error", job_log, message), file=sys.stderr)
 
 
 rule all:

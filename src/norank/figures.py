@@ -172,6 +172,19 @@ def _scatter_classes(ax, Z2, y, n_classes: int) -> None:
                        edgecolors="0.25", linewidths=0.3)
 
 
+def _draw_panel(ax, panel: EmbeddingPanel, n_classes: int, *, fontsize: str) -> None:
+    """Scatter ``panel`` coloured by class, with its axis labels; checks points and labels agree."""
+    y, C = np.asarray(panel.y), n_classes
+    if len(panel.Z2) != len(y):
+        raise NorankError(f"panel {panel.title!r}: {len(panel.Z2)} points but {len(y)} labels.")
+    if len(y) and (y.min() < 0 or y.max() >= C):
+        raise NorankError(f"panel {panel.title!r}: labels outside 0..{C - 1} ({C} class names).")
+    _scatter_classes(ax, np.asarray(panel.Z2), y, C)
+    ax.set_xlabel(panel.xlabel, fontsize=fontsize)
+    ax.set_ylabel(panel.ylabel, fontsize=fontsize)
+    ax.tick_params(labelsize="x-small")
+
+
 def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
     """Legend of the keyed classes (and of the grey rest beyond 8) to the right of ``parent``."""
     C = len(class_names)
@@ -229,16 +242,8 @@ def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "r
         axes = sf.subplots(nrows, ncols, squeeze=False).ravel()
         C = len(g.class_names)
         for ax, p in zip(axes, g.panels):
-            y = np.asarray(p.y)
-            if len(p.Z2) != len(y):
-                raise NorankError(f"panel {p.title!r}: {len(p.Z2)} points but {len(y)} labels.")
-            if len(y) and (y.min() < 0 or y.max() >= C):
-                raise NorankError(f"panel {p.title!r}: labels outside 0..{C - 1} ({C} class names).")
-            _scatter_classes(ax, np.asarray(p.Z2), y, C)
+            _draw_panel(ax, p, C, fontsize="small")
             ax.set_title(p.title, fontsize="medium")
-            ax.set_xlabel(p.xlabel, fontsize="small")
-            ax.set_ylabel(p.ylabel, fontsize="small")
-            ax.tick_params(labelsize="x-small")
         for ax in axes[len(g.panels):]:
             ax.remove()
         _add_class_key(sf, axes[: len(g.panels)], g.class_names)
@@ -277,16 +282,10 @@ def plot_embedding_pairs(rows: Sequence[tuple[EmbeddingPanel, EmbeddingPanel | s
     for r, (inside, outside) in enumerate(rows):
         for c, panel in enumerate([inside, outside][:ncols]):
             ax = axes[r, c]
-            ax.tick_params(labelsize="x-small")
             if isinstance(panel, EmbeddingPanel):
-                y = np.asarray(panel.y)
-                if len(y) and (y.min() < 0 or y.max() >= C):
-                    raise NorankError(f"panel {panel.title!r}: labels outside 0..{C - 1} ({C} class names).")
-                _scatter_classes(ax, np.asarray(panel.Z2), y, C)
-                ax.set_xlabel(panel.xlabel, fontsize="x-small")
-                ax.set_ylabel(panel.ylabel, fontsize="x-small")
-                ax.text(0.02, 0.98, f"n = {len(y)}", transform=ax.transAxes, ha="left", va="top", fontsize="x-small",
-                        color="0.3")
+                _draw_panel(ax, panel, C, fontsize="x-small")
+                ax.text(0.02, 0.98, f"n = {len(panel.y)}", transform=ax.transAxes, ha="left", va="top",
+                        fontsize="x-small", color="0.3")
             else:
                 text = (panel or "no held-out run").replace(": ", ":\n").replace(" no out-of", "\nno out-of")
                 ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize="x-small")
@@ -770,6 +769,12 @@ def mean_history(histories: Sequence["pd.DataFrame"], columns: Sequence[str]) ->
     out = df.groupby("epoch")[cols].mean()
     out["n_runs"] = df.groupby("epoch").size()
     return out.reset_index()
+
+
+def chance_precision_at_1(y: np.ndarray) -> float:
+    """Precision@1 of a random neighbour: the sum of the squared class shares of ``y``."""
+    shares = np.bincount(np.asarray(y, dtype=int)) / len(y)
+    return float((shares ** 2).sum())
 
 
 def plot_loss_diagnostics(runs: Sequence[tuple[str, Sequence["pd.DataFrame"]]], *, title: str,

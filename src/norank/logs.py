@@ -15,6 +15,11 @@ from norank.errors import NorankError
 MARKER = "NORANK ERROR: "
 
 
+def error_banner(kind: str, log, message) -> str:
+    """How a job's error is shown on the terminal: the kind, the log to open, the message."""
+    return f"\n{kind} (full log: {log}):\n  {message}\n"
+
+
 @contextlib.contextmanager
 def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Logger]:
     """Within the block, stdout, stderr and the ``norank`` logger write to ``path``.
@@ -44,7 +49,7 @@ def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Lo
             if isinstance(e, NorankError):
                 print(f"{MARKER}{e}", file=f)  # for the summary of a cluster run (failed_job_messages)
             kind = "norank error" if isinstance(e, NorankError) else f"unexpected {type(e).__name__}"
-            print(f"\n{kind} (full log: {path}):\n  {e}\n", file=err)
+            print(error_banner(kind, path, e), file=err)
             if isinstance(e, NorankError):
                 raise SystemExit(1) from None
             raise

@@ -22,7 +22,6 @@ import pandas as pd
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL
-from norank.plan import TABLE_SOURCES  # noqa: F401 (re-exported: the tables' datasets)
 
 HEADERS = {
     "silhouette_true_labels": "Sil.",

@@ -15,8 +15,10 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.comparison import verdict_table
+from norank.errors import NorankError
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
+from norank.paper_tables import PROTOCOL_SUBSET
 
 CAVEAT = ("In-sample (paper protocol) numbers of a trained encoder say how well it separates the samples it "
           "was trained on, and the paper reports only those; the held-out rows (stratified folds, every metric on "
@@ -24,14 +26,14 @@ CAVEAT = ("In-sample (paper protocol) numbers of a trained encoder say how well 
 
 
 def _cells(summary: pd.DataFrame, metric: str, protocol: str) -> pd.DataFrame:
-    subset = "all" if protocol == "paper" else "heldout"
+    subset = PROTOCOL_SUBSET[protocol]
     return summary[(summary.metric == metric) & (summary.protocol == protocol) & (summary.subset == subset)]
 
 
 def _is_ml(method: str) -> bool:
     try:
         return Method.parse(method).family == METRIC_LEARNING
-    except Exception:
+    except NorankError:  # Table 6's pca_svm / transformer
         return False
 
 

@@ -6,8 +6,9 @@ import pandas as pd
 
 from norank.logs import log_to
 from norank.comparison import Tolerance, compare_with_paper, comparison_display, comparison_preamble
-from norank.paper_tables import (CLUSTER_METRICS, EXTENSION_NOTE, TABLE_SOURCES, cluster_table, efficiency_table,
-                                 published_values, reconstruction_table, table_methods)
+from norank.paper_tables import (CLUSTER_METRICS, EXTENSION_NOTE, cluster_table, efficiency_table, published_values,
+                                 reconstruction_table, table_methods)
+from norank.plan import TABLE_SOURCES
 from norank.tables import write_table
 
 def stem_of(name):
@@ -34,8 +35,9 @@ with log_to(snakemake.log[0]) as log:
         return published_values(cmp, table) if cmp is not None else None
 
     note = ("Sil., DB, CH on the true labels (as the official code); ARI, NMI of k-means. paper = in-sample "
-            "(the paper's protocol), heldout = stratified folds; mean ± sd over seeds (× folds); published = the "
-            "paper's own value (the comparison table says which of ours it is compared with, and how).")
+            "(the paper's protocol), heldout = stratified folds; mean ± sd over seeds (× folds)." + (
+                " published = the paper's own value (the comparison table says which of ours it is compared with, "
+                "and how)." if cmp is not None else ""))
     cluster_tables = [("table2_faces", TABLE_SOURCES[2], 2), ("table3_abide", TABLE_SOURCES[3], 3),
                       ("table4_synthetic", TABLE_SOURCES[4], 4), ("table_user_datasets", ("tensor",), 3)]
     for stem, sources, t in [c for c in cluster_tables if c[0] in p.captions]:  # the tables whose datasets run
@@ -48,7 +50,7 @@ with log_to(snakemake.log[0]) as log:
     write_table(num, stem_of("table5_reconstruction"), caption=p.captions["table5_reconstruction"], display=shown,
                 notes="Relative Frobenius error ||X - X_hat|| / ||X|| and 1 - error^2; metric learning: least-squares "
                       "map from the embedding to the input (in-sample as the paper, and fitted on training folds for "
-                      "held-out samples). (published): the paper's value, with its rank." + (
+                      "held-out samples)." + (" (published): the paper's value, with its rank." if cmp is not None else "") + (
                           "\n\n" + EXTENSION_NOTE if "Method" in shown and shown.Method.str.contains("†").any() else ""))
     num, shown = efficiency_table(eff)
     write_table(num, stem_of("table6_efficiency"), caption=p.captions["table6_efficiency"], display=shown)

@@ -178,10 +178,10 @@ def load_user_tensor(name: str, data: str | Path, *, shape: str, labels: str | P
                      x_key: str = "X", y_key: str = "y") -> Dataset:
     """The dataset of one sheet row, validated (see the module docstring)."""
     try:
-        inspect_tensor_files(data, shape=shape, labels=labels, x_key=x_key, y_key=y_key)
+        want = inspect_tensor_files(data, shape=shape, labels=labels, x_key=x_key, y_key=y_key)["sample_shape"]
     except FileError as e:
         raise DataError(f"dataset {name!r}, sheet column `{e.column}`: {e}") from None
-    data, want = Path(data), parse_shape(shape)
+    data = Path(data)
     X = _load_array(data, x_key)
     header = None
     if labels and Path(labels).suffix in TEXT_SUFFIXES:
