@@ -71,7 +71,7 @@ rule all:
     default_target: True
     input:
         expand("results/data/{dataset}.npz", dataset=DATASETS),
-        expand("results/tables/table1_datasets.{ext}", ext=TABLE_FORMATS),
+        rules.table_datasets.output,
         train_targets(),
         baseline_targets(),
         "results/metrics/summary.csv",

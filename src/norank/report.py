@@ -42,23 +42,26 @@ tr:hover td { background: #f7f9ff; }
 """
 
 
+def metric_key(header: str) -> str | None:
+    """The METRIC_HEADERS key a column header names ("Sil." for "Sil. (true)"), else None."""
+    return next((key for key in METRIC_HEADERS
+                 if header == key or header.startswith(key + " ") or header.startswith(key + "[")), None)
+
+
 def header_meaning(header: str) -> tuple[bool, str] | None:
     """``(higher is better, meaning)`` of a metric column header, else None."""
-    for key, value in METRIC_HEADERS.items():
-        if header == key or header.startswith(key + " ") or header.startswith(key + "["):
-            return value
-    return None
+    key = metric_key(header)
+    return None if key is None else METRIC_HEADERS[key]
 
 
 def glossary(columns) -> str:
     """One line spelling out the abbreviated metric columns present, with their direction."""
     seen, parts = set(), []
-    for c in columns:
-        meaning = header_meaning(str(c))
-        key = next((k for k in METRIC_HEADERS if str(c) == k or str(c).startswith(k)), None)
-        if meaning and key not in seen:
+    for key in (metric_key(str(c)) for c in columns):
+        if key is not None and key not in seen:
             seen.add(key)
-            parts.append(f"{key} = {meaning[1]} ({ARROW[meaning[0]]} better)")
+            higher, meaning = METRIC_HEADERS[key]
+            parts.append(f"{key} = {meaning} ({ARROW[higher]} better)")
     return "; ".join(parts)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from norank.data.artifact import Dataset
 from norank.io import atomic_path
+from norank.plan import TABLE_FORMATS
 
 
 def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
@@ -29,9 +30,6 @@ def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
         "augmented copies": n_aug,
         "preprocessing": "; ".join(prepared.provenance.get("preprocessing", [])),
     }
-
-
-TABLE_FORMATS = ("csv", "md", "tex", "html")
 
 
 def write_table(df: pd.DataFrame, stem: str | Path, formats=TABLE_FORMATS, caption: str = "",

@@ -13,7 +13,7 @@ from norank.sources import code_fingerprint
 REAL_SOURCES = plan.REAL_SOURCES
 SYNTHETIC_SOURCES = plan.SYNTHETIC_SOURCES
 SYNTHETIC_DEFAULT_N = {"galaxy": 500, "crystal": 400}
-TABLE_FORMATS = ("csv", "md", "tex", "html")  # the HTML is what the report shows
+TABLE_FORMATS = plan.TABLE_FORMATS
 
 DATASETS = sorted(config["datasets"])
 REAL_DATASETS = [d for d in DATASETS if config["datasets"][d]["source"] in REAL_SOURCES]
@@ -272,18 +272,8 @@ RUN_DESCRIPTION = (
 def report_links():
     """Name -> file of every table (HTML) and figure (PNG) of the run, for results/summary.md.
     Call it once the DAG is built (the figure rules are defined then)."""
-    links = {
-        TABLE_NAMES[Path(f).stem]: str(f)
-        for f in rules.paper_tables.output
-        if f.endswith(".html")
-    }
-    links = {
-        TABLE_NAMES["table1_datasets"]: "results/tables/table1_datasets.html",
-        **links,
-    }
-    for f in study_targets():
-        if f.endswith(".html"):
-            links[TABLE_NAMES[Path(f).stem]] = f
+    tables = [*rules.table_datasets.output, *rules.paper_tables.output, *study_targets()]
+    links = {TABLE_NAMES[Path(f).stem]: str(f) for f in tables if str(f).endswith(".html")}
     for f in figure_targets():
         if f.endswith(".png"):
             stem = Path(f).stem
@@ -486,16 +476,20 @@ STUDY_TABLES = {
 
 # ---- embedding figures (workflow/rules/figures.smk defines the figure runs these read)
 def embedding_heldout(d, m):
-    """The fold-0 embeddings file of (dataset, method), or why there is none (no held-out run)."""
-    if not HELDOUT_FIGURES:
+    """The fold-0 embeddings file of (dataset, method); None without one (see heldout_absence)."""
+    if HELDOUT_FIGURES and (d, m) in HELDOUT_RUNS:
+        return plan.embeddings(HELDOUT_RUNS[d, m])
+    return None
+
+
+def heldout_absence(d, m):
+    """Why (dataset, method) has no held-out panel, written in the figure's empty slot; None if it
+    has one, or if the run has no held-out protocol (the figure then has no held-out column)."""
+    if not HELDOUT_FIGURES or (d, m) in HELDOUT_RUNS:
         return None
-    if (d, m) not in HELDOUT_RUNS:
-        return (
-            "no held-out run: t-SNE has no out-of-sample transform"
-            if m == "tsne"
-            else "no held-out run"
-        )
-    return plan.embeddings(HELDOUT_RUNS[d, m])
+    if m == "tsne":
+        return "no held-out run: t-SNE has no out-of-sample transform"
+    return "no held-out run"
 
 
 def embedding_figure_inputs(wildcards):

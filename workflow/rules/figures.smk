@@ -342,6 +342,7 @@ rule fig_embeddings:
         methods=FIGURE_METHODS,
         in_sample=lambda w: [FIGURE_EMBEDDING[w.dataset, m] for m in FIGURE_METHODS],
         heldout=lambda w: [embedding_heldout(w.dataset, m) for m in FIGURE_METHODS],
+        heldout_absent=lambda w: [heldout_absence(w.dataset, m) for m in FIGURE_METHODS],
         paper_figure=lambda w: PAPER_FIGURE.get(dataset_cfg(w.dataset)["source"]),
         title=lambda w: (
             f"{w.dataset}: 2-D views of each method's embedding"

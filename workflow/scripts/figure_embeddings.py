@@ -10,11 +10,11 @@ with log_to(snakemake.log[0]) as log:
     p = snakemake.params
     ds = load_dataset(snakemake.input.data)
     rows = []
-    for method, inside, outside in zip(p.methods, p.in_sample, p.heldout):
+    for method, inside, outside, absent in zip(p.methods, p.in_sample, p.heldout, p.heldout_absent):
         index, Z, _ = load_embedding(inside)
         panel = embedding_panel(Z, ds.y[index], method)
-        if outside is None or outside.startswith("no "):  # no held-out protocol, or why this method has none
-            rows.append((panel, outside))
+        if outside is None:  # why this method has no held-out panel (None: the run has no held-out column)
+            rows.append((panel, absent))
             continue
         index, Z, role = load_embedding(outside)
         held = heldout_panel(Z, role, ds.y[index], method)
