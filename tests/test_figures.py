@@ -186,14 +186,14 @@ def test_retrieval_plan_in_sample_excludes_each_query_and_held_out_uses_the_trai
 # --------------------------------------------------------------------------- plots
 
 
-def test_embedding_groups_side_by_side_each_with_its_legend():
+def test_embedding_groups_stacked_each_with_its_legend():
     Z, y = _blobs(n_classes=3)
     Zm, ym = _blobs(n_per_class=2, n_classes=12)
     groups = [
         EmbeddingGroup("few", ["a", "b", "c"], [EmbeddingPanel(Z[:, :2], y, "few: t-SNE", "x", "y")] * 2),
         EmbeddingGroup("many", [f"p{i}" for i in range(12)], [EmbeddingPanel(Zm[:, :2], ym, "many: ML", "x", "y")] * 2),
     ]
-    fig = plot_embedding_groups(groups, arrange="columns", suptitle="t")
+    fig = plot_embedding_groups(groups, suptitle="t")
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 4  # four panels; 12 classes: a legend of 8 and "the other 4 classes"
     legend = fig.subfigs[1].legends[0]  # the second group, 12 classes

@@ -209,18 +209,14 @@ def _key_width(class_names: Sequence[str]) -> float:
     return 0.6 + 0.065 * max(len(n) for n in names)
 
 
-def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "rows", max_cols: int | None = None,
+def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, max_cols: int | None = None,
                           suptitle: str | None = None, panel_size: float = 2.4) -> Figure:
-    """Scatter panels of 2-D views coloured by class, one block (sub-figure) per dataset.
-
-    ``arrange="rows"`` stacks the groups (Figure 5: a row per dataset), ``"columns"`` puts them
-    side by side (Figure 1). Within a group panels wrap after ``max_cols``. Each group gets a
-    legend (the first 8 classes in colour, the rest grey).
+    """Scatter panels of 2-D views coloured by class, one block (sub-figure) per dataset, stacked
+    (Figure 1: a row per dataset). Within a group panels wrap after ``max_cols``. Each group gets
+    a legend (the first 8 classes in colour, the rest grey).
     """
     if not groups:
         raise NorankError("no embedding groups to plot.")
-    if arrange not in ("rows", "columns"):
-        raise NorankError(f"arrange must be 'rows' or 'columns', got {arrange!r}.")
     shapes = []
     for g in groups:
         if not g.panels:
@@ -229,15 +225,10 @@ def plot_embedding_groups(groups: Sequence[EmbeddingGroup], *, arrange: str = "r
         shapes.append((math.ceil(len(g.panels) / ncols), ncols))
     keys = [_key_width(g.class_names) for g in groups]
     title_h = 0.45 if suptitle else 0.0
-    if arrange == "rows":
-        width = max(nc for _, nc in shapes) * panel_size + max(keys)
-        heights = [nr * panel_size + 0.35 for nr, _ in shapes]
-        fig = _new_figure(width, sum(heights) + title_h)
-        subfigs = fig.subfigures(len(groups), 1, height_ratios=heights, squeeze=False).ravel()
-    else:
-        widths = [nc * panel_size + k for (_, nc), k in zip(shapes, keys)]
-        fig = _new_figure(sum(widths), max(nr for nr, _ in shapes) * panel_size + 0.35 + title_h)
-        subfigs = fig.subfigures(1, len(groups), width_ratios=widths, squeeze=False).ravel()
+    width = max(nc for _, nc in shapes) * panel_size + max(keys)
+    heights = [nr * panel_size + 0.35 for nr, _ in shapes]
+    fig = _new_figure(width, sum(heights) + title_h)
+    subfigs = fig.subfigures(len(groups), 1, height_ratios=heights, squeeze=False).ravel()
     for sf, g, (nrows, ncols) in zip(subfigs, groups, shapes):
         axes = sf.subplots(nrows, ncols, squeeze=False).ravel()
         C = len(g.class_names)

@@ -23,6 +23,6 @@ with log_to(snakemake.log[0]) as log:
             panels.append(EmbeddingPanel(tsne_2d(h_Z[out], seed=p.tsne_seed, **p.tsne), ds.y[h_index][out],
                                          f"{name}: metric learning,\nheld-out fold 0", "t-SNE 1", "t-SNE 2"))
         groups.append(EmbeddingGroup(name, ds.class_names, panels))
-    fig = plot_embedding_groups(groups, arrange="rows", panel_size=p.style["panel_size"] + 0.6,
+    fig = plot_embedding_groups(groups, panel_size=p.style["panel_size"] + 0.6,
                                 suptitle=f"t-SNE of the face data and of the metric-learning embedding, seed {p.seed}")
     save_figure(fig, snakemake.output.png, snakemake.output.pdf, dpi=p.style["dpi"])
