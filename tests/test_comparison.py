@@ -6,8 +6,9 @@ import pytest
 from test_paper_tables import eff_rows, srow
 
 from norank.report import markdown_blocks
-from norank.comparison import (Tolerance, compare_with_paper, comparison_display, comparison_preamble,
-                               kmeans_evidence, largest_deviations, verdict_table)
+from norank.comparison import (Tolerance, attribute, compare_with_paper, comparison_display, comparison_preamble,
+                               kmeans_evidence, largest_deviations, other_recipe, read_deviation_notes, verdict_table)
+from norank.errors import NorankError
 
 
 def cell(table, dataset, method, metric, value, rank=np.nan, n_train=np.nan, variant=""):
@@ -172,3 +173,54 @@ def test_the_largest_deviations_are_counted_in_bands():
     assert top.metric.tolist() == ["davies_bouldin", "nmi", "separation_ratio"]
     assert top.bands.round(1).tolist() == [6.2, 6.0, 3.1]
     assert "**The largest deviations (in units of the base band)**" in markdown_blocks(comparison_preamble(out, Tolerance()))
+
+
+NOTES = """table,dataset,method,metric,owner,reason
+2,olivetti,metric_learning,separation_ratio,ours,eq13's margin 0.5 on unit vectors caps the ratio
+*,olivetti,metric_learning*,*,shared,both recipes train on 400 faces of 40 people
+*,*,pca,davies_bouldin,paper,PCA is deterministic: the same data gives the same DB
+"""
+
+
+def test_a_deviation_gets_the_first_matching_note_and_the_other_recipes_number(tmp_path):
+    (tmp_path / "notes.csv").write_text(NOTES)
+    notes = read_deviation_notes(tmp_path / "notes.csv")
+    paper = pd.DataFrame([cell(2, "olivetti", "metric_learning", "separation_ratio", 9.85),
+                          cell(2, "olivetti", "metric_learning", "nmi", 0.95),
+                          cell(2, "olivetti", "pca", "davies_bouldin", 2.0, variant="true"),
+                          cell(2, "olivetti", "pca", "nmi", 0.5)])
+    s = pd.DataFrame([srow("oli", "metric_learning", "paper", "all", "separation_ratio", 3.0, 0.0),
+                      srow("oli", "metric_learning-official", "paper", "all", "separation_ratio", 9.0, 0.0),
+                      srow("oli", "metric_learning", "paper", "all", "nmi_kmeans", 0.7, 0.0),
+                      srow("oli", "metric_learning-official", "paper", "all", "nmi_kmeans", 0.6, 0.0),
+                      srow("oli", "pca", "paper", "all", "davies_bouldin_true_labels", 8.0, 0.0),
+                      srow("oli", "pca", "paper", "all", "nmi_kmeans", 0.9, 0.0)])
+    cmp = attribute(compare_with_paper(paper, s, None, {"oli": "olivetti"}, recipes=["eq13", "official"]), notes)
+    got = dict(zip(zip(cmp.method, cmp.metric), zip(cmp.owner, cmp.owner_reason)))
+    assert got["metric_learning", "separation_ratio"] == ("ours", "eq13's margin 0.5 on unit vectors caps the ratio")
+    assert got["metric_learning-official", "separation_ratio"] == ("", "")  # within: nothing to own
+    assert got["metric_learning", "nmi"][0] == "shared" and got["metric_learning-official", "nmi"][0] == "shared"
+    assert got["pca", "davies_bouldin"][0] == "paper"
+    assert got["pca", "nmi"] == ("not analysed", "")  # no note matches
+    evidence = other_recipe(cmp)
+    assert evidence[cmp.index[(cmp.method == "metric_learning") & (cmp.metric == "separation_ratio")][0]] == \
+        "official: 9.00 within"
+    assert evidence[cmp.index[cmp.method == "pca"][0]] == ""
+    text = markdown_blocks(comparison_preamble(cmp, Tolerance()))
+    assert "by likely owner" in text and "not analysed: 1" in text and "shared: 2" in text
+    assert "eq13: 0.700 differs" in text and "official: 9.00 within" in text  # each names the other recipe
+
+
+@pytest.mark.parametrize("row, message", [
+    ("2,olivetti,pca,nmi,them,x", "line 2, column `owner`: 'them' is not an owner"),
+    ("2,olivetti,pca,nmi,paper, ", "line 2, column `reason`: empty"),
+    ("2,,pca,nmi,paper,x", "line 2, column `dataset`: empty; write a pattern, or * for any"),
+])
+def test_a_bad_note_is_named_by_file_line_and_column(tmp_path, row, message):
+    path = tmp_path / "notes.csv"
+    path.write_text("table,dataset,method,metric,owner,reason\n" + row + "\n")
+    with pytest.raises(NorankError, match=message.replace("(", r"\(").replace("*", r"\*")):
+        read_deviation_notes(path)
+    path.write_text("table,dataset,owner,reason\n2,lfw,ours,x\n")
+    with pytest.raises(NorankError, match=r"notes.csv: the column\(s\) \['method', 'metric'\] are missing"):
+        read_deviation_notes(path)

@@ -17,12 +17,19 @@ Table 6 runs.
   when it comes from at least ``min_runs`` runs, and never beyond the cap.
 - **Statuses** say why a cell is not compared: not run, ``paper prints NA``, ``realistic preset
   (not a reproduction)``, ``protocol unknown (Table 6)``, ``paper value impossible: ...``.
+- **Likely owner of a deviation** (:func:`attribute`): a cell outside tolerance gets the first
+  matching row of ``config/deviation_notes.csv`` (an analysis written after reading the
+  results: whose the difference likely is, ours, the official recipe's or the paper's, and
+  why), or "not analysed". A metric-learning cell also shows the other recipe's number on the
+  same cell (:func:`other_recipe`), the first evidence of whose a difference is.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,6 +48,9 @@ OURS = {"separation_ratio": "separation_ratio", "continuity": "continuity", "tru
         "ari": "ari_kmeans", "nmi": "nmi_kmeans", "relative_error": "relative_error",
         "explained_variance": "explained_variance"}
 VARIANT_SUFFIX = {"true": "true_labels", "kmeans": "kmeans"}
+OWNERS = ("ours", "official recipe", "paper", "shared")  # whose a deviation likely is ("shared": both recipes')
+NOTE_KEYS = ("table", "dataset", "method", "metric")  # glob patterns matched against a comparison row
+NOT_ANALYSED = "not analysed"
 NOT_A_REPRODUCTION = "realistic preset (not a reproduction)"
 TABLE6_UNKNOWN = "protocol unknown (Table 6)"
 
@@ -256,6 +266,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],
         "Verdict": [verdict(r) for _, r in cmp.iterrows()],
+        **({"Likely owner": cmp.owner} if "owner" in cmp else {}),
     })
 
 
@@ -269,6 +280,72 @@ def largest_deviations(cmp: pd.DataFrame, tolerance: Tolerance, n: int = 10) -> 
     return bad.sort_values("bands", ascending=False).head(n)
 
 
+def read_deviation_notes(path: str | Path) -> pd.DataFrame:
+    """``config/deviation_notes.csv``: columns table, dataset (the paper's), method, metric (glob
+    patterns, ``*`` for any), owner (one of :data:`OWNERS`) and reason, checked row by row."""
+    path = Path(path)
+    try:
+        notes = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise NorankError(f"{path}: cannot read the deviation notes ({e}); it is a CSV with the columns "
+                          f"{', '.join(NOTE_KEYS + ('owner', 'reason'))}.") from e
+    missing = [c for c in NOTE_KEYS + ("owner", "reason") if c not in notes.columns]
+    if missing:
+        raise NorankError(f"{path}: the column(s) {missing} are missing; the columns are "
+                          f"{', '.join(NOTE_KEYS + ('owner', 'reason'))}.")
+    for i, r in notes.iterrows():
+        where = f"{path}, line {i + 2}"
+        if r["owner"] not in OWNERS:
+            raise NorankError(f"{where}, column `owner`: {r['owner']!r} is not an owner; use one of {list(OWNERS)}.")
+        if not r["reason"].strip():
+            raise NorankError(f"{where}, column `reason`: empty; say in one line why the cells differ.")
+        for key in NOTE_KEYS:
+            if not r[key].strip():
+                raise NorankError(f"{where}, column `{key}`: empty; write a pattern, or * for any.")
+    return notes
+
+
+def _differs(status, within) -> bool:
+    """A compared cell outside tolerance (``within`` is True / False / None, numpy's or Python's)."""
+    return status == "compared" and within is not None and not bool(within)
+
+
+def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
+    """``cmp`` with ``owner`` and ``owner_reason`` for every compared cell outside tolerance:
+    the first row of ``notes`` (top-down) whose patterns match the cell's table, paper dataset,
+    method and metric; "not analysed" when none does. Other cells get empty strings."""
+    out = cmp.copy()
+    owner, reason = [], []
+    for r in out.itertuples():
+        if not _differs(r.status, r.within_tolerance):
+            owner.append("")
+            reason.append("")
+            continue
+        cell = (str(r.table), str(r.paper_dataset), str(r.method), str(r.metric))
+        hit = next((n for n in notes.itertuples()
+                    if all(fnmatchcase(v, getattr(n, k)) for v, k in zip(cell, NOTE_KEYS))), None)
+        owner.append(hit.owner if hit is not None else NOT_ANALYSED)
+        reason.append(hit.reason if hit is not None else "")
+    out["owner"], out["owner_reason"] = owner, reason
+    return out
+
+
+def other_recipe(cmp: pd.DataFrame) -> pd.Series:
+    """Per metric-learning cell, the other recipes' numbers on the same published cell ("official:
+    0.93 within"); empty for the other methods."""
+    ml = cmp.method.astype(str).str.startswith(METRIC_LEARNING)
+    key = ["table", "dataset", "metric", "label_variant", "n_train", "paper"]
+    out = pd.Series("", index=cmp.index, dtype=object)
+    for _, g in cmp[ml].groupby(key, dropna=False):
+        for i, r in g.iterrows():
+            others = [f"{Method.parse(o.method).recipe}: {fmt_mean_sd(o.ours_mean, np.nan, o.metric)}"
+                      + ("" if o.within_tolerance is None else " differs" if _differs(o.status, o.within_tolerance)
+                         else " within")
+                      for _, o in g.iterrows() if o.method != r.method and pd.notna(o.ours_mean)]
+            out[i] = "; ".join(others)
+    return out
+
+
 def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> list:
     """What is shown above the cells (blocks for :func:`norank.tables.write_table`): the rule,
     the verdict per table and method, why the other cells are not compared, the largest deviations."""
@@ -278,9 +355,18 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> list:
               "paper's own numbers rule that out; the note column of config/paper_values.csv says why).",
               ("Verdict per table and method (paper protocol)", verdict_table(cmp)),
               "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items())]
+    if "owner" in cmp:
+        owners = cmp.owner[cmp.owner != ""].value_counts()
+        blocks.append("**Cells outside tolerance by likely owner** (ours: our code or choices; official recipe: "
+                      "the official code's choices; paper: the published value; shared: both recipes alike, "
+                      "so neither recipe's own choices; the reasons are config/deviation_notes.csv, written after "
+                      "reading the results): " + ", ".join(f"{k}: {v}" for k, v in owners.items()))
     top = largest_deviations(cmp, tolerance)
     if len(top):
         shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict"])
-        shown.insert(len(shown.columns), "Bands off", [f"{b:.1f}" for b in top.bands])
+        shown["Bands off"] = [f"{b:.1f}" for b in top.bands]
+        shown["Other recipe"] = other_recipe(cmp).loc[top.index].values
+        if "owner" in top:
+            shown["Why (config/deviation_notes.csv)"] = top.owner_reason.values
         blocks.append(("The largest deviations (in units of the base band)", shown))
     return blocks

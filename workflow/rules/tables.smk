@@ -30,6 +30,7 @@ rule paper_tables:
         summary="results/metrics/summary.csv",
         efficiency="results/efficiency/efficiency.csv",
         paper=f"{workflow.basedir}/config/paper_values.csv",
+        notes=f"{workflow.basedir}/config/deviation_notes.csv",
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
         table_outputs("paper_comparison", formats=("csv", "md", "html"))

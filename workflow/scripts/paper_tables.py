@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 
 from norank.logs import log_to
-from norank.comparison import Tolerance, compare_with_paper, comparison_display, comparison_preamble
+from norank.comparison import (Tolerance, attribute, compare_with_paper, comparison_display, comparison_preamble,
+                               read_deviation_notes)
 from norank.paper_tables import (CLUSTER_METRICS, EXTENSION_NOTE, cluster_table, efficiency_table, published_values,
                                  reconstruction_table, table_methods)
 from norank.plan import TABLE_SOURCES
@@ -28,8 +29,9 @@ with log_to(snakemake.log[0]) as log:
 
     compare = any(Path(f).stem == "paper_comparison" for f in snakemake.output)  # not with only your own datasets
     tolerance = Tolerance.from_config(p.tolerance)
-    cmp = compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
-                             realistic=p.realistic, families=p.baselines) if compare else None
+    cmp = attribute(compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
+                                       realistic=p.realistic, families=p.baselines),
+                    read_deviation_notes(snakemake.input.notes)) if compare else None
 
     def published(table):
         return published_values(cmp, table) if cmp is not None else None
