@@ -150,14 +150,22 @@ def test_baseline_jobs_split_projections_from_the_rank_grid_and_hold_every_fold(
     assert {r.split for r in extra} == {"fold0"} and plan.protocol("fold0") == "heldout"
 
 
-def test_the_default_plan_has_the_v1_run_counts(repo):
-    """The full default: 7 datasets x 3 seeds; split all fits 23 methods (two recipes, Tucker in two
-    rank modes), each of 5 folds 13."""
+def test_the_default_plan_trains_each_fold_once_and_the_paper_protocol_with_3_seeds(repo):
+    """The full default: 7 datasets; split all fits 23 methods (two recipes, Tucker in two rank
+    modes) with 3 seeds, each of 5 folds 13 with seed 0 (evaluation.heldout_seeds)."""
     config = load_config(repo)
     runs = plan.main_runs(config)
+    assert len(runs) == 7 * (3 * 23 + 5 * 13) == 938
+    assert {r.seed for r in runs if r.split == "all"} == {0, 1, 2}
+    assert {r.seed for r in runs if r.split != "all"} == {0}
+    assert len([r for r in runs if r.method.is_trained]) == 7 * 2 * (3 + 5) == 112
+    assert len(plan.baseline_jobs(config)) == 7 * 2 * (3 + 1)  # (paper: 3 seeds, held out: 1) x 2 kinds
+    # null: the folds train with every seed, as v1 did (1 155 baseline fits + Tucker (R,H,W))
+    config["evaluation"]["heldout_seeds"] = None
+    runs = plan.main_runs(config)
     assert len(runs) == 7 * 3 * (23 + 5 * 13) == 1848
-    assert len([r for r in runs if r.method.is_baseline]) == 1155 + 7 * 3 * (6 + 5 * 3)  # v1's fits + Tucker (R,H,W)
-    assert len(plan.baseline_jobs(config)) == 7 * 3 * 2 * 2  # now fitted by 84 jobs
+    assert len([r for r in runs if r.method.is_baseline]) == 1155 + 7 * 3 * (6 + 5 * 3)
+    assert plan.split_seeds(config, "fold3") == plan.split_seeds(config, "all") == [0, 1, 2]
 
 
 def test_the_rule_files_import_no_heavy_library(repo):

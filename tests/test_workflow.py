@@ -1,6 +1,7 @@
 """End-to-end: the real Snakemake workflow, on the tiny config, in a temporary directory."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,13 +18,24 @@ def test_default_config_dry_run_lists_the_dag(repo, tmp_path):
     out = snakemake("-n", "--configfile", str(repo / "config" / "config.yaml"), cwd=tmp_path).stdout
     jobs = ("download", "synthesize", "prepare", "train", "baseline", "evaluate", "train_loss", "efficiency")
     counts = dict(line.split()[:2] for line in out.splitlines() if line.split()[:1] and line.split()[0] in jobs)
-    # 7 datasets x 3 seeds x (all + 5 folds) x 2 recipes (eq13, official) = 252 trainings; baseline jobs:
-    # 7 x 3 seeds x (paper, heldout) x (projections, decompositions) = 84, holding 1 596 fits;
+    # trainings: 7 datasets x 2 recipes (eq13, official) x (3 seeds on split all + 5 folds once) = 112;
+    # baseline jobs: 7 x (3 paper seeds + 1 held-out seed) x (projections, decompositions) = 56;
     # studies: 3 datasets x 8 losses x 3 folds = 72, PLM 7 datasets x 3 folds = 21 (their baselines are in the grid);
-    # one evaluation per (dataset, split, seed): 7 x 6 x 3 = 126 (the studies' runs fall into those groups);
+    # one evaluation per (dataset, split, seed): 7 x (3 + 5) = 56 (the studies' runs fall into those groups);
     # Table 6: one learning curve per dataset x method x seed: 7 x 3 x 3 = 63
-    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "252", "baseline": "84",
-                      "evaluate": "126", "train_loss": "93", "efficiency": "63"}
+    assert counts == {"download": "3", "synthesize": "4", "prepare": "7", "train": "112", "baseline": "56",
+                      "evaluate": "56", "train_loss": "93", "efficiency": "63"}
+
+
+def test_the_folds_may_train_with_a_seed_the_paper_protocol_does_not_run(repo, tmp_path):
+    """heldout_seeds [1] next to seeds [0]: the figures read fold 0 of seed 1, and the DAG has it."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("datasets:\n  galaxy_paper: {source: galaxy, n_samples: 48, size: 32}\n"
+                   "recipes: [eq13]\nevaluation: {seeds: [0], heldout_seeds: [1], folds: 2}\n")
+    out = snakemake("-n", "--configfile", str(cfg), cwd=tmp_path).stdout
+    trained = set(re.findall(r"results/train/galaxy_paper/(\w+)/eq13/seed(\d)/embeddings.npz", out))
+    assert trained == {("all", "0"), ("fold0", "1"), ("fold1", "1")}
+    assert "fig_embeddings" in out and "fig_training_curves" in out
 
 
 def test_lint_is_clean(repo, tmp_path):

@@ -98,6 +98,15 @@ def splits(config: dict) -> list[str]:
         [f"fold{i}" for i in range(ev["folds"])] if "heldout" in ev["protocols"] else [])
 
 
+def split_seeds(config: dict, split: str) -> list[int]:
+    """The model seeds of a split: ``evaluation.seeds`` under the paper protocol (split ``all``),
+    ``evaluation.heldout_seeds`` on a fold (null: the same seeds)."""
+    ev = config["evaluation"]
+    if protocol(split) == "heldout" and ev.get("heldout_seeds") is not None:
+        return list(ev["heldout_seeds"])
+    return list(ev["seeds"])
+
+
 def baselines(config: dict, split: str) -> list[Method]:
     """The baselines of a split (``heldout_ranks`` on folds when set; t-SNE only under ``all``)."""
     b = config["baselines"]
@@ -116,7 +125,7 @@ def main_runs(config: dict) -> list[Run]:
             for d in sorted(config["datasets"])
             for split in splits(config)
             for m in [*recipes(config), *baselines(config, split)]
-            for s in config["evaluation"]["seeds"]]
+            for s in split_seeds(config, split)]
 
 
 def metric_learning_run(dataset: str, split: str, seed: int, recipe: str = EQ13) -> Run:

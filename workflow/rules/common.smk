@@ -138,14 +138,8 @@ def split_params(wildcards):
 
 
 def train_targets(kind="embeddings.npz"):
-    return expand(
-        plan.PATTERNS["train"],
-        dataset=DATASETS,
-        split=protocol_splits(),
-        recipe=config["recipes"],
-        seed=EVAL["seeds"],
-        file=kind,
-    )
+    """A file of every metric-learning run of the main grid."""
+    return [plan.run_file(r, kind) for r in MAIN_RUNS if r.method.is_trained]
 
 
 BASELINES = config["baselines"]
@@ -264,7 +258,13 @@ TABLE_NAMES = {
 
 RUN_DESCRIPTION = (
     f"{len(DATASETS)} dataset(s): {', '.join(DATASETS)}. Protocols: {', '.join(EVAL['protocols'])}"
-    f" ({EVAL['folds']} folds held out); seeds: {', '.join(map(str, EVAL['seeds']))}; metric-learning"
+    f" ({EVAL['folds']} folds held out); seeds: {', '.join(map(str, EVAL['seeds']))}"
+    + (
+        f" (held-out folds: {', '.join(map(str, plan.split_seeds(config, 'fold0')))})"
+        if plan.split_seeds(config, "fold0") != EVAL["seeds"]
+        else ""
+    )
+    + "; metric-learning"
     f" recipes: {', '.join(config['recipes'])}."
 )
 
@@ -272,8 +272,14 @@ RUN_DESCRIPTION = (
 def report_links():
     """Name -> file of every table (HTML) and figure (PNG) of the run, for results/summary.md.
     Call it once the DAG is built (the figure rules are defined then)."""
-    tables = [*rules.table_datasets.output, *rules.paper_tables.output, *study_targets()]
-    links = {TABLE_NAMES[Path(f).stem]: str(f) for f in tables if str(f).endswith(".html")}
+    tables = [
+        *rules.table_datasets.output,
+        *rules.paper_tables.output,
+        *study_targets(),
+    ]
+    links = {
+        TABLE_NAMES[Path(f).stem]: str(f) for f in tables if str(f).endswith(".html")
+    }
     for f in figure_targets():
         if f.endswith(".png"):
             stem = Path(f).stem
@@ -327,7 +333,7 @@ def benchmark_files():
         values = glob_wildcards(getattr(rules, rule).output[0], files=targets)
         return expand(getattr(rules, rule).benchmark, zip, **values._asdict())
 
-    seeds, splits = EVAL["seeds"], protocol_splits()
+    seeds = EVAL["seeds"]  # Table 6 learning curves: one per seed
     studies = [s for s in STUDIES if study_runs(s)]
     metrics = metric_targets() + [f for s in STUDIES for f in study_metric_targets(s)]
     baseline_jobs = [
@@ -345,13 +351,7 @@ def benchmark_files():
         "synthesize": jobs("synthesize", dataset=SYNTHETIC_DATASETS),
         "import_tensor": jobs("import_tensor", dataset=TENSOR_DATASETS),
         "prepare": jobs("prepare", dataset=DATASETS),
-        "train": jobs(
-            "train",
-            dataset=DATASETS,
-            split=splits,
-            recipe=config["recipes"],
-            seed=seeds,
-        ),
+        "train": making("train", train_targets()),
         "baseline": each("baseline", baseline_jobs),
         "train_loss": each("train_loss", loss_jobs),
         "efficiency": jobs(
@@ -475,6 +475,11 @@ STUDY_TABLES = {
 
 
 # ---- embedding figures (workflow/rules/figures.smk defines the figure runs these read)
+def figure_seed(split):
+    """The model seed of a figure's runs on ``split``: the split's first (folds may have their own)."""
+    return plan.split_seeds(config, split)[0]
+
+
 def embedding_heldout(d, m):
     """The fold-0 embeddings file of (dataset, method); None without one (see heldout_absence)."""
     if HELDOUT_FIGURES and (d, m) in HELDOUT_RUNS:
@@ -484,7 +489,8 @@ def embedding_heldout(d, m):
 
 def heldout_absence(d, m):
     """Why (dataset, method) has no held-out panel, written in the figure's empty slot; None if it
-    has one, or if the run has no held-out protocol (the figure then has no held-out column)."""
+    has one, or if the run has no held-out protocol (the figure then has no held-out column).
+    """
     if not HELDOUT_FIGURES or (d, m) in HELDOUT_RUNS:
         return None
     if m == "tsne":
