@@ -340,6 +340,11 @@ def benchmark_files():
         dict(dataset=j.dataset, protocol=j.protocol, seed=j.seed, kind=j.kind)
         for j in BASELINE_JOBS
     ]
+    train_jobs = [
+        dict(dataset=r.dataset, split=r.split, recipe=r.method.recipe, seed=r.seed)
+        for r in MAIN_RUNS
+        if r.method.is_trained
+    ]
     loss_jobs = [
         dict(dataset=r.dataset, split=r.split, loss=r.method.loss, seed=r.seed)
         for study in STUDIES
@@ -351,7 +356,7 @@ def benchmark_files():
         "synthesize": jobs("synthesize", dataset=SYNTHETIC_DATASETS),
         "import_tensor": jobs("import_tensor", dataset=TENSOR_DATASETS),
         "prepare": jobs("prepare", dataset=DATASETS),
-        "train": making("train", train_targets()),
+        "train": each("train", train_jobs),
         "baseline": each("baseline", baseline_jobs),
         "train_loss": each("train_loss", loss_jobs),
         "efficiency": jobs(
