@@ -224,3 +224,8 @@ def test_a_bad_note_is_named_by_file_line_and_column(tmp_path, row, message):
     path.write_text("table,dataset,owner,reason\n2,lfw,ours,x\n")
     with pytest.raises(NorankError, match=r"notes.csv: the column\(s\) \['method', 'metric'\] are missing"):
         read_deviation_notes(path)
+
+
+def test_the_shipped_deviation_notes_are_well_formed(repo):
+    notes = read_deviation_notes(repo / "config" / "deviation_notes.csv")
+    assert len(notes) and set(notes.owner) <= {"ours", "official recipe", "paper", "shared"}
