@@ -50,6 +50,7 @@ OURS = {"separation_ratio": "separation_ratio", "continuity": "continuity", "tru
 VARIANT_SUFFIX = {"true": "true_labels", "kmeans": "kmeans"}
 OWNERS = ("ours", "official recipe", "paper", "shared")  # whose a deviation likely is ("shared": both recipes')
 NOTE_KEYS = ("table", "dataset", "method", "metric")  # glob patterns matched against a comparison row
+NOTE_COLUMNS = NOTE_KEYS + ("owner", "reason")
 NOT_ANALYSED = "not analysed"
 NOT_A_REPRODUCTION = "realistic preset (not a reproduction)"
 TABLE6_UNKNOWN = "protocol unknown (Table 6)"
@@ -288,11 +289,10 @@ def read_deviation_notes(path: str | Path) -> pd.DataFrame:
         notes = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         raise NorankError(f"{path}: cannot read the deviation notes ({e}); it is a CSV with the columns "
-                          f"{', '.join(NOTE_KEYS + ('owner', 'reason'))}.") from e
-    missing = [c for c in NOTE_KEYS + ("owner", "reason") if c not in notes.columns]
+                          f"{', '.join(NOTE_COLUMNS)}.") from e
+    missing = [c for c in NOTE_COLUMNS if c not in notes.columns]
     if missing:
-        raise NorankError(f"{path}: the column(s) {missing} are missing; the columns are "
-                          f"{', '.join(NOTE_KEYS + ('owner', 'reason'))}.")
+        raise NorankError(f"{path}: the column(s) {missing} are missing; the columns are {', '.join(NOTE_COLUMNS)}.")
     for i, r in notes.iterrows():
         where = f"{path}, line {i + 2}"
         if r["owner"] not in OWNERS:
@@ -334,7 +334,7 @@ def other_recipe(cmp: pd.DataFrame) -> pd.Series:
     """Per metric-learning cell, the other recipes' numbers on the same published cell ("official:
     0.93 within"); empty for the other methods."""
     ml = cmp.method.astype(str).str.startswith(METRIC_LEARNING)
-    key = ["table", "dataset", "metric", "label_variant", "n_train", "paper"]
+    key = ["table", "dataset", "metric", "label_variant", "n_train"]  # one published cell
     out = pd.Series("", index=cmp.index, dtype=object)
     for _, g in cmp[ml].groupby(key, dropna=False):
         for i, r in g.iterrows():

@@ -6,6 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from norank import plan
 from norank.baselines import method_options
+from norank.methods import Method
 from norank.errors import NorankError
 from norank.recipes import RECIPES, recipe_options
 from norank.sources import code_fingerprint
@@ -139,13 +140,14 @@ def split_params(wildcards):
 
 def train_targets(kind="embeddings.npz"):
     """A file of every metric-learning run of the main grid."""
-    return [plan.run_file(r, kind) for r in MAIN_RUNS if r.method.is_trained]
+    return [plan.run_file(r, kind) for r in TRAINED_RUNS]
 
 
 BASELINES = config["baselines"]
 
 
 MAIN_RUNS = plan.main_runs(config)
+TRAINED_RUNS = [r for r in MAIN_RUNS if r.method.is_trained]  # the `train` jobs
 
 
 def baseline_targets():
@@ -256,12 +258,13 @@ TABLE_NAMES = {
 }
 
 
+HELDOUT_SEEDS = plan.split_seeds(config, "fold0")
 RUN_DESCRIPTION = (
     f"{len(DATASETS)} dataset(s): {', '.join(DATASETS)}. Protocols: {', '.join(EVAL['protocols'])}"
     f" ({EVAL['folds']} folds held out); seeds: {', '.join(map(str, EVAL['seeds']))}"
     + (
-        f" (held-out folds: {', '.join(map(str, plan.split_seeds(config, 'fold0')))})"
-        if plan.split_seeds(config, "fold0") != EVAL["seeds"]
+        f" (held-out folds: {', '.join(map(str, HELDOUT_SEEDS))})"
+        if HELDOUT_SEEDS != EVAL["seeds"]
         else ""
     )
     + "; metric-learning"
@@ -342,8 +345,7 @@ def benchmark_files():
     ]
     train_jobs = [
         dict(dataset=r.dataset, split=r.split, recipe=r.method.recipe, seed=r.seed)
-        for r in MAIN_RUNS
-        if r.method.is_trained
+        for r in TRAINED_RUNS
     ]
     loss_jobs = [
         dict(dataset=r.dataset, split=r.split, loss=r.method.loss, seed=r.seed)
@@ -498,7 +500,7 @@ def heldout_absence(d, m):
     """
     if not HELDOUT_FIGURES or (d, m) in HELDOUT_RUNS:
         return None
-    if m == "tsne":
+    if Method.parse(m).transductive:
         return "no held-out run: t-SNE has no out-of-sample transform"
     return "no held-out run"
 

@@ -6,7 +6,7 @@
 
 FIGURE_STYLE = canonical(config["report"]["figure_style"])
 # the model seed of the paper protocol's figure runs (a fold's: figure_seed(split))
-FIGURE_SEED = EVAL["seeds"][0]
+FIGURE_SEED = figure_seed("all")
 PAPER_PROTOCOL = "paper" in EVAL["protocols"]  # every figure but 2-4 shows split `all`
 
 # the (first) configured dataset of each source; None when there is none
@@ -40,8 +40,8 @@ figure_inputs = lambda keys: list(
 # datasets', LFW's and ABIDE's.
 EMBEDDING_FIGURES = DATASETS if PAPER_PROTOCOL else []
 HELDOUT_FIGURES = "heldout" in EVAL["protocols"]
-# training curves: a fold-0 run when the held-out protocol runs (it validates on 10 % of its
-# training samples, so overfitting shows), else the paper protocol's run (no validation)
+# training curves: a fold-0 run when the held-out protocol runs (it validates on train.val_fraction
+# of its training samples, so overfitting shows), else the paper protocol's run (no validation)
 CURVES_SPLIT = "fold0" if HELDOUT_FIGURES else "all"
 PAPER_FIGURE = {"galaxy": 5, "crystal": 5, "lfw": 7, "abide": 8}
 HELDOUT_RUNS = {
