@@ -167,3 +167,21 @@ def test_clipping_rescales_only_above_the_bound():
     assert loop.clip_gradients([w], 1.0).item() == pytest.approx(5.0)
     torch.testing.assert_close(w.grad, torch.tensor([0.6, 0.8, 0.0, 0.0]))
     assert loop.clip_gradients([w], 0.0).item() == pytest.approx(1.0)  # no clipping: the norm only
+
+
+@pytest.mark.parametrize("shape, size", [((50, 37), 32), ((64, 64), 16), ((111, 111), 16), ((300,), 128), ((10,), 256)])
+def test_embed_batch_size_keeps_about_2_16_input_values_per_pass(shape, size):
+    assert loop.embed_batch_size(shape) == size
+
+
+def test_embed_gives_the_same_embeddings_whatever_the_batch_size():
+    from norank.ml.encoders import build_encoder
+
+    X, _ = blobs(n_per=15, shape=(60, 60))
+    torch.manual_seed(0)
+    model = build_encoder("cnn", X.shape[1:], dim=8, cnn_channels=(4, 8), dropout=0.5)
+    model.train()
+    default, one_pass = loop.embed(model, X), loop.embed(model, X, batch_size=len(X))
+    assert default.shape == (45, 8) and loop.embed_batch_size(X.shape[1:]) < len(X)
+    np.testing.assert_allclose(default, one_pass, atol=1e-5)
+    assert model.training  # embed restores the mode it found

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -119,9 +120,23 @@ class Evaluation(Protocol):
     def score(self, row: dict): ...
 
 
-def embed(model: nn.Module, X: np.ndarray, device: torch.device | str = "cpu", batch_size: int = 256) -> np.ndarray:
-    """``(n, d)`` embeddings of ``X`` ``(n, *shape)`` in eval mode."""
+def embed_batch_size(sample_shape: Sequence[int]) -> int:
+    """Samples per forward pass of :func:`embed`: the power of two nearest below 2**16 input
+    values, between 16 and 256.
+
+    Large batches of large inputs are slower per sample on CPU (their activations leave the
+    cache): ABIDE's 111 x 111 through the official CNN took 11.9 ms per sample in batches of 16
+    and 17.6 ms in batches of 256, one thread (benchmarks/embed_batch.py prints the figures).
+    """
+    fits = 2**16 // max(1, math.prod(sample_shape))
+    return min(256, max(16, 1 << (fits.bit_length() - 1) if fits else 0))
+
+
+def embed(model: nn.Module, X: np.ndarray, device: torch.device | str = "cpu", batch_size: int | None = None) -> np.ndarray:
+    """``(n, d)`` embeddings of ``X`` ``(n, *shape)`` in eval mode, ``batch_size`` samples at a
+    time (default :func:`embed_batch_size`)."""
     device = torch.device(device)
+    batch_size = batch_size or embed_batch_size(X.shape[1:])
     was_training = model.training
     model.eval()
     out = []
