@@ -150,70 +150,39 @@ if "fig1_tsne_faces" in FIGURES:
             "../scripts/figure_tsne_faces.py"
 
 
-if "fig2_retrieval_lfw" in FIGURES:
+# Figures 2 and 3: one rule per face dataset, named after its figure (the SLURM profile groups by name)
+for _figure, _faces in (
+    ("fig2_retrieval_lfw", "lfw"),
+    ("fig3_retrieval_olivetti", "olivetti"),
+):
+    if _figure not in FIGURES:
+        continue
 
-    rule fig2_retrieval_lfw:
-        """Figure 2: nearest-neighbour retrieval on LFW in the metric-learning embedding."""
+    rule:
+        """Figures 2 and 3: nearest-neighbour retrieval in the metric-learning embedding (LFW, Olivetti)."""
+        name:
+            _figure
         input:
-            data=f"results/data/{FIGURE_SOURCE['lfw']}.npz",
+            data=f"results/data/{FIGURE_SOURCE[_faces]}.npz",
             embeddings=plan.embeddings(
                 plan.metric_learning_run(
-                    FIGURE_SOURCE["lfw"], RETRIEVAL_SPLIT, figure_seed(RETRIEVAL_SPLIT)
-                )
-            ),
-        output:
-            png=report(
-                "results/figures/fig2_retrieval_lfw.png",
-                caption="../report/figures/fig2_retrieval_lfw.rst",
-                category="Figures",
-                labels={"figure": FIGURE_NAMES["fig2_retrieval_lfw"]},
-            ),
-            pdf="results/figures/fig2_retrieval_lfw.pdf",
-        log:
-            "logs/figures/fig2_retrieval_lfw.log",
-        benchmark:
-            "results/benchmarks/figures/fig2_retrieval_lfw.tsv"
-        conda:
-            "../../envs/report.yaml"
-        threads: 1
-        resources:
-            mem_mb=2000,
-            runtime=10,
-        params:
-            code=library_code("figure_retrieval.py"),
-            split=RETRIEVAL_SPLIT,
-            seed=figure_seed(RETRIEVAL_SPLIT),
-            retrieval=RETRIEVAL,
-            style=FIGURE_STYLE,
-        script:
-            "../scripts/figure_retrieval.py"
-
-
-if "fig3_retrieval_olivetti" in FIGURES:
-
-    rule fig3_retrieval_olivetti:
-        """Figure 3: nearest-neighbour retrieval on Olivetti in the metric-learning embedding."""
-        input:
-            data=f"results/data/{FIGURE_SOURCE['olivetti']}.npz",
-            embeddings=plan.embeddings(
-                plan.metric_learning_run(
-                    FIGURE_SOURCE["olivetti"],
+                    FIGURE_SOURCE[_faces],
                     RETRIEVAL_SPLIT,
                     figure_seed(RETRIEVAL_SPLIT),
                 )
             ),
         output:
             png=report(
-                "results/figures/fig3_retrieval_olivetti.png",
-                caption="../report/figures/fig3_retrieval_olivetti.rst",
+                f"results/figures/{_figure}.png",
+                caption=f"../report/figures/{_figure}.rst",
                 category="Figures",
-                labels={"figure": FIGURE_NAMES["fig3_retrieval_olivetti"]},
+                labels={"figure": FIGURE_NAMES[_figure]},
             ),
-            pdf="results/figures/fig3_retrieval_olivetti.pdf",
+            pdf=f"results/figures/{_figure}.pdf",
         log:
-            "logs/figures/fig3_retrieval_olivetti.log",
+            f"logs/figures/{_figure}.log",
         benchmark:
-            "results/benchmarks/figures/fig3_retrieval_olivetti.tsv"
+            f"results/benchmarks/figures/{_figure}.tsv"
         conda:
             "../../envs/report.yaml"
         threads: 1

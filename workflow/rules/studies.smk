@@ -3,10 +3,8 @@
 # (methods loss-<loss>) and the metric collection scripts; only the options differ.
 
 
-rule train_loss:
+use rule train as train_loss with:
     """Train the encoder with one loss of the comparison (or PLM, without labels) on one held-out fold."""
-    input:
-        "results/data/{dataset}.npz",
     output:
         model="results/losses/{dataset}/{split}/{loss}/seed{seed}/model.pt",
         embeddings="results/losses/{dataset}/{split}/{loss}/seed{seed}/embeddings.npz",
@@ -19,19 +17,10 @@ rule train_loss:
         split=r"fold\d+",
         seed=r"\d+",
         loss=r"[a-z_]+",
-    conda:
-        "../../envs/train.yaml"
-    threads: COMPUTE["train_threads"]
-    resources:
-        mem_mb=8000,
-        runtime=240,
-        gpu=COMPUTE["train_gpus"],
     params:
         code=library_code("train.py"),
         train=study_train_options,
         split=split_params,
-    script:
-        "../scripts/train.py"
 
 
 rule collect_study_metrics:
