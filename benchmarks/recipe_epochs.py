@@ -7,12 +7,18 @@ epoch but the first (warm-up): the batches' time (from the trainer's batch log) 
 epoch (with the evaluation pass), the batches per epoch and the median batch.
 
     python benchmarks/recipe_epochs.py --data results/data --epochs 5 --threads 1
+
+``--jobs N`` runs N copies at once (each on ``--threads``), as N training jobs share a machine:
+compare ``--threads 2`` with ``--threads 1 --jobs 2`` on 2 cores for the throughput of
+``compute.train_threads``. The last column is epochs per second of all copies together.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +49,31 @@ def main() -> None:
     ap.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=1, help="copies run at once")
+    ap.add_argument("--of", type=int, default=1, help=argparse.SUPPRESS)  # set in each copy: how many run
     args = ap.parse_args()
+    if args.jobs > 1:  # the copies run this script with --jobs 1; each prints its own table
+        argv = [a for a in sys.argv[1:]]
+        i = argv.index("--jobs")
+        del argv[i : i + 2]
+        copies = [subprocess.Popen([sys.executable, __file__, *argv, "--of", str(args.jobs)], stdout=subprocess.PIPE,
+                                   text=True) for _ in range(args.jobs)]
+        for n, proc in enumerate(copies, 1):
+            out, _ = proc.communicate()
+            if proc.returncode:
+                raise SystemExit(f"copy {n} failed ({proc.returncode})")
+            print(f"copy {n} of {args.jobs}:\n{out}", end="")
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     config = yaml.safe_load(Path(args.config).read_text())
-    print(f"median over epochs 2-{args.epochs}, {args.threads} thread(s), paper protocol (every sample)")
-    print(f"{'dataset':<10} {'recipe':<15} {'batch':>5} {'batches':>7} {'batches s':>9} {'epoch s':>8} {'ms/batch':>8}")
+    print(f"median over epochs 2-{args.epochs}, {args.threads} thread(s), {args.of} job(s) at once, paper protocol "
+          "(every sample)")
+    print(f"{'dataset':<10} {'recipe':<15} {'batch':>5} {'batches':>7} {'batches s':>9} {'epoch s':>8} {'ms/batch':>8} "
+          f"{'epochs/s all':>12}")
     for name in args.datasets:
         path = Path(args.data) / f"{name}.npz"
         if not path.exists():
@@ -67,7 +93,7 @@ def main() -> None:
             whole = statistics.median(r["seconds"] for r in res.history if r["epoch"] > 1)
             ms = 1000 * statistics.median(s for e in later for s in per_epoch[e])
             print(f"{name:<10} {recipe:<15} {cfg.batch_size:>5} {len(per_epoch[2]):>7} {batches:>9.2f} {whole:>8.2f} "
-                  f"{ms:>8.1f}")
+                  f"{ms:>8.1f} {args.of / whole:>12.3f}", flush=True)
 
 
 if __name__ == "__main__":
