@@ -4,7 +4,8 @@ A long run is resumed across sessions; each invocation's console output was kept
 file (``run1.log``, ``run2.log``, ...). For each file this prints the first and last job
 timestamp Snakemake wrote (``[Mon Nov 30 17:18:06 2026]``), the wall time between them and the
 jobs it finished (Snakemake's count: the target rule ``all`` included, and a job cut off by the
-end of a session is counted by the session that finishes it); then the totals. Time between sessions (no invocation running) is not counted.
+end of a session is counted by the session that finishes it); then the totals. Time between
+sessions (no invocation running) is not counted.
 
     python benchmarks/run_wall.py /path/to/run/run*.log
 """
