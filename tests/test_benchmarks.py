@@ -1,0 +1,93 @@
+"""The benchmark scripts that read a finished run's records (issue 23's cost figures come from them)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def console_log(*jobs: tuple[str, str]) -> str:
+    """A Snakemake console log: each job a timestamped start block and a timestamped finish."""
+    lines = ["Building DAG of jobs...", "Job stats:", "total   3", ""]
+    for start, end in jobs:
+        lines += [f"[{start}]", "rule train:", "    jobid: 1", "", f"[{end}]", "Finished jobid: 1 (Rule: train)",
+                  "1 of 3 steps (33%) done"]
+    return "\n".join(lines) + "\n"
+
+
+def test_run_wall_sums_each_session_from_its_first_to_its_last_stamp(tmp_path, capsys, monkeypatch):
+    run_wall = load("run_wall")
+    (tmp_path / "run1.log").write_text(console_log(("Tue Dec  1 02:37:42 2026", "Tue Dec  1 03:07:42 2026"),
+                                                   ("Tue Dec  1 03:07:45 2026", "Tue Dec  1 04:37:42 2026")))
+    # a second session a day later: the night between is not counted
+    (tmp_path / "run2.log").write_text(console_log(("Wed Dec  2 10:00:00 2026", "Wed Dec  2 10:30:00 2026")))
+    (tmp_path / "empty.log").write_text("Building DAG of jobs...\nNothing to be done.\n")
+
+    first, last, done = run_wall.session(tmp_path / "run1.log")
+    assert (last - first).total_seconds() == 2 * 3600 and done == 2
+    assert run_wall.session(tmp_path / "empty.log") is None
+
+    monkeypatch.setattr(sys, "argv", ["run_wall.py", *map(str, sorted(tmp_path.glob("*.log")))])
+    run_wall.main()
+    total = capsys.readouterr().out.splitlines()[-1].split()
+    assert total == ["total", "2.50", "3"]
+
+
+def test_run_wall_refuses_logs_without_job_stamps(tmp_path, monkeypatch):
+    run_wall = load("run_wall")
+    (tmp_path / "run1.log").write_text("Building DAG of jobs...\n")
+    monkeypatch.setattr(sys, "argv", ["run_wall.py", str(tmp_path / "run1.log")])
+    with pytest.raises(SystemExit, match="no Snakemake job timestamps in .*run1.log"):
+        run_wall.main()
+
+
+def baseline_run(results: Path, dataset: str, kind: str, fits: dict[str, float], job_seconds: float) -> None:
+    """One baseline job's records: a summary.json per fit and the job's Snakemake benchmark file."""
+    for method, seconds in fits.items():
+        d = results / "baselines" / dataset / "paper" / "seed0" / kind / "all" / method
+        d.mkdir(parents=True)
+        (d / "summary.json").write_text(json.dumps(dict(dataset=dataset, method=method, fit_seconds=seconds)))
+    bench = results / "benchmarks" / "baselines" / dataset / "paper" / "seed0" / f"{kind}.tsv"
+    bench.parent.mkdir(parents=True, exist_ok=True)
+    bench.write_text(f"s\th:m:s\tmax_rss\n{job_seconds}\t0:00:10\t321.5\n")
+
+
+def test_baseline_grid_sums_fits_per_family_and_the_start_up_is_the_rest(tmp_path, capsys, monkeypatch):
+    grid = load("baseline_grid")
+    baseline_run(tmp_path, "lfw", "decompositions", {"cp-5": 2.0, "cp-10": 3.0, "tucker-5": 1.0}, 10.0)
+    baseline_run(tmp_path, "lfw", "embeddings", {"pca-5": 0.5, "umap-5": 4.5}, 7.0)
+
+    fits = grid.fits(tmp_path, "paper")
+    assert fits.groupby("family").seconds.sum().to_dict() == {"cp": 5.0, "pca": 0.5, "tucker": 1.0, "umap": 4.5}
+    jobs = grid.jobs(tmp_path, "paper")
+    assert sorted(jobs.kind) == ["decompositions", "embeddings"] and jobs.seconds.sum() == 17.0
+
+    monkeypatch.setattr(sys, "argv", ["baseline_grid.py", "--results", str(tmp_path)])
+    grid.main()
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("lfw"))
+    # fits 11 s of 17 s job time: start-up share 1 - 11/17 = 0.35
+    assert row.split()[-3:] == ["11.0", "17.0", "0.35"]
+    assert "2 jobs, 5 fits" in out and "peak memory of one job 322 MB" in out
+
+
+def test_baseline_grid_names_a_summary_written_before_fits_were_timed(tmp_path, monkeypatch):
+    grid = load("baseline_grid")
+    d = tmp_path / "baselines" / "lfw" / "paper" / "seed0" / "embeddings" / "all" / "pca-5"
+    d.mkdir(parents=True)
+    (d / "summary.json").write_text(json.dumps(dict(dataset="lfw", method="pca-5")))
+    with pytest.raises(SystemExit, match=r"pca-5/summary.json has no fit_seconds.*--forcerun baseline"):
+        grid.fits(tmp_path, "paper")
