@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,3 +92,33 @@ def test_baseline_grid_names_a_summary_written_before_fits_were_timed(tmp_path, 
     (d / "summary.json").write_text(json.dumps(dict(dataset="lfw", method="pca-5")))
     with pytest.raises(SystemExit, match=r"pca-5/summary.json has no fit_seconds.*--forcerun baseline"):
         grid.fits(tmp_path, "paper")
+
+
+def test_baseline_inputs_normalisations_do_what_their_names_say():
+    made = load("baseline_inputs").variants(np.random.default_rng(0).uniform(-0.9, 0.9, (6, 4, 4)))
+    z = made["zscore_per_sample"]().reshape(6, -1)
+    assert np.allclose(z.mean(1), 0, atol=1e-6) and np.allclose(z.std(1), 1, atol=1e-5)
+    f = made["feature_standardised"]().reshape(6, -1)
+    assert np.allclose(f.mean(0), 0) and np.allclose(f.std(0), 1)
+    assert np.allclose(np.linalg.norm(made["l2_per_sample"]().reshape(6, -1), axis=1), 1)
+    assert np.allclose(np.tanh(made["fisher_z"]()), made["as_is"]())
+
+
+def test_baseline_inputs_prints_one_row_per_variant_method_and_seed(tmp_path, capsys, monkeypatch):
+    baseline_inputs = load("baseline_inputs")
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    X = rng.normal(size=(40, 5, 5)) + 3 * y[:, None, None]
+    np.savez(tmp_path / "toy.npz", X=X, y=y)
+    argv = ["baseline_inputs.py", str(tmp_path / "toy.npz"), "--methods", "pca", "--variants", "as_is", "l2_per_sample",
+            "--seeds", "0", "1"]
+    monkeypatch.setattr(sys, "argv", argv)
+    baseline_inputs.main()
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [(r[0], r[1], r[3]) for r in rows] == [("as_is", "pca", "0"), ("as_is", "pca", "1"),
+                                                 ("l2_per_sample", "pca", "0"), ("l2_per_sample", "pca", "1")]
+    ari = float(rows[0][rows[0].index("ari_kmeans") + 1])
+    assert ari == 1.0  # two classes 3 sd apart on every entry: PCA + k-means recovers them
+    monkeypatch.setattr(sys, "argv", argv[:2] + ["--variants", "raw"])
+    with pytest.raises(SystemExit, match=r"unknown variant\(s\) \['raw'\]"):
+        baseline_inputs.main()
