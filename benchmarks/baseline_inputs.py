@@ -25,6 +25,8 @@ import yaml
 from sklearn.preprocessing import StandardScaler
 
 from norank.baselines import fit_baseline
+from norank.data import load_dataset
+from norank.errors import NorankError
 from norank.data.preprocess import zscore_per_sample
 from norank.metrics import evaluate_embedding
 
@@ -47,7 +49,7 @@ def variants(X: np.ndarray) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("artifact", help="a dataset .npz with X (n, H, W) and y (results/raw/ or results/data/)")
+    ap.add_argument("artifact", help="a dataset artifact (results/raw/<name>.npz or results/data/<name>.npz)")
     ap.add_argument("--methods", nargs="+", default=["pca", "tsne", "umap"])
     ap.add_argument("--variants", nargs="+", default=["zscore_per_sample", "as_is", "fisher_z",
                                                        "feature_standardised", "l2_per_sample"])
@@ -55,14 +57,17 @@ def main() -> None:
     ap.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     args = ap.parse_args()
 
-    with np.load(args.artifact) as d:
-        X, y = d["X"].astype(np.float64), d["y"]
+    try:
+        ds = load_dataset(args.artifact)
+    except NorankError as e:
+        raise SystemExit(str(e)) from e
+    X, y = ds.X.astype(np.float64), ds.y
     options = yaml.safe_load(Path(args.config).read_text())["baselines"]
     made = variants(X)
     unknown = sorted(set(args.variants) - set(made))
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; choose from {sorted(made)}")
-    print(f"{args.artifact}: X {X.shape}, {len(np.unique(y))} classes")
+    print(f"{args.artifact}: X {X.shape}, {ds.n_classes} classes")
     for name in args.variants:
         V = made[name]().astype(np.float32)
         flat = V.reshape(len(V), -1)

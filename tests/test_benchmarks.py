@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from norank.data import Dataset, save_dataset
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -109,11 +111,16 @@ def test_baseline_inputs_prints_one_row_per_variant_method_and_seed(tmp_path, ca
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], 20)
     X = rng.normal(size=(40, 5, 5)) + 3 * y[:, None, None]
-    np.savez(tmp_path / "toy.npz", X=X, y=y)
+    save_dataset(tmp_path / "toy.npz", Dataset("toy", X, y, ("a", "b"), np.arange(40).astype(str)))
     argv = ["baseline_inputs.py", str(tmp_path / "toy.npz"), "--methods", "pca", "--variants", "as_is", "l2_per_sample",
             "--seeds", "0", "1"]
     monkeypatch.setattr(sys, "argv", argv)
+    fitted = []
+    fit = baseline_inputs.fit_baseline
+    monkeypatch.setattr(baseline_inputs, "fit_baseline",
+                        lambda method, V, **kw: fitted.append((method, kw["seed"])) or fit(method, V, **kw))
     baseline_inputs.main()
+    assert fitted == [("pca", 0), ("pca", 1)] * 2  # each seed reaches the fit
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
     assert [(r[0], r[1], r[3]) for r in rows] == [("as_is", "pca", "0"), ("as_is", "pca", "1"),
                                                  ("l2_per_sample", "pca", "0"), ("l2_per_sample", "pca", "1")]

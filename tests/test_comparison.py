@@ -229,3 +229,18 @@ def test_a_bad_note_is_named_by_file_line_and_column(tmp_path, row, message):
 def test_the_shipped_deviation_notes_are_well_formed(repo):
     notes = read_deviation_notes(repo / "config" / "deviation_notes.csv")
     assert len(notes) and set(notes.owner) <= {"ours", "official recipe", "paper", "shared"}
+
+
+def test_a_note_pattern_names_alternatives_with_a_bar(tmp_path):
+    (tmp_path / "notes.csv").write_text("table,dataset,method,metric,owner,reason\n"
+                                        "2,olivetti,pca|umap,davies_bouldin|nmi,ours,our inputs\n")
+    notes = read_deviation_notes(tmp_path / "notes.csv")
+    paper = pd.DataFrame([cell(2, "olivetti", m, metric, 0.5, variant="true" if metric == "davies_bouldin" else "")
+                          for m in ("pca", "umap", "tsne") for metric in ("davies_bouldin", "nmi", "ari")])
+    s = pd.DataFrame([srow("oli", m, "paper", "all", metric, 0.9, 0.0) for m in ("pca", "umap", "tsne")
+                      for metric in ("davies_bouldin_true_labels", "nmi_kmeans", "ari_kmeans")])
+    cmp = attribute(compare_with_paper(paper, s, None, {"oli": "olivetti"}, recipes=["eq13"]), notes)
+    got = dict(zip(zip(cmp.method, cmp.metric), cmp.owner))
+    assert {k for k, v in got.items() if v == "ours"} == {(m, metric) for m in ("pca", "umap")
+                                                          for metric in ("davies_bouldin", "nmi")}
+    assert got["tsne", "nmi"] == got["pca", "ari"] == "not analysed"

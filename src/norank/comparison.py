@@ -49,7 +49,7 @@ OURS = {"separation_ratio": "separation_ratio", "continuity": "continuity", "tru
         "explained_variance": "explained_variance"}
 VARIANT_SUFFIX = {"true": "true_labels", "kmeans": "kmeans"}
 OWNERS = ("ours", "official recipe", "paper", "shared")  # whose a deviation likely is ("shared": both recipes')
-NOTE_KEYS = ("table", "dataset", "method", "metric")  # glob patterns matched against a comparison row
+NOTE_KEYS = ("table", "dataset", "method", "metric")  # glob patterns ("a|b": either) matched against a comparison row
 NOTE_COLUMNS = NOTE_KEYS + ("owner", "reason")
 NOT_ANALYSED = "not analysed"
 NOT_A_REPRODUCTION = "realistic preset (not a reproduction)"
@@ -283,7 +283,7 @@ def largest_deviations(cmp: pd.DataFrame, tolerance: Tolerance, n: int = 10) -> 
 
 def read_deviation_notes(path: str | Path) -> pd.DataFrame:
     """``config/deviation_notes.csv``: columns table, dataset (the paper's), method, metric (glob
-    patterns, ``*`` for any), owner (one of :data:`OWNERS`) and reason, checked row by row."""
+    patterns, ``*`` for any, ``a|b`` for either), owner (one of :data:`OWNERS`) and reason, checked row by row."""
     path = Path(path)
     try:
         notes = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -310,6 +310,11 @@ def _differs(status, within) -> bool:
     return status == "compared" and within is not None and not bool(within)
 
 
+def _matches(value: str, pattern: str) -> bool:
+    """``value`` matches one of the ``|``-separated glob patterns of a note's column."""
+    return any(fnmatchcase(value, p) for p in pattern.split("|"))
+
+
 def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
     """``cmp`` with ``owner`` and ``owner_reason`` for every compared cell outside tolerance:
     the first row of ``notes`` (top-down) whose patterns match the cell's table, paper dataset,
@@ -323,7 +328,7 @@ def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
             continue
         cell = (str(r.table), str(r.paper_dataset), str(r.method), str(r.metric))
         hit = next((n for n in notes.itertuples()
-                    if all(fnmatchcase(v, getattr(n, k)) for v, k in zip(cell, NOTE_KEYS))), None)
+                    if all(_matches(v, getattr(n, k)) for v, k in zip(cell, NOTE_KEYS))), None)
         owner.append(hit.owner if hit is not None else NOT_ANALYSED)
         reason.append(hit.reason if hit is not None else "")
     out["owner"], out["owner_reason"] = owner, reason
