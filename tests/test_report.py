@@ -58,3 +58,11 @@ def test_the_findings_are_computed_from_the_results():
 def test_a_run_without_paper_datasets_or_held_out_folds_says_only_what_it_has():
     summary = pd.DataFrame([srow("digits", "metric_learning", "paper", "ari_kmeans", 1.0)])
     assert findings(summary) == []
+
+
+def test_a_table_page_is_the_same_bytes_on_every_run_and_tables_keep_their_own_css_ids():
+    a = pd.DataFrame({"Method": ["PCA", "published"], "ARI": [0.1, 0.2]})
+    b = pd.DataFrame({"Method": ["UMAP", "published"], "ARI": [0.3, 0.4]})
+    assert html_table(a, "T", [("B", b)]) == html_table(a.copy(), "T", [("B", b.copy())])
+    ids = lambda page: set(re.findall(r'id="(T_\w+?)_row', page))  # noqa: E731
+    assert len(ids(html_table(a, "T", [("B", b)]))) == 2  # two tables, two id prefixes

@@ -7,6 +7,7 @@ report's viewer and opened on its own.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -76,7 +77,8 @@ def html_frame(df: pd.DataFrame) -> str:
     """A DataFrame as an HTML table (pandas' Styler), metric headers marked ↑ / ↓."""
     shown = df.rename(columns={c: f"{c} {ARROW[header_meaning(str(c))[0]]}" for c in df.columns
                                if header_meaning(str(c))})
-    styler = shown.style.hide(axis="index")
+    # the CSS ids from the table's content, not pandas' random uuid: a rerun writes the same bytes
+    styler = shown.style.hide(axis="index").set_uuid(hashlib.sha256(shown.to_csv().encode()).hexdigest()[:8])
     # names (not numbers) left-aligned: the columns before the first metric or count column
     first_number = next((i for i, c in enumerate(df.columns) if header_meaning(str(c)) or
                          pd.api.types.is_numeric_dtype(df[c])), len(df.columns))
