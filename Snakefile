@@ -70,7 +70,7 @@ onerror:
 rule all:
     default_target: True
     input:
-        expand("results/data/{dataset}.npz", dataset=DATASETS),
+        expand(plan.DATA_PATTERNS["data"], dataset=DATASETS),
         rules.table_datasets.output,
         train_targets(),
         baseline_targets(),

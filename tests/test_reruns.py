@@ -17,10 +17,11 @@ AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "pap
 
 
 def scheduled(stdout: str) -> list[tuple[str, dict]]:
-    """``(rule, wildcards)`` of every job a dry run lists."""
+    """``(rule, wildcards)`` of every job a dry run lists (a job of a group, such as a figure's, is
+    printed indented under its group)."""
     jobs = []
-    for block in re.split(r"\n(?=\[[^\n]*\]\n(?:local)?rule )", stdout):
-        m = re.search(r"^(?:local)?rule (\w+):", block, re.M)
+    for block in re.split(r"\n(?= *\[[^\n]*\]\n *(?:local)?rule )", stdout):
+        m = re.search(r"^ *(?:local)?rule (\w+):", block, re.M)
         if not m:
             continue
         wc = re.search(r"^\s+wildcards: (.*)$", block, re.M)

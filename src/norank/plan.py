@@ -299,3 +299,40 @@ def study_runs(config: dict, study: str) -> list[Run]:
             for split in study_splits(config, study)
             for s in seeds]
 
+
+def canonical(obj):
+    """``obj`` with every dict's keys sorted: params compare by value, so reordering keys in the
+    config file must not look like a change (Snakemake compares params as written)."""
+    if isinstance(obj, dict):
+        return {k: canonical(obj[k]) for k in sorted(obj)}
+    if isinstance(obj, list):
+        return [canonical(v) for v in obj]
+    return obj
+
+
+# the per-dataset, per-curve and per-study outputs (the runs' are PATTERNS above)
+DATA_PATTERNS = {"raw": "results/raw/{dataset}.npz", "data": "results/data/{dataset}.npz"}
+EFFICIENCY_PATTERN = "results/efficiency/{dataset}/{method}/seed{seed}.csv"
+STUDY_PATTERN = "results/studies/{study}/{file}"
+
+
+def efficiency_files(config: dict) -> list[str]:
+    """The learning curves of Table 6: one per dataset, method and seed."""
+    return [EFFICIENCY_PATTERN.format(dataset=d, method=m, seed=s) for d in sorted(config["datasets"])
+            for m in config["efficiency"]["methods"] for s in config["evaluation"]["seeds"]]
+
+
+def job_outputs(config: dict) -> list[str]:
+    """An output of every job with wildcards that the config asks for (each dataset's raw and
+    prepared artifact, every run's embeddings or baseline folder, every evaluation group's metric
+    table, every learning curve, each study's metric tables). The workflow finds the benchmark
+    file of each job from its rule's own output pattern."""
+    runs = main_runs(config) + [r for study in STUDIES for r in study_runs(config, study)]
+    studies = [s for s in STUDIES if study_runs(config, s)]
+    return list(dict.fromkeys([
+        *(p.format(dataset=d) for d in sorted(config["datasets"]) for p in DATA_PATTERNS.values()),
+        *(producer(r) for r in runs),
+        *(metrics_file(r) for r in runs),
+        *efficiency_files(config),
+        *(STUDY_PATTERN.format(study=s, file=f) for s in studies for f in ("metrics.csv", "summary.csv")),
+    ]))

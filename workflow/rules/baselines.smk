@@ -9,20 +9,15 @@ rule baseline:
     """Embed a dataset with the baselines of one kind (PCA, t-SNE, UMAP / CP, Tucker) and measure
     their reconstructions, on split all or on every fold."""
     input:
-        "results/data/{dataset}.npz",
+        plan.DATA_PATTERNS["data"],
     output:
         directory(plan.PATTERNS["baselines"]),
     log:
         "logs/baselines/{dataset}/{protocol}/seed{seed}/{kind}.log",
     benchmark:
         "results/benchmarks/baselines/{dataset}/{protocol}/seed{seed}/{kind}.tsv"
-    wildcard_constraints:
-        protocol=r"paper|heldout",
-        seed=r"\d+",
-        kind="|".join(plan.BASELINE_KINDS),
     conda:
         "../../envs/baselines.yaml"
-    threads: 1
     resources:
         mem_mb=6000,
         runtime=120,

@@ -1,4 +1,5 @@
-# Data stage: real datasets through their fetchers, synthetic generation, normalisation/augmentation.
+# Data stage: real datasets through their fetchers, synthetic generation, your own tensors, then
+# normalisation/augmentation into the artifact every later stage reads.
 
 
 # Downloads need the login node's network on a cluster: keep them local.
@@ -9,23 +10,22 @@ localrules:
 rule download:
     """Fetch a real dataset (Olivetti, LFW, ABIDE) through its scikit-learn / nilearn fetcher."""
     output:
-        "results/raw/{dataset}.npz",
+        plan.DATA_PATTERNS["raw"],
     log:
         "logs/download/{dataset}.log",
     benchmark:
         "results/benchmarks/download/{dataset}.tsv"
     wildcard_constraints:
-        dataset=_names_regex(REAL_DATASETS),
+        dataset=datasets_of(*plan.REAL_SOURCES),
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
         mem_mb=4000,
         runtime=30,
     params:
         code=library_code("download.py"),
-        source=lambda wc: dataset_cfg(wc.dataset)["source"],
-        fetch=fetch_params,
+        source=lambda w: SOURCES[w.dataset],
+        fetch=ask(job_params.fetch, "dataset"),
     script:
         "../scripts/download.py"
 
@@ -33,23 +33,19 @@ rule download:
 rule synthesize:
     """Generate a synthetic galaxy or crystal dataset (seeded, deterministic)."""
     output:
-        "results/raw/{dataset}.npz",
+        plan.DATA_PATTERNS["raw"],
     log:
         "logs/synthesize/{dataset}.log",
     benchmark:
         "results/benchmarks/synthesize/{dataset}.tsv"
     wildcard_constraints:
-        dataset=_names_regex(SYNTHETIC_DATASETS),
+        dataset=datasets_of(*plan.SYNTHETIC_SOURCES),
     conda:
         "../../envs/data.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("synthesize.py"),
-        source=lambda wc: dataset_cfg(wc.dataset)["source"],
-        generator=synthetic_params,
+        source=lambda w: SOURCES[w.dataset],
+        generator=ask(job_params.synthesize, "dataset"),
     script:
         "../scripts/synthesize.py"
 
@@ -57,24 +53,22 @@ rule synthesize:
 rule import_tensor:
     """Read and check one of your own datasets (a row of the dataset sheet)."""
     input:
-        tensor_inputs,
+        ask(job_params.tensor_files, "dataset"),
     output:
-        "results/raw/{dataset}.npz",
+        plan.DATA_PATTERNS["raw"],
     log:
         "logs/import_tensor/{dataset}.log",
     benchmark:
         "results/benchmarks/import_tensor/{dataset}.tsv"
     wildcard_constraints:
-        dataset=_names_regex(TENSOR_DATASETS),
+        dataset=datasets_of("tensor"),
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
         mem_mb=4000,
-        runtime=10,
     params:
         code=library_code("import_tensor.py"),
-        tensor=tensor_params,
+        tensor=ask(job_params.tensor, "dataset"),
     script:
         "../scripts/import_tensor.py"
 
@@ -82,21 +76,19 @@ rule import_tensor:
 rule prepare:
     """Normalise (per-sample z-score) and augment a dataset into the artifact every later stage reads."""
     input:
-        "results/raw/{dataset}.npz",
+        plan.DATA_PATTERNS["raw"],
     output:
-        "results/data/{dataset}.npz",
+        plan.DATA_PATTERNS["data"],
     log:
         "logs/prepare/{dataset}.log",
     benchmark:
         "results/benchmarks/prepare/{dataset}.tsv"
     conda:
         "../../envs/data.yaml"
-    threads: 1
     resources:
         mem_mb=4000,
-        runtime=10,
     params:
         code=library_code("prepare.py"),
-        prepare=prepare_params,
+        prepare=ask(job_params.prepare, "dataset"),
     script:
         "../scripts/prepare.py"

@@ -5,15 +5,14 @@
 rule efficiency:
     """Train one method on stratified subsets of each size n; accuracy on the fixed test set."""
     input:
-        "results/data/{dataset}.npz",
+        plan.DATA_PATTERNS["data"],
     output:
-        "results/efficiency/{dataset}/{method}/seed{seed}.csv",
+        plan.EFFICIENCY_PATTERN,
     log:
         "logs/efficiency/{dataset}/{method}/seed{seed}.log",
     benchmark:
         "results/benchmarks/efficiency/{dataset}/{method}/seed{seed}.tsv"
     wildcard_constraints:
-        seed=r"\d+",
         method=r"metric_learning|pca_svm|transformer",
     conda:
         "../../envs/train.yaml"
@@ -21,11 +20,11 @@ rule efficiency:
     resources:
         mem_mb=6000,
         runtime=120,
-        gpu=lambda wc: COMPUTE["train_gpus"] if wc.method != "pca_svm" else 0,
+        gpu=lambda w: COMPUTE["train_gpus"] if w.method != "pca_svm" else 0,
     params:
         code=library_code("efficiency.py"),
-        sizes=EFFICIENCY["sizes"],
-        options=efficiency_params,
+        sizes=config["efficiency"]["sizes"],
+        options=ask(job_params.efficiency, "dataset", "method"),
     script:
         "../scripts/efficiency.py"
 
@@ -33,7 +32,7 @@ rule efficiency:
 rule collect_efficiency:
     """Every data-efficiency run in one tidy CSV (the data of Table 6)."""
     input:
-        efficiency_targets(),
+        plan.efficiency_files(config),
     output:
         "results/efficiency/efficiency.csv",
     log:
@@ -42,11 +41,7 @@ rule collect_efficiency:
         "results/benchmarks/collect_efficiency.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
-        code=library_code("collect_metrics.py"),
+        code=library_code("collect_efficiency.py"),
     script:
-        "../scripts/collect_metrics.py"
+        "../scripts/collect_efficiency.py"

@@ -6,25 +6,21 @@ rule evaluate:
     (one per run and metric): one job for the group, so start-up is paid once."""
     input:
         runs=evaluation_inputs,
-        data="results/data/{dataset}.npz",
+        data=plan.DATA_PATTERNS["data"],
     output:
-        "results/metrics/{dataset}/{split}/seed{seed}.csv",
+        plan.PATTERNS["metrics"],
     log:
         "logs/evaluate/{dataset}/{split}/seed{seed}.log",
     benchmark:
         "results/benchmarks/evaluate/{dataset}/{split}/seed{seed}.tsv"
-    wildcard_constraints:
-        split=r"all|fold\d+",
-        seed=r"\d+",
     conda:
         "../../envs/train.yaml"
-    threads: 1
     resources:
         mem_mb=6000,
         runtime=30,
     params:
         code=library_code("evaluate.py"),
-        metrics=METRICS,
+        metrics=config["metrics"],
         runs=evaluation_runs,
     script:
         "../scripts/evaluate.py"
@@ -33,7 +29,7 @@ rule evaluate:
 rule collect_metrics:
     """All metric rows of the main grid's runs in one tidy CSV."""
     input:
-        metric_targets(),
+        metric_files(MAIN_RUNS),
     output:
         "results/metrics/metrics.csv",
     log:
@@ -42,15 +38,11 @@ rule collect_metrics:
         "results/benchmarks/collect_metrics.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
-        code=library_code("select_metrics.py"),
-        runs=run_keys(MAIN_RUNS),
+        code=library_code("collect_metrics.py"),
+        runs=job_params.run_keys(MAIN_RUNS),
     script:
-        "../scripts/select_metrics.py"
+        "../scripts/collect_metrics.py"
 
 
 rule summarize_metrics:
@@ -65,10 +57,6 @@ rule summarize_metrics:
         "results/benchmarks/summarize_metrics.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("summarize_metrics.py"),
     script:

@@ -1,11 +1,12 @@
-# Tables built from the artifacts: Table 1 (dataset properties), Tables 2-6 and the paper comparison.
+# Tables built from the artifacts: Table 1 (dataset properties), Tables 2-6 and the paper
+# comparison; the report's landing summary and the provenance record.
 
 
 rule table_datasets:
     """Table 1: properties of every dataset, read from the dataset artifacts (raw and prepared)."""
     input:
-        raw=expand("results/raw/{dataset}.npz", dataset=DATASETS),
-        prepared=expand("results/data/{dataset}.npz", dataset=DATASETS),
+        raw=expand(plan.DATA_PATTERNS["raw"], dataset=DATASETS),
+        prepared=expand(plan.DATA_PATTERNS["data"], dataset=DATASETS),
     output:
         table_outputs("table1_datasets"),
     log:
@@ -14,10 +15,6 @@ rule table_datasets:
         "results/benchmarks/tables/table_datasets.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("table_datasets.py"),
     script:
@@ -42,17 +39,15 @@ rule paper_tables:
         "results/benchmarks/tables/paper_tables.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("paper_tables.py"),
-        sources={d: dataset_cfg(d)["source"] for d in DATASETS},
-        baselines=BASELINES["methods"],
+        sources=SOURCES,
+        baselines=config["baselines"]["methods"],
         ranks=plan.table_ranks(config),
         recipes=config["recipes"],
-        realistic=[d for d in DATASETS if dataset_cfg(d).get("preset") == "realistic"],
+        realistic=[
+            d for d in DATASETS if config["datasets"][d].get("preset") == "realistic"
+        ],
         tolerance=config["report"]["tolerance"],
         captions=PAPER_TABLES,
     script:
@@ -79,15 +74,11 @@ rule report_summary:
         "results/benchmarks/tables/report_summary.tsv"
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("report_summary.py"),
         tolerance=config["report"]["tolerance"],
-        run=RUN_DESCRIPTION,
-        links=lambda wildcards: report_links(),
+        run=job_params.run_description(config),
+        links=lambda w: report_links(),
     script:
         "../scripts/report_summary.py"
 
@@ -111,13 +102,9 @@ rule provenance:
         "logs/tables/provenance.log",
     conda:
         "../../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         code=library_code("provenance.py"),
-        benchmarks=lambda wildcards: benchmark_files(),
+        benchmarks=lambda w: benchmark_files(),
         repo=workflow.basedir,
     script:
         "../scripts/provenance.py"

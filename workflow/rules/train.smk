@@ -9,7 +9,7 @@
 rule train:
     """Train the encoder with one recipe (the paper's eq. 13, or the official code's) and embed every sample."""
     input:
-        "results/data/{dataset}.npz",
+        plan.DATA_PATTERNS["data"],
     output:
         model=plan.PATTERNS["train"].replace("{file}", "model.pt"),
         embeddings=plan.PATTERNS["train"].replace("{file}", "embeddings.npz"),
@@ -18,10 +18,6 @@ rule train:
         "logs/train/{dataset}/{split}/{recipe}/seed{seed}.log",
     benchmark:
         "results/benchmarks/train/{dataset}/{split}/{recipe}/seed{seed}.tsv"
-    wildcard_constraints:
-        split=r"all|fold\d+",
-        recipe="|".join(RECIPES),
-        seed=r"\d+",
     conda:
         "../../envs/train.yaml"
     threads: COMPUTE["train_threads"]
@@ -31,7 +27,7 @@ rule train:
         gpu=COMPUTE["train_gpus"],
     params:
         code=library_code("train.py"),
-        train=train_options,
-        split=split_params,
+        train=ask(job_params.train, "dataset", "split", "recipe"),
+        split=ask(job_params.split, "split"),
     script:
         "../scripts/train.py"
