@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,8 @@ from norank.baselines import (
     tucker_project,
     tucker_ranks,
 )
-from norank.errors import NorankError
+from norank.baselines import load_baseline_examples, load_shared_examples
+from norank.errors import DataError, NorankError
 
 
 def low_rank_cp(n=30, H=8, W=7, R=3, seed=0):
@@ -151,3 +154,28 @@ def test_a_baseline_job_fits_each_run_into_its_own_folder(tmp_path):
     np.testing.assert_allclose(saved["Z"], np.concatenate([alone.Z_train, alone.Z_test]).astype(np.float32))
     on_disk = json.loads((tmp_path / "all" / "pca" / "summary.json").read_text())
     assert on_disk == summaries[0] and on_disk["n_train"] == 30 and on_disk["split"] == "all"
+
+
+def test_load_baseline_examples_names_a_file_without_reconstructions(tmp_path):
+    emb, summ = tmp_path / "embeddings.npz", tmp_path / "summary.json"
+    np.savez(emb, Z=np.zeros((3, 2)))
+    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.25}}}))
+    with pytest.raises(DataError, match="embeddings.npz"):
+        load_baseline_examples(emb, summ)
+    np.savez(emb, Z=np.zeros((3, 2)), X_hat_examples=np.ones((2, 2, 2)), example_index=np.array([0, 1]))
+    idx, hat, err, summary = load_baseline_examples(emb, summ)
+    assert idx.tolist() == [0, 1] and hat.shape == (2, 2, 2) and err == 0.25 and "reconstruction" in summary
+
+
+def test_shared_examples_must_be_the_same_samples_in_every_run(tmp_path):
+    summ = tmp_path / "summary.json"
+    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.5}}}))
+    for name, idx in (("a", [0, 4]), ("b", [0, 4]), ("c", [1, 4])):
+        np.savez(tmp_path / f"{name}.npz", Z=np.zeros((5, 2)), X_hat_examples=np.full((2, 2, 2), ord(name)),
+                 example_index=np.array(idx))
+    runs, idx = load_shared_examples([tmp_path / "a.npz", tmp_path / "b.npz"], [summ, summ])
+    assert idx.tolist() == [0, 4] and [err for _, err, _ in runs] == [0.5, 0.5]
+    assert runs[1][0][0, 0, 0] == ord("b")
+    with pytest.raises(DataError, match=r"c\.npz stores reconstructions of samples \[1, 4\]"):
+        load_shared_examples([tmp_path / "a.npz", tmp_path / "c.npz"], [summ, summ])
+    assert load_shared_examples([], []) == ([], None)

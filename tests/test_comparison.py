@@ -128,7 +128,8 @@ def test_the_markdown_says_the_rule_the_verdicts_and_the_gap_in_the_metrics_own_
 
 
 def test_the_paper_vs_ours_figure_counts_the_cells_in_the_band(tmp_path):
-    from norank.figures import plot_paper_vs_ours, save_figure
+    from norank.figures.paper_vs_ours import plot_paper_vs_ours
+    from norank.figures.style import save_figure
 
     paper = pd.DataFrame([cell(2, "olivetti", "pca", "silhouette", 0.14, variant="true"),
                           cell(2, "olivetti", "pca", "nmi", 0.5),

@@ -1,9 +1,12 @@
 """Evaluation rows: protocols are labelled and held-out metrics use held-out samples only."""
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from norank.data.artifact import Dataset
-from norank.evaluate import evaluate_run, load_embedding
+from norank.errors import DataError, NorankError
+from norank.evaluate import evaluate_run, load_embedding, metric_learning_reconstruction, rank_sensitivity_table
 
 
 def toy_dataset(n_per=12, C=3, seed=0):
@@ -71,3 +74,44 @@ def test_summary_pools_seeds_and_folds_with_sample_sd():
     assert (cp["n_runs"], cp["n_seeds"], cp["n_folds"], cp["subsampled"]) == (4, 2, 2, True)
     assert cp["rank"] == 5 and pd.isna(s.loc["pca", "rank"])
     assert s.loc["pca", "mean"] == 0.5 and np.isnan(s.loc["pca", "sd"]) and not s.loc["pca", "subsampled"]
+
+
+def test_metric_learning_reconstruction_in_sample_on_training_samples():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(12, 3))
+    W = rng.normal(size=(3, 4))
+    X = (Z @ W + 1.0).reshape(12, 2, 2)  # exactly linear in Z
+    role = np.array(["train"] * 10 + ["heldout"] * 2)
+    hat, err = metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([3, 1]))
+    np.testing.assert_allclose(hat, X[[3, 1]], atol=1e-8)
+    assert err < 1e-8
+    with pytest.raises(NorankError, match="11"):
+        metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([11]))
+
+
+def rank_summary():
+    rows = []
+    for d in ("a", "b"):
+        for m in ("silhouette_true_labels", "nmi_kmeans", "ari_kmeans"):
+            rows.append(dict(dataset=d, method="metric_learning", rank=pd.NA, protocol="paper", subset="all", metric=m,
+                             mean=0.9, sd=0.05, n_seeds=3))
+            for fam in ("cp", "tucker"):
+                for r in (2, 5, 10):
+                    rows.append(dict(dataset=d, method=f"{fam}-R{r}", rank=r, protocol="paper", subset="all", metric=m,
+                                     mean=r / 20, sd=0.01, n_seeds=3))
+            rows.append(dict(dataset=d, method="cp-R5", rank=5, protocol="heldout", subset="heldout", metric=m,
+                             mean=-1.0, sd=0.0, n_seeds=3))
+    return pd.DataFrame(rows)
+
+
+def test_rank_sensitivity_table_keeps_the_paper_protocol_rows_of_the_datasets_and_metrics():
+    table = rank_sensitivity_table(rank_summary(), ["a"], ["nmi_kmeans"])
+    assert set(table.protocol) == {"paper"} and set(table.dataset) == {"a"} and set(table.metric) == {"nmi_kmeans"}
+    assert sorted(table.family.unique()) == ["cp", "metric_learning", "tucker"] and len(table) == 7
+
+
+def test_rank_sensitivity_names_the_file_when_rows_are_missing():
+    s = rank_summary()
+    s = s[~((s.dataset == "b") & (s.method == "metric_learning") & (s.metric == "nmi_kmeans"))]
+    with pytest.raises(DataError, match="summary.csv.*metric_learning / b / nmi_kmeans"):
+        rank_sensitivity_table(s, ["a", "b"], source="results/metrics/summary.csv")

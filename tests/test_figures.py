@@ -1,47 +1,31 @@
 """Figure functions on small synthetic arrays: structure of the returned Figure, the helpers' numbers,
 and atomic saving."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from test_evaluate import rank_summary
 
-from norank.errors import DataError, NorankError
-from norank.figures import (
-    CORRECT_MARK,
-    LOSS_TERMS,
-    OKABE_ITO,
-    WRONG_MARK,
+from norank.errors import NorankError
+from norank.evaluate import rank_sensitivity_table
+from norank.figures.curves import plot_training_curves
+from norank.figures.distances import plot_distance_histograms
+from norank.figures.embeddings import (
     EmbeddingGroup,
     EmbeddingPanel,
-    choose_queries,
-    class_colors,
     class_draw_order,
-    OTHER_CLASSES,
-    class_examples,
-    class_pair_distances,
     embedding_panel,
-    load_baseline_examples,
-    load_reconstruction_rows,
-    metric_learning_reconstruction,
-    nearest_neighbours,
-    plot_class_samples,
-    plot_distance_histograms,
     plot_embedding_groups,
-    plot_reconstructions,
-    plot_rank_sensitivity,
-    plot_retrieval,
-    plot_training_curves,
-    rank_sensitivity_table,
-    read_best_epoch,
-    read_history,
-    reconstruction_label,
-    retrieval_plan,
-    save_figure,
     view_2d,
 )
+from norank.figures.ranks import plot_rank_sensitivity
+from norank.figures.reconstructions import plot_reconstructions, reconstruction_label, reconstruction_rows
+from norank.figures.retrieval import CORRECT_MARK, WRONG_MARK, plot_retrieval
+from norank.figures.samples import plot_class_samples
+from norank.figures.style import OKABE_ITO, OTHER_CLASSES, class_colors, save_figure
+from norank.metrics import class_pair_distances
+from norank.ml.history import LOSS_TERMS
 
 
 def _blobs(n_per_class=6, n_classes=3, d=5, seed=0):
@@ -89,98 +73,15 @@ def test_view_2d_keeps_2d_and_projects_higher_dims_on_the_top_principal_componen
     assert embedding_panel(Z2, np.zeros(5, int), "umap").title == "UMAP"
 
 
-def test_nearest_neighbours_by_euclidean_distance_excluding_self():
-    G = np.array([[0.0, 0], [1, 0], [3, 0], [10, 0]])
-    idx, dist = nearest_neighbours(G[[0, 2]], G, 2, exclude=np.array([0, 2]))
-    assert idx.tolist() == [[1, 2], [1, 0]] and dist.tolist() == [[1, 3], [2, 3]]
-    idx, _ = nearest_neighbours(G[[0]], G, 1)
-    assert idx.tolist() == [[0]]  # without exclusion the query finds itself
-
-
-def test_choose_queries_prefers_distinct_classes_and_is_seeded():
-    y = np.array([0, 0, 0, 0, 1, 1, 2, 2])
-    q = choose_queries(y, np.arange(8), 3, seed=1)
-    assert sorted(y[q]) == [0, 1, 2]
-    assert np.array_equal(q, choose_queries(y, np.arange(8), 3, seed=1))
-    assert len(set(choose_queries(y, np.arange(8), 5, seed=0))) == 5
-    with pytest.raises(NorankError):
-        choose_queries(y, np.arange(2), 3, seed=0)
-
-
-def test_class_pair_distances_hand_computed():
-    F = np.array([[0.0], [1.0], [5.0], [7.0]])
-    y = np.array([0, 0, 1, 1])
-    d = class_pair_distances(F, y)
-    assert sorted(d.intra) == [1, 2] and sorted(d.inter) == [4, 5, 6, 7]
-    assert (d.n_intra, d.n_inter) == (2, 4) and not d.subsampled
-    d = class_pair_distances(F, y, max_pairs=3, seed=0)
-    assert len(d.inter) == 3 and set(d.inter) <= {4, 5, 6, 7} and d.subsampled
-
-
-def test_class_pair_distances_sampled_path_matches_the_distribution():
-    Z, y = _blobs(n_per_class=30, n_classes=3, d=2)
-    exact = class_pair_distances(Z, y)
-    sampled = class_pair_distances(Z, y, max_pairs=20000, seed=0, max_enumerate=10)
-    assert sampled.n_intra == exact.n_intra and len(sampled.intra) == 20000
-    assert abs(sampled.intra.mean() - exact.intra.mean()) < 0.05 * exact.intra.mean()
-    assert abs(sampled.inter.mean() - exact.inter.mean()) < 0.05 * exact.inter.mean()
-
-
-def test_class_examples_one_list_per_class():
-    y = np.array([0, 0, 0, 1, 1, 2])
-    ex = class_examples(y, 2, seed=0, n_classes=4)
-    assert [len(e) for e in ex] == [2, 2, 1, 0] and all((y[e] == c).all() for c, e in enumerate(ex))
-
-
-def test_metric_learning_reconstruction_in_sample_on_training_samples():
-    rng = np.random.default_rng(0)
-    Z = rng.normal(size=(12, 3))
-    W = rng.normal(size=(3, 4))
-    X = (Z @ W + 1.0).reshape(12, 2, 2)  # exactly linear in Z
-    role = np.array(["train"] * 10 + ["heldout"] * 2)
-    hat, err = metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([3, 1]))
-    np.testing.assert_allclose(hat, X[[3, 1]], atol=1e-8)
-    assert err < 1e-8
-    with pytest.raises(NorankError, match="11"):
-        metric_learning_reconstruction(X, np.arange(12), Z, role, np.array([11]))
-
-
-def test_load_baseline_examples_names_a_file_without_reconstructions(tmp_path):
-    emb, summ = tmp_path / "embeddings.npz", tmp_path / "summary.json"
-    np.savez(emb, Z=np.zeros((3, 2)))
-    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.25}}}))
-    with pytest.raises(DataError, match="embeddings.npz"):
-        load_baseline_examples(emb, summ)
-    np.savez(emb, Z=np.zeros((3, 2)), X_hat_examples=np.ones((2, 2, 2)), example_index=np.array([0, 1]))
-    idx, hat, err, summary = load_baseline_examples(emb, summ)
-    assert idx.tolist() == [0, 1] and hat.shape == (2, 2, 2) and err == 0.25 and "reconstruction" in summary
-    assert reconstruction_label("tucker-R5", {"rank": [5, 5, 5]}, err) == "Tucker-R5\n(R = (5, 5, 5))\nrel. err. 0.250"
-    assert reconstruction_label("pca", {"n_components": 20}, err) == "PCA (20 comp.)\nrel. err. 0.250"
-
-
-def test_reconstruction_rows_need_the_same_examples_from_every_method(tmp_path):
-    summ = tmp_path / "summary.json"
-    summ.write_text(json.dumps({"reconstruction": {"in_sample": {"relative_error": 0.5}}}))
-    for name, idx in (("a", [0, 4]), ("b", [0, 4]), ("c", [1, 4])):
-        np.savez(tmp_path / f"{name}.npz", Z=np.zeros((5, 2)), X_hat_examples=np.full((2, 2, 2), ord(name)),
-                 example_index=np.array(idx))
-    rows, idx = load_reconstruction_rows(["pca", "cp-R2"], [tmp_path / "a.npz", tmp_path / "b.npz"], [summ, summ])
-    assert idx.tolist() == [0, 4] and [r[0].split("\n")[0] for r in rows] == ["PCA", "CP-R2"]
-    assert rows[1][1][0, 0, 0] == ord("b")
-    with pytest.raises(DataError, match=r"c\.npz stores reconstructions of samples \[1, 4\]"):
-        load_reconstruction_rows(["pca", "cp-R2"], [tmp_path / "a.npz", tmp_path / "c.npz"], [summ, summ])
-    assert load_reconstruction_rows([], [], []) == ([], None)
-
-
-def test_retrieval_plan_in_sample_excludes_each_query_and_held_out_uses_the_training_gallery():
-    y = np.repeat(np.arange(4), 5)
-    role = np.where(np.arange(20) % 5 == 0, "heldout", "train")
-    q, gallery, exclude, how = retrieval_plan(y, role, "all", 3, seed=0)
-    assert gallery.tolist() == list(range(20)) and exclude.tolist() == q.tolist() and "split all" in how
-    assert len(set(y[q])) == 3  # distinct classes first
-    q, gallery, exclude, how = retrieval_plan(y, role, "fold2", 3, seed=0)
-    assert set(q) <= set(np.flatnonzero(role == "heldout")) and exclude is None and "fold2" in how
-    assert gallery.tolist() == np.flatnonzero(role == "train").tolist()
+def test_reconstruction_rows_label_each_method_with_its_size_and_error():
+    assert reconstruction_label("tucker-R5", {"rank": [5, 5, 5]}, 0.25) == "Tucker-R5\n(R = (5, 5, 5))\nrel. err. 0.250"
+    assert reconstruction_label("pca", {"n_components": 20}, 0.25) == "PCA (20 comp.)\nrel. err. 0.250"
+    hats = [np.zeros((2, 2, 2)), np.ones((2, 2, 2))]
+    rows = reconstruction_rows(["pca", "cp-R2"], [(hats[0], 0.5, {}), (hats[1], 0.125, {})])
+    assert [label for label, _ in rows] == ["PCA\nrel. err. 0.500", "CP-R2\nrel. err. 0.125"]
+    assert rows[1][1] is hats[1]
+    with pytest.raises(ValueError):  # a method without its run
+        reconstruction_rows(["pca", "cp-R2"], [(hats[0], 0.5, {})])
 
 
 # --------------------------------------------------------------------------- plots
@@ -268,7 +169,7 @@ def _history(val=True):
     return df
 
 
-def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision(tmp_path):
+def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision():
     official = _history().drop(columns=["diversity", "uniformity", "global"])  # the official recipe's terms
     eq13 = _history()
     eq13["uniformity"] = -2.0 - eq13["uniformity"]  # as in a real run, far below the other terms
@@ -287,35 +188,10 @@ def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision(tmp_path
     assert fig.axes[n - 1].lines[0].get_xdata().tolist() == [1, 4]  # the evaluated epochs, joined
     fig = plot_training_curves([("a", _history(val=False))], title="no validation")
     assert "no validation" in fig.axes[n - 1].texts[0].get_text() and not fig.axes[n - 1].lines
-    path = tmp_path / "history.tsv"
-    _history().drop(columns=["uniformity"]).to_csv(path, sep="\t", index=False)
-    with pytest.raises(DataError, match="history.tsv.*uniformity"):
-        read_history(path)
-    emb = tmp_path / "embeddings.npz"
-    np.savez(emb, Z=np.zeros((2, 2)), meta=np.asarray(json.dumps({"best_epoch": 7})))
-    assert read_best_epoch(emb) == 7
-    np.savez(emb, Z=np.zeros((2, 2)))
-    with pytest.raises(DataError, match="embeddings.npz"):
-        read_best_epoch(emb)
-
-
-def _summary():
-    rows = []
-    for d in ("a", "b"):
-        for m in ("silhouette_true_labels", "nmi_kmeans", "ari_kmeans"):
-            rows.append(dict(dataset=d, method="metric_learning", rank=pd.NA, protocol="paper", subset="all", metric=m,
-                             mean=0.9, sd=0.05, n_seeds=3))
-            for fam in ("cp", "tucker"):
-                for r in (2, 5, 10):
-                    rows.append(dict(dataset=d, method=f"{fam}-R{r}", rank=r, protocol="paper", subset="all", metric=m,
-                                     mean=r / 20, sd=0.01, n_seeds=3))
-            rows.append(dict(dataset=d, method="cp-R5", rank=5, protocol="heldout", subset="heldout", metric=m,
-                             mean=-1.0, sd=0.0, n_seeds=3))
-    return pd.DataFrame(rows)
 
 
 def test_rank_sensitivity_grid_uses_paper_protocol_rows_only():
-    table = rank_sensitivity_table(_summary(), ["a", "b"])
+    table = rank_sensitivity_table(rank_summary(), ["a", "b"])
     assert set(table.protocol) == {"paper"} and (table["mean"] >= 0).all()
     fig = plot_rank_sensitivity(table, ["a", "b"], title="r")
     assert len(fig.axes) == 2 * 3
@@ -323,13 +199,6 @@ def test_rank_sensitivity_grid_uses_paper_protocol_rows_only():
     assert [t for t in ax.get_xticks()] == [2, 5, 10] and ax.get_xlabel() == "rank R"
     assert any(np.allclose(ln.get_ydata(), 0.9) for ln in ax.lines)  # the metric-learning reference line
     assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 3
-
-
-def test_rank_sensitivity_names_the_file_when_rows_are_missing():
-    s = _summary()
-    s = s[~((s.dataset == "b") & (s.method == "metric_learning") & (s.metric == "nmi_kmeans"))]
-    with pytest.raises(DataError, match="summary.csv.*metric_learning / b / nmi_kmeans"):
-        rank_sensitivity_table(s, ["a", "b"], source="results/metrics/summary.csv")
 
 
 # --------------------------------------------------------------------------- saving
@@ -373,7 +242,7 @@ def test_save_figure_writes_nothing_when_rendering_fails(tmp_path):
 
 
 def test_embedding_pairs_put_the_held_out_view_beside_the_in_sample_one():
-    from norank.figures import HELDOUT_TITLE, IN_SAMPLE_TITLE, heldout_panel, plot_embedding_pairs
+    from norank.figures.embeddings import HELDOUT_TITLE, IN_SAMPLE_TITLE, heldout_panel, plot_embedding_pairs
 
     Z, y = _blobs(n_classes=3)
     role = np.where(np.arange(len(y)) % 3 == 0, "heldout", "train")

@@ -4,6 +4,8 @@ from sklearn.manifold import trustworthiness
 
 from norank.errors import NorankError
 from norank.metrics import (
+    chance_precision_at_1,
+    class_pair_distances,
     cluster_metrics,
     continuity,
     evaluate_embedding,
@@ -123,3 +125,29 @@ def test_knn_vote_counts_votes_caps_k_and_breaks_ties_to_the_smallest_label():
     # from 2.5 with k=2 among 1, 2 (7) and 3, 4 (3): neighbours 2 and 3, a 1-1 tie, goes to label 3
     q = np.array([[2.5], [2.5]])
     assert knn_vote_accuracy(q, np.array([3, 7]), Zr[:4], yr[:4], k=2) == (0.5, 2)
+
+
+def test_class_pair_distances_hand_computed():
+    F = np.array([[0.0], [1.0], [5.0], [7.0]])
+    y = np.array([0, 0, 1, 1])
+    d = class_pair_distances(F, y)
+    assert sorted(d.intra) == [1, 2] and sorted(d.inter) == [4, 5, 6, 7]
+    assert (d.n_intra, d.n_inter) == (2, 4) and not d.subsampled
+    d = class_pair_distances(F, y, max_pairs=3, seed=0)
+    assert len(d.inter) == 3 and set(d.inter) <= {4, 5, 6, 7} and d.subsampled
+
+
+def test_class_pair_distances_sampled_path_matches_the_distribution():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 30)
+    Z = rng.normal(size=(len(y), 2)) + 4 * y[:, None]
+    exact = class_pair_distances(Z, y)
+    sampled = class_pair_distances(Z, y, max_pairs=20000, seed=0, max_enumerate=10)
+    assert sampled.n_intra == exact.n_intra and len(sampled.intra) == 20000
+    assert abs(sampled.intra.mean() - exact.intra.mean()) < 0.05 * exact.intra.mean()
+    assert abs(sampled.inter.mean() - exact.inter.mean()) < 0.05 * exact.inter.mean()
+
+
+def test_chance_precision_at_1_is_the_sum_of_squared_class_shares():
+    assert chance_precision_at_1(np.array([0, 0, 0, 1])) == pytest.approx(0.75 ** 2 + 0.25 ** 2)
+    assert chance_precision_at_1(np.array([2, 2])) == 1.0  # one class: every neighbour is right

@@ -7,7 +7,7 @@ import torch
 
 from norank.errors import DataError, NorankError
 from norank.evaluate import evaluate_run
-from norank.figures import mean_history, plot_loss_diagnostics
+from norank.figures.curves import plot_loss_diagnostics
 from norank.ml.loss_zoo import LOSSES
 from norank.ml.plm import local_subspaces, pair_similarity, similarity_matrix
 from norank.ml.train import TrainConfig, embed, train_embedding
@@ -123,14 +123,6 @@ def test_study_table_reads_each_column_from_its_subset_and_skips_methods_without
     assert numeric["nmi_kmeans[heldout]_mean"].item() == 0.5 and np.isnan(numeric["map_at_r[heldout->train]_mean"].item())
     assert shown.loc[0, "Method"] == "Paper objective (eq. 13)" and shown.loc[0, "P@1"] == "0.800 ± 0.100"
     assert shown.loc[0, "MAP@R"] == "–"
-
-
-def test_mean_history_averages_runs_that_stopped_at_different_epochs():
-    a = pd.DataFrame({"epoch": [1, 2, 3], "variance_ratio": [1.0, 2.0, 3.0]})
-    b = pd.DataFrame({"epoch": [1, 2], "variance_ratio": [3.0, 4.0]})
-    m = mean_history([a, b], ["variance_ratio", "active_ratio"])
-    assert m.variance_ratio.tolist() == [2.0, 3.0, 3.0] and m.n_runs.tolist() == [2, 2, 1]
-    assert "active_ratio" not in m.columns
 
 
 def test_loss_diagnostics_figure_one_line_per_loss_and_refuses_runs_without_diagnostics():

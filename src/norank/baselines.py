@@ -14,10 +14,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
-from norank.errors import NorankError
+from norank.errors import DataError, NorankError
 from norank.methods import TRANSDUCTIVE, Method
 
 def parse_method(spec: str) -> tuple[str, int | None]:
@@ -309,6 +310,41 @@ def save_baseline(folder, fit: BaselineFit, ds, train_idx, test_idx, *, split: s
         with open(tmp, "w") as f:
             json.dump(summary, f, indent=1, sort_keys=True)
     return summary
+
+
+def load_baseline_examples(embeddings_path, summary_path) -> tuple[np.ndarray, np.ndarray, float, dict]:
+    """``(example_index (m,), X_hat_examples (m, H, W), in-sample relative error, summary)`` of a
+    baseline run, from the files :func:`save_baseline` wrote."""
+    import json
+
+    with np.load(embeddings_path) as z:
+        missing = {"X_hat_examples", "example_index"} - set(z.files)
+        if missing:
+            raise DataError(f"{embeddings_path} has no {sorted(missing)}: the method stored no reconstruction.")
+        idx, hat = z["example_index"], z["X_hat_examples"]
+    summary = json.loads(Path(summary_path).read_text())
+    try:
+        err = float(summary["reconstruction"]["in_sample"]["relative_error"])
+    except KeyError as e:
+        raise DataError(f"{summary_path} has no reconstruction.in_sample.relative_error.") from e
+    return idx, hat, err, summary
+
+
+def load_shared_examples(embeddings: Sequence, summaries: Sequence
+                         ) -> tuple[list[tuple[np.ndarray, float, dict]], np.ndarray | None]:
+    """The stored reconstructions of several baseline runs, ``([(X_hat_examples, relative error,
+    summary)], example_index)`` (:func:`load_baseline_examples` each); every run must have
+    reconstructed the same example samples (else DataError naming the file)."""
+    runs, example_index = [], None
+    for emb, summary in zip(embeddings, summaries, strict=True):
+        idx, hat, err, info = load_baseline_examples(emb, summary)
+        if example_index is None:
+            example_index = idx
+        elif not np.array_equal(idx, example_index):
+            raise DataError(f"{emb} stores reconstructions of samples {idx.tolist()}, the other methods of "
+                            f"{example_index.tolist()}; rebuild the baselines.")
+        runs.append((hat, err, info))
+    return runs, example_index
 
 
 def fit_baseline_job(ds, runs: list[dict], *, seed: int, log=None) -> list[dict]:

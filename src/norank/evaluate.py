@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from norank.baselines import linear_reconstruction, reconstruction_scores
-from norank.errors import DataError
-from norank.methods import Method
+from norank.baselines import linear_reconstruction, reconstruction_scores, relative_error
+from norank.errors import DataError, NorankError
+from norank.methods import DECOMPOSITIONS, Method
 from norank.plan import PATTERNS
 from norank.metrics import evaluate_embedding, retrieval_metrics
 
@@ -82,6 +83,26 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     return rows
 
 
+def metric_learning_reconstruction(X: np.ndarray, index: np.ndarray, Z: np.ndarray, role: np.ndarray,
+                                   example_index: np.ndarray) -> tuple[np.ndarray, float]:
+    """Paper §5.4 reconstruction of the metric-learning embedding: X̂ = W Z + b fitted in-sample on
+    the training samples (:func:`norank.baselines.linear_reconstruction`).
+
+    ``X`` is the dataset ``(N, H, W)``; ``index``, ``Z`` ``(n, d)`` and ``role`` come from
+    :func:`load_embedding`. Returns the reconstructions of ``example_index``
+    ``(m, H, W)`` and the in-sample relative error over all training samples (as in the metrics).
+    """
+    tr = np.asarray(role) == "train"
+    train_index = np.asarray(index)[tr]
+    X_train = X[train_index]
+    hat, _ = linear_reconstruction(Z[tr], X_train)
+    pos = {int(i): p for p, i in enumerate(train_index)}
+    absent = [int(i) for i in example_index if int(i) not in pos]
+    if absent:
+        raise NorankError(f"example samples {absent} are not training samples of the metric-learning run.")
+    return hat[[pos[int(i)] for i in example_index]], relative_error(X_train, hat)
+
+
 def evaluate_group(ds, runs: list[dict], *, split: str, seed: int, log=None, **metric_options) -> list[dict]:
     """Metric rows of every run of one evaluation group (one dataset, split and seed); ``runs``
     has ``method``, ``embeddings`` and ``summary`` (None for a trained encoder) per run."""
@@ -116,6 +137,34 @@ def summarize_metrics(df):
     out["subsampled"] = g["subsampled"].any().values
     out["rank"] = out["rank"].where(out["rank"] >= 0, pd.NA).astype("Int64")
     return out
+
+
+RANK_METRICS = ("silhouette_true_labels", "nmi_kmeans", "ari_kmeans")  # the rank-sensitivity figure's metrics
+
+
+def rank_sensitivity_table(summary: pd.DataFrame, datasets: Sequence[str], metrics: Sequence[str] = RANK_METRICS,
+                           *, source: str = "summary.csv") -> pd.DataFrame:
+    """Rows of the metric summary for the rank-sensitivity figure: paper protocol (subset ``all``),
+    the metric-learning runs and every CP / Tucker rank, for ``datasets`` and ``metrics``.
+
+    Raises, naming ``source``, when a dataset lacks the metric-learning row or every CP / Tucker
+    row of a metric.
+    """
+    need = {"dataset", "method", "rank", "protocol", "subset", "metric", "mean", "sd", "n_seeds"}
+    if not need <= set(summary.columns):
+        raise DataError(f"{source} lacks columns {sorted(need - set(summary.columns))}.")
+    s = summary[(summary.protocol == "paper") & (summary.subset == "all") & summary.dataset.isin(datasets)
+                & summary.metric.isin(metrics)].copy()
+    s["family"] = s.method.map(lambda m: Method.parse(m).family)
+    s = s[s.family.isin([*DECOMPOSITIONS, "metric_learning"])]
+    for d in datasets:
+        for m in metrics:
+            rows = s[(s.dataset == d) & (s.metric == m)]
+            if not (rows.family == "metric_learning").any():
+                raise DataError(f"{source} has no paper-protocol row for metric_learning / {d} / {m}.")
+            if not rows.family.isin(DECOMPOSITIONS).any():
+                raise DataError(f"{source} has no paper-protocol CP or Tucker rows for {d} / {m}.")
+    return s
 
 
 def select_runs(frames: list[pd.DataFrame], runs: list[tuple[str, str, str, int]]) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The paper's metric suite (§4.1, eqs. 23-30) plus retrieval metrics, on embeddings ``Z`` ``(n, d)``.
+"""The paper's metric suite (§4.1, eqs. 23-30) plus retrieval metrics, on embeddings ``Z`` ``(n, d)``;
+the distances of same- and different-class pairs (eq. 33) and the chance level of precision@1.
 
 Where scikit-learn or pytorch-metric-learning implement a metric, we call them
 (silhouette, Davies-Bouldin, Calinski-Harabasz, trustworthiness, ARI, NMI, k-means,
@@ -8,6 +9,8 @@ seeded random subset when n exceeds ``max_n`` and say so (``subsampled``), so a
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,6 +46,84 @@ def precision_at_1(Z_query: np.ndarray, y_query: np.ndarray, Z_gallery: np.ndarr
         return float("nan")
     nearest = _pairwise(np.asarray(Z_query, float), np.asarray(Z_gallery, float)).argmin(1)
     return float((y_gallery[nearest] == y_query).mean())
+
+
+def chance_precision_at_1(y: np.ndarray) -> float:
+    """Precision@1 of a random neighbour: the sum of the squared class shares of ``y`` ``(n,)``."""
+    shares = np.bincount(np.asarray(y, dtype=int)) / len(y)
+    return float((shares ** 2).sum())
+
+
+# --------------------------------------------------------------------------- distances (eq. 33)
+
+
+@dataclass
+class PairDistances:
+    """Eq. 33: Euclidean distances of same-class (``intra``) and different-class (``inter``) pairs,
+    possibly a random subset of each; ``n_intra`` / ``n_inter`` count all such pairs."""
+
+    intra: np.ndarray
+    inter: np.ndarray
+    n_intra: int
+    n_inter: int
+
+    @property
+    def subsampled(self) -> bool:
+        return len(self.intra) < self.n_intra or len(self.inter) < self.n_inter
+
+
+def _pair_distances(F: np.ndarray, i: np.ndarray, j: np.ndarray, chunk_elems: int = 20_000_000) -> np.ndarray:
+    out = np.empty(len(i))
+    step = max(1, chunk_elems // max(F.shape[1], 1))
+    for s in range(0, len(i), step):
+        out[s:s + step] = np.linalg.norm(F[i[s:s + step]] - F[j[s:s + step]], axis=1)
+    return out
+
+
+def class_pair_distances(F: np.ndarray, y: np.ndarray, *, max_pairs: int = 100_000, seed: int = 0,
+                         max_enumerate: int = 2000) -> PairDistances:
+    """Eq. 33 on features ``F`` ``(n, D)`` (flattened inputs or embeddings) with labels ``y`` ``(n,)``.
+
+    Up to ``max_enumerate`` samples, every pair i < j is enumerated and each kind (intra, inter) is
+    subsampled without replacement to ``max_pairs``; above, ``max_pairs`` pairs of each kind are
+    drawn uniformly at random (with replacement). Seeded.
+    """
+    F = np.asarray(F, dtype=np.float64).reshape(len(F), -1)
+    y = np.asarray(y)
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(y)
+    n_intra = int((counts * (counts - 1) // 2).sum())
+    n_inter = n * (n - 1) // 2 - n_intra
+    if n_intra == 0 or n_inter == 0:
+        raise NorankError("eq. 33 needs at least one same-class pair and one different-class pair.")
+    if n <= max_enumerate:
+        i, j = np.triu_indices(n, 1)
+        same = y[i] == y[j]
+        picked = []
+        for mask in (same, ~same):
+            ii, jj = i[mask], j[mask]
+            if len(ii) > max_pairs:
+                keep = np.sort(rng.choice(len(ii), max_pairs, replace=False))
+                ii, jj = ii[keep], jj[keep]
+            picked.append(_pair_distances(F, ii, jj))
+        return PairDistances(picked[0], picked[1], n_intra, n_inter)
+    # large n: draw pairs, uniform over the pairs of each kind
+    order = np.argsort(y, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    w = (counts * (counts - 1)).astype(float)
+    c = rng.choice(len(counts), size=max_pairs, p=w / w.sum())
+    a = rng.integers(0, counts[c])
+    b = rng.integers(0, counts[c] - 1)
+    b = b + (b >= a)
+    intra = _pair_distances(F, order[starts[c] + a], order[starts[c] + b])
+    ii, jj = np.empty(0, np.int64), np.empty(0, np.int64)
+    while len(ii) < max_pairs:
+        p, q = rng.integers(0, n, size=2 * max_pairs), rng.integers(0, n, size=2 * max_pairs)
+        ok = y[p] != y[q]
+        ii, jj = np.concatenate([ii, p[ok]]), np.concatenate([jj, q[ok]])
+    inter = _pair_distances(F, ii[:max_pairs], jj[:max_pairs])
+    return PairDistances(intra, inter, n_intra, n_inter)
 
 
 # --------------------------------------------------------------------------- the suite

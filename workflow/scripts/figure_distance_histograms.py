@@ -2,8 +2,10 @@
 
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import class_pair_distances, plot_distance_histograms, save_figure
+from norank.figures.distances import plot_distance_histograms
+from norank.figures.style import save_figure
 from norank.logs import log_to
+from norank.metrics import class_pair_distances
 
 with log_to(snakemake.log[0]) as log:
     p = snakemake.params

@@ -3,7 +3,8 @@
 
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import embedding_panel, heldout_panel, plot_embedding_pairs, save_figure
+from norank.figures.embeddings import embedding_panel, heldout_panel, plot_embedding_pairs
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]) as log:

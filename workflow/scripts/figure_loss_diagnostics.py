@@ -1,9 +1,12 @@
 """Rules fig_loss_diagnostics_<dataset>: VARIANCE / GREEDINESS diagnostics vs epoch, one line per loss."""
 
 from norank.data import load_dataset
-from norank.figures import chance_precision_at_1, plot_loss_diagnostics, read_history, save_figure
-from norank.logs import log_to
+from norank.figures.curves import plot_loss_diagnostics
+from norank.figures.style import save_figure
 from norank.labels import method_label
+from norank.logs import log_to
+from norank.metrics import chance_precision_at_1
+from norank.ml.history import read_history
 
 with log_to(snakemake.log[0]):
     dataset = snakemake.params.dataset

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from norank.figures import plot_paper_vs_ours, save_figure
+from norank.figures.paper_vs_ours import plot_paper_vs_ours
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]):

@@ -2,7 +2,9 @@
 
 import pandas as pd
 
-from norank.figures import plot_rank_sensitivity, rank_sensitivity_table, save_figure
+from norank.evaluate import rank_sensitivity_table
+from norank.figures.ranks import plot_rank_sensitivity
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]):

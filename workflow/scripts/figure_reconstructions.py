@@ -2,16 +2,18 @@
 
 import numpy as np
 
+from norank.baselines import load_shared_examples
 from norank.data import load_dataset
-from norank.evaluate import load_embedding
-from norank.figures import (load_reconstruction_rows, metric_learning_reconstruction, plot_reconstructions,
-                            save_figure)
+from norank.evaluate import load_embedding, metric_learning_reconstruction
+from norank.figures.reconstructions import plot_reconstructions, reconstruction_rows
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]):
     p, inp = snakemake.params, snakemake.input
     ds = load_dataset(inp.data)
-    rows, example_index = load_reconstruction_rows(p.methods, p.baselines, p.summaries)
+    baselines, example_index = load_shared_examples(p.baselines, p.summaries)
+    rows = reconstruction_rows(p.methods, baselines)
     if example_index is None:  # no baseline configured: show the first samples
         example_index = np.arange(min(8, len(ds.y)))
     hat, err = metric_learning_reconstruction(ds.X, *load_embedding(inp.ml), example_index)

@@ -4,8 +4,10 @@ import numpy as np
 
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import nearest_neighbours, plot_retrieval, retrieval_plan, save_figure
+from norank.figures.retrieval import plot_retrieval
+from norank.figures.style import save_figure
 from norank.logs import log_to
+from norank.retrieval import nearest_neighbours, retrieval_plan
 
 with log_to(snakemake.log[0]) as log:
     p, r = snakemake.params, snakemake.params.retrieval

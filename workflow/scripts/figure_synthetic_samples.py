@@ -1,7 +1,9 @@
 """Rule fig4_synthetic_samples: example images of every class of each synthetic dataset."""
 
 from norank.data import load_dataset
-from norank.figures import class_examples, plot_class_samples, save_figure
+from norank.examples import class_examples
+from norank.figures.samples import plot_class_samples
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]):

@@ -1,7 +1,9 @@
 """Rule fig_training_curves: loss terms, separation ratio and validation precision@1 per epoch."""
 
-from norank.figures import plot_training_curves, read_best_epoch, read_history, save_figure
+from norank.figures.curves import plot_training_curves
+from norank.figures.style import save_figure
 from norank.logs import log_to
+from norank.ml.history import read_best_epoch, read_history
 
 with log_to(snakemake.log[0]):
     p, inp = snakemake.params, snakemake.input

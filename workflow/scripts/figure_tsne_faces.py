@@ -1,8 +1,10 @@
 """Rule fig1_tsne_faces: t-SNE of the original data (the t-SNE baseline) and of the metric-learning embedding."""
 
+from norank.baselines import fit_tsne
 from norank.data import load_dataset
 from norank.evaluate import load_embedding
-from norank.figures import EmbeddingGroup, EmbeddingPanel, plot_embedding_groups, save_figure, tsne_2d
+from norank.figures.embeddings import EmbeddingGroup, EmbeddingPanel, plot_embedding_groups
+from norank.figures.style import save_figure
 from norank.logs import log_to
 
 with log_to(snakemake.log[0]) as log:
@@ -14,13 +16,13 @@ with log_to(snakemake.log[0]) as log:
         index, Z, _ = load_embedding(tsne_path)
         ml_index, ml_Z, _ = load_embedding(ml_path)
         log.info("%s: t-SNE of the %d x %d metric-learning embedding", name, *ml_Z.shape)
-        ml_2d = tsne_2d(ml_Z, seed=p.tsne_seed, **p.tsne)
+        ml_2d = fit_tsne(ml_Z, seed=p.tsne_seed, **p.tsne).Z_train
         panels = [EmbeddingPanel(Z, ds.y[index], f"{name}: original data", "t-SNE 1", "t-SNE 2"),
                   EmbeddingPanel(ml_2d, ds.y[ml_index], f"{name}: metric learning,\nin-sample", "t-SNE 1", "t-SNE 2")]
         if ml_heldout:  # the held-out samples of fold 0, embedded by the fold-0 model, then t-SNE
             h_index, h_Z, role = load_embedding(ml_heldout)
             out = role == "heldout"
-            panels.append(EmbeddingPanel(tsne_2d(h_Z[out], seed=p.tsne_seed, **p.tsne), ds.y[h_index][out],
+            panels.append(EmbeddingPanel(fit_tsne(h_Z[out], seed=p.tsne_seed, **p.tsne).Z_train, ds.y[h_index][out],
                                          f"{name}: metric learning,\nheld-out fold 0", "t-SNE 1", "t-SNE 2"))
         groups.append(EmbeddingGroup(name, ds.class_names, panels))
     fig = plot_embedding_groups(groups, panel_size=p.style["panel_size"] + 0.6,

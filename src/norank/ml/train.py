@@ -146,10 +146,9 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     """
     import json
 
-    import pandas as pd
-
     from norank import __version__
     from norank.io import atomic_path
+    from norank.ml.history import write_history
 
     role = np.full(len(ds.y), "unused", dtype=object)
     role[result.fit_idx] = "fit"
@@ -166,4 +165,4 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
             np.savez(f, Z=Z.astype(np.float32), y=ds.y, sample_id=ds.sample_id, role=role.astype(str),
                      class_names=np.asarray(ds.class_names), meta=np.asarray(json.dumps(meta)))
     with atomic_path(outputs.history) as tmp:
-        pd.DataFrame(result.history).to_csv(tmp, sep="\t", index=False)
+        write_history(tmp, result.history)
