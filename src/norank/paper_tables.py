@@ -14,11 +14,10 @@ NMI on k-means labels; ``metrics.csv`` holds both label variants.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
+from norank.formatting import fmt_mean_sd
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL
@@ -41,50 +40,6 @@ CLUSTER_METRICS = {  # the columns of Tables 2 (no CH) and 3-4
 }
 CLUSTER_METRICS[4] = CLUSTER_METRICS[3]
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
-
-
-def fmt(x: float) -> str:
-    """A number as the tables print it: 4 decimals, 2 above 10, 3 significant digits in
-    scientific notation from 10 000."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    a = abs(x)
-    if a >= 1e4:
-        return f"{x:.2e}"
-    return f"{x:.2f}" if a >= 10 else f"{x:.4f}"
-
-
-# decimals per bounded metric (by name prefix); the scale metrics (DB, CH, SR) get 3 significant digits
-DECIMALS = {"silhouette": 3, "ari": 3, "nmi": 3, "accuracy": 3, "relative_error": 3, "explained_variance": 3,
-            "precision_at_1": 3, "map_at_r": 3, "continuity": 4, "trustworthiness": 4}
-
-
-def decimals(metric: str, mean: float) -> int:
-    """Decimals of ``metric``'s cells: fixed per bounded metric, 3 significant digits of the mean
-    otherwise (negative: rounded to tens, hundreds...)."""
-    fixed = next((d for key, d in DECIMALS.items() if metric.startswith(key)), None)
-    if fixed is not None:
-        return fixed
-    return 2 - math.floor(math.log10(abs(mean))) if mean else 2
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
-    """``mean ± sd`` as the tables print it. With ``metric``, both to the metric's decimals
-    (:func:`decimals`), so the sd never shows more digits than the mean; without, :func:`fmt`."""
-    if _missing(mean):
-        return "–"
-    if metric is None:
-        return fmt(mean) if _missing(sd) else f"{fmt(mean)} ± {fmt(sd)}"
-    d = decimals(metric, mean)
-
-    def show(x):
-        return f"{round(x, d):.{max(d, 0)}f}"
-
-    return show(mean) if _missing(sd) else f"{show(mean)} ± {show(sd)}"
 
 
 def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:

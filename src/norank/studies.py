@@ -15,7 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.labels import method_label
-from norank.paper_tables import _cell, fmt_mean_sd, summary_cells
+from norank.formatting import fmt_mean_sd
+from norank.paper_tables import _cell, summary_cells
 
 # (subset, metric, header)
 LOSS_COLUMNS = [
