@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from norank.formatting import fmt_mean_sd, fmt_number
-from norank.paper_tables import (cluster_table, efficiency_table, published_values,
+from norank.paper_tables import (cluster_table, efficiency_table, published_header, published_values,
                                  reconstruction_table, table_methods)
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from norank.data.artifact import Dataset
-from norank.formatting import significant
 from norank.io import atomic_path
-from norank.plan import TABLE_FORMATS
+from norank.formatting import significant
+from norank.table_registry import TABLE_FORMATS
 
 
 def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
