@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from norank.paper_tables import (cluster_table, efficiency_table, fmt, fmt_mean_sd, published_values,
+from norank.formatting import fmt_mean_sd, fmt_number
+from norank.paper_tables import (cluster_table, efficiency_table, published_header, published_values,
                                  reconstruction_table, table_methods)
 
 
@@ -15,8 +16,8 @@ def srow(dataset, method, protocol, subset, metric, mean, sd=np.nan, n=3):
 
 
 def test_number_format_follows_the_paper():
-    assert fmt(0.14332) == "0.1433" and fmt(-7.33021) == "-7.3302" and fmt(49.18) == "49.18"
-    assert fmt(31912.9395) == "3.19e+04" and fmt(float("nan")) == "–"
+    assert fmt_number(0.14332) == "0.1433" and fmt_number(-7.33021) == "-7.3302" and fmt_number(49.18) == "49.18"
+    assert fmt_number(31912.9395) == "3.19e+04" and fmt_number(float("nan")) == "–"
     assert fmt_mean_sd(0.5, 0.01234) == "0.5000 ± 0.0123" and fmt_mean_sd(0.5, float("nan")) == "0.5000"
 
 

@@ -152,3 +152,17 @@ def test_trained_loss_methods_are_evaluated_like_metric_learning(tmp_path):
     rows = pd.DataFrame(evaluate_run(ds, tmp_path / "e.npz", method="loss-supcon", split="fold0", seed=0, k=3))
     assert rows["rank"].isna().all() and set(rows.protocol) == {"heldout"}
     assert {"reconstruction_in_sample", "reconstruction_heldout", "heldout->train"} <= set(rows.subset)
+
+
+def test_a_study_row_is_the_paper_tables_held_out_row_without_the_protocol():
+    from norank.paper_tables import summary_table
+
+    rows = [("d", "pca", None, "heldout", "heldout->train", "precision_at_1", 0.6, 0.1, 6),
+            ("d", "pca", None, "heldout", "heldout", "nmi_kmeans", 0.4, 0.02, 6),
+            ("d", "pca", None, "paper", "all", "nmi_kmeans", 0.9, 0.0, 3)]
+    numeric, shown = study_table(_summary(rows), ["d"], ["pca"], LOSS_COLUMNS)
+    full_numeric, full_shown = summary_table(_summary(rows), ["d"], ["pca"], LOSS_COLUMNS,
+                                             protocols=("heldout",))
+    assert "protocol" not in numeric and "Protocol" not in shown and len(full_shown) == 1
+    assert numeric.equals(full_numeric.drop(columns=["protocol", "extension"]))
+    assert shown.equals(full_shown.drop(columns="Protocol")) and shown.loc[0, "NMI"] == "0.400 ± 0.020"

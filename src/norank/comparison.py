@@ -37,7 +37,8 @@ import pandas as pd
 from norank.errors import NorankError
 from norank.labels import method_label
 from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method
-from norank.paper_tables import fmt, fmt_mean_sd, summarize_efficiency, summary_cells
+from norank.formatting import fmt_mean_sd, fmt_number, significant
+from norank.paper_tables import summarize_efficiency, summary_cells
 from norank.recipes import EQ13
 
 BOUNDED = ("silhouette", "ari", "nmi", "trustworthiness", "continuity", "explained_variance", "accuracy")
@@ -248,12 +249,14 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
     def gap(r):
         if pd.isna(r["ours_mean"]) or pd.isna(r["paper"]):
             return ""
-        return f"×{r['ratio']:.3g}" if r["kind"] == "scale" and pd.notna(r["ratio"]) else fmt(r["diff"])
+        if r["kind"] == "scale" and pd.notna(r["ratio"]):
+            return f"×{significant(r['ratio'])}"
+        return fmt_number(r["diff"])
 
     def band(r):
         if pd.isna(r["band"]):
             return ""
-        return f"×/÷{r['band']:.3g}" if r["kind"] == "scale" else f"±{r['band']:.3g}"
+        return f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{significant(r['band'])}"
 
     return pd.DataFrame({
         "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
@@ -262,7 +265,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Labels": cmp.label_variant.fillna(""),
         "Paper": cmp.paper_printed,
         "Ours (paper protocol)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.ours_mean, cmp.ours_sd, cmp.metric)],
-        "Ours, other labels": ["" if pd.isna(v) else fmt(v) for v in cmp.ours_other_variant],
+        "Ours, other labels": ["" if pd.isna(v) else fmt_number(v) for v in cmp.ours_other_variant],
         "Ours (held out)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.heldout_mean, cmp.heldout_sd, cmp.metric)],
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],

@@ -5,7 +5,8 @@ protocol, subset, metric; :func:`norank.evaluate.summarize_metrics`), ``efficien
 (one row per data-efficiency run) and ``config/paper_values.csv`` (every published cell).
 
 Each table comes in two forms: numeric (mean and sd columns, for the CSV) and display
-(``mean ± sd`` strings, for Markdown / LaTeX).
+(``mean ± sd`` strings, for Markdown / LaTeX). Their columns and headers come from
+:mod:`norank.table_registry`, their numbers print through :mod:`norank.formatting`.
 
 The tables show silhouette, Davies-Bouldin and Calinski-Harabasz on the TRUE labels (as the
 official code does; our Olivetti PCA row reproduces the paper's to four decimals that way), ARI /
@@ -14,77 +15,18 @@ NMI on k-means labels; ``metrics.csv`` holds both label variants.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from norank.formatting import MISSING, fmt_mean_sd
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL
+from norank.table_registry import Column, metric_column, metric_header
 
-HEADERS = {
-    "silhouette_true_labels": "Sil.",
-    "davies_bouldin_true_labels": "DB",
-    "calinski_harabasz_true_labels": "CH",
-    "separation_ratio": "SR",
-    "continuity": "Cont.",
-    "trustworthiness": "Trust.",
-    "ari_kmeans": "ARI",
-    "nmi_kmeans": "NMI",
-}
-CLUSTER_METRICS = {  # the columns of Tables 2 (no CH) and 3-4
-    2: ["silhouette_true_labels", "davies_bouldin_true_labels", "separation_ratio", "continuity",
-        "trustworthiness", "ari_kmeans", "nmi_kmeans"],
-    3: ["silhouette_true_labels", "davies_bouldin_true_labels", "calinski_harabasz_true_labels",
-        "separation_ratio", "continuity", "trustworthiness", "ari_kmeans", "nmi_kmeans"],
-}
-CLUSTER_METRICS[4] = CLUSTER_METRICS[3]
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
-
-
-def fmt(x: float) -> str:
-    """A number as the tables print it: 4 decimals, 2 above 10, 3 significant digits in
-    scientific notation from 10 000."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    a = abs(x)
-    if a >= 1e4:
-        return f"{x:.2e}"
-    return f"{x:.2f}" if a >= 10 else f"{x:.4f}"
-
-
-# decimals per bounded metric (by name prefix); the scale metrics (DB, CH, SR) get 3 significant digits
-DECIMALS = {"silhouette": 3, "ari": 3, "nmi": 3, "accuracy": 3, "relative_error": 3, "explained_variance": 3,
-            "precision_at_1": 3, "map_at_r": 3, "continuity": 4, "trustworthiness": 4}
-
-
-def decimals(metric: str, mean: float) -> int:
-    """Decimals of ``metric``'s cells: fixed per bounded metric, 3 significant digits of the mean
-    otherwise (negative: rounded to tens, hundreds...)."""
-    fixed = next((d for key, d in DECIMALS.items() if metric.startswith(key)), None)
-    if fixed is not None:
-        return fixed
-    return 2 - math.floor(math.log10(abs(mean))) if mean else 2
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
-    """``mean ± sd`` as the tables print it. With ``metric``, both to the metric's decimals
-    (:func:`decimals`), so the sd never shows more digits than the mean; without, :func:`fmt`."""
-    if _missing(mean):
-        return "–"
-    if metric is None:
-        return fmt(mean) if _missing(sd) else f"{fmt(mean)} ± {fmt(sd)}"
-    d = decimals(metric, mean)
-
-    def show(x):
-        return f"{round(x, d):.{max(d, 0)}f}"
-
-    return show(mean) if _missing(sd) else f"{show(mean)} ± {show(sd)}"
 
 
 def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:
@@ -103,7 +45,9 @@ def summary_cells(summary: pd.DataFrame) -> dict:
                                   summary["n_runs"])}
 
 
-def _cell(cells: dict, dataset, method, protocol, subset, metric):
+def summary_cell(cells: dict, dataset: str, method: str, protocol: str, subset: str, metric: str
+                 ) -> tuple[float, float, int]:
+    """``(mean, sd, n_runs)`` of one cell of :func:`summary_cells`; ``(nan, nan, 0)`` without a run."""
     return cells.get((dataset, method, protocol, subset, metric), (np.nan, np.nan, 0))
 
 
@@ -121,11 +65,14 @@ def is_extension(method: str, source: str | None) -> bool:
     return m.family == METRIC_LEARNING and m.recipe in OFFICIAL and source not in OFFICIAL_SOURCES
 
 
-# the paper's metric names (config/paper_values.csv) -> the display headers of Tables 2-5
-PAPER_HEADERS = {"silhouette": "Sil.", "davies_bouldin": "DB", "calinski_harabasz": "CH", "separation_ratio": "SR",
-                 "continuity": "Cont.", "trustworthiness": "Trust.", "ari": "ARI", "nmi": "NMI",
-                 "relative_error": "Error (in-sample)", "explained_variance": "Expl. var. (in-sample)"}
+IN_SAMPLE, HELD_OUT = " (in-sample)", " (held out)"  # the protocols of Table 5's columns
 PUBLISHED = "published"  # the Protocol of the rows that show the paper's own values
+
+
+def published_header(metric: str, table: int) -> str:
+    """The header under which the paper's ``metric`` of ``table`` is shown: the metric's own, and
+    in Table 5 its in-sample column (the paper's protocol)."""
+    return metric_header(metric) + (IN_SAMPLE if table == 5 else "")
 
 
 def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dict[str, str]]:
@@ -139,8 +86,8 @@ def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dic
         method = r.method
         if table == 5 and Method.parse(method).family != METRIC_LEARNING:
             method = Method.parse(method).family
-        if r.metric in PAPER_HEADERS:
-            out.setdefault((r.dataset, method), {})[PAPER_HEADERS[r.metric]] = str(r.paper_printed)
+        if metric_column(r.metric) is not None:
+            out.setdefault((r.dataset, method), {})[published_header(r.metric, table)] = str(r.paper_printed)
     return out
 
 
@@ -149,41 +96,54 @@ def _published_row(d: str, label: str, values: dict[str, str], headers) -> dict:
             **{h: values.get(h, "") for h in headers}}
 
 
-def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str], methods: list[str],
+def summary_table(summary: pd.DataFrame, datasets: list[str], methods: list[str], columns: Sequence[Column],
                   protocols=("paper", "heldout"), sources: dict[str, str] | None = None,
-                  published: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Tables 2-4: one row per dataset × method × protocol, one column (mean, sd) per metric.
-    With ``published`` (:func:`published_values`), the paper's own values follow a method's rows
-    in the display (Protocol ``published``).
+                  published: dict | None = None, number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per dataset × method × protocol with a run, one (mean, sd) per column, read from the
+    metric summary (a column without a subset on the protocol's own: :data:`PROTOCOL_SUBSET`).
 
-    Returns ``(numeric, display)``. A method a protocol does not run (t-SNE held out) has no row.
-    With ``sources`` (dataset → source), the official recipe's rows on datasets the official code
-    does not run are marked (:data:`EXTENSION_MARK`; column ``extension`` of the numbers).
+    Returns ``(numeric, display)``: ``<key>_mean`` / ``<key>_sd`` columns (:attr:`Column.key`) and
+    the cells printed by ``number_format`` under each column's header. With ``sources`` (dataset →
+    source), the official recipe's rows on datasets the official code does not run are marked
+    (:data:`EXTENSION_MARK`; column ``extension`` of the numbers); with ``published``
+    (:func:`published_values`), the paper's own values follow a method's rows in the display
+    (Protocol ``published``).
     """
     rows, shown = [], []
     lookup = summary_cells(summary)
+    headers = [c.header for c in columns]
     for d in datasets:
         for m in methods:
             label = None
             for p in protocols:
-                cells = {k: _cell(lookup, d, m, p, PROTOCOL_SUBSET[p], k) for k in metrics}
-                if all(n == 0 for _, _, n in cells.values()):
+                cells = [summary_cell(lookup, d, m, p, c.subset or PROTOCOL_SUBSET[p], c.metric) for c in columns]
+                runs = max(n for _, _, n in cells)
+                if runs == 0:
                     continue
-                runs = max(n for _, _, n in cells.values())
                 extension = sources is not None and is_extension(m, sources.get(d))
                 base = {"dataset": d, "method": m, "protocol": p, "runs": runs, "extension": extension}
-                rows.append({**base, **{f"{k}_mean": v[0] for k, v in cells.items()},
-                             **{f"{k}_sd": v[1] for k, v in cells.items()}})
+                rows.append({**base, **{f"{c.key}_mean": v[0] for c, v in zip(columns, cells)},
+                             **{f"{c.key}_sd": v[1] for c, v in zip(columns, cells)}})
                 label = method_label(m, table=True) + (EXTENSION_MARK if extension else "")
                 shown.append({"Dataset": d, "Method": label, "Protocol": p, "Runs": runs,
-                              **{HEADERS[k]: fmt_mean_sd(*v[:2], metric=k) for k, v in cells.items()}})
+                              **{h: number_format(v[0], v[1], c.metric) for h, c, v in zip(headers, columns, cells)}})
             if published and (d, m) in published and label is not None:  # after the method's own rows
-                shown.append(_published_row(d, label, published[d, m], [HEADERS[k] for k in metrics]))
+                shown.append(_published_row(d, label, published[d, m], headers))
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
 
+def cluster_table(summary: pd.DataFrame, datasets: list[str], metrics: list[str], methods: list[str],
+                  protocols=("paper", "heldout"), sources: dict[str, str] | None = None,
+                  published: dict | None = None, number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tables 2-4: one row per dataset × method × protocol, one column (mean, sd) per metric, each
+    on the protocol's own samples (:func:`summary_table`). A method a protocol does not run (t-SNE
+    held out) has no row."""
+    return summary_table(summary, datasets, methods, [Column(k) for k in metrics], protocols, sources, published,
+                         number_format)
+
+
 def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: dict[str, str] | None = None,
-                         published: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                         published: dict | None = None, number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table 5: per dataset, PCA, CP and Tucker at their best rank (lowest mean relative error)
     and metric learning by each recipe (linear map Z → X), in-sample (paper protocol) and held out.
     With ``sources``, the official recipe's rows beyond the official code's datasets are marked;
@@ -214,21 +174,20 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
     label = {"pca": "PCA", **DECOMPOSITION_LABELS}
 
     def rank(v):
-        return "–" if pd.isna(v) else str(int(v))
+        return MISSING if pd.isna(v) else str(int(v))
 
+    error, variance = metric_header("relative_error"), metric_header("explained_variance")
     shown = []
     for _, r in num.iterrows():
-        shown.append({
-            "Dataset": r["dataset"],
-            "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
-                EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else ""),
-            "Best rank (in-sample)": rank(r["in_sample_rank"]),
-            "Error (in-sample)": fmt_mean_sd(r["in_sample_error_mean"], r["in_sample_error_sd"], "relative_error"),
-            "Expl. var. (in-sample)": fmt_mean_sd(r["in_sample_ev_mean"], r["in_sample_ev_sd"], "explained_variance"),
-            "Best rank (held out)": rank(r["heldout_rank"]),
-            "Error (held out)": fmt_mean_sd(r["heldout_error_mean"], r["heldout_error_sd"], "relative_error"),
-            "Expl. var. (held out)": fmt_mean_sd(r["heldout_ev_mean"], r["heldout_ev_sd"], "explained_variance"),
-        })
+        row = {"Dataset": r["dataset"], "Method": label.get(r["method"]) or method_label(r["method"], table=True) + (
+            EXTENSION_MARK if sources is not None and is_extension(r["method"], sources.get(r["dataset"])) else "")}
+        for where, protocol in (("in_sample", IN_SAMPLE), ("heldout", HELD_OUT)):
+            row |= {f"Best rank{protocol}": rank(r[f"{where}_rank"]),
+                    f"{error}{protocol}": number_format(r[f"{where}_error_mean"], r[f"{where}_error_sd"],
+                                                        "relative_error"),
+                    f"{variance}{protocol}": number_format(r[f"{where}_ev_mean"], r[f"{where}_ev_sd"],
+                                                           "explained_variance")}
+        shown.append(row)
         if published and (r["dataset"], r["method"]) in published:  # Table 5 has no protocol column
             values = published[r["dataset"], r["method"]]
             shown.append({k: values.get(k, "") for k in shown[-1]} | {"Dataset": r["dataset"],
@@ -247,7 +206,7 @@ def summarize_efficiency(eff: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).sort_values(["dataset", "n_train", "method"]).reset_index(drop=True)
 
 
-def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def efficiency_table(eff: pd.DataFrame, number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Table 6: accuracy (mean ± sd over seeds) per dataset and training size, one column per method."""
     num = summarize_efficiency(eff)
     shown = []
@@ -255,7 +214,7 @@ def efficiency_table(eff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         row = {"Dataset": d, "n": int(n)}
         for _, r in g.iterrows():
             ok = r["status"] == "ok"
-            row[method_label(r["method"], table=True)] = (fmt_mean_sd(r["accuracy_mean"], r["accuracy_sd"], "accuracy") if ok
+            row[method_label(r["method"], table=True)] = (number_format(r["accuracy_mean"], r["accuracy_sd"], "accuracy") if ok
                                                           else f"NA ({r['reason']})")
         shown.append(row)
     return num, pd.DataFrame(shown)

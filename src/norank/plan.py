@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from norank.errors import NorankError
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
+from norank.table_registry import TABLE_FORMATS  # noqa: F401 (the rules read it from the plan)
+from norank.table_registry import TABLES, run_tables
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
 PATTERNS = {
@@ -31,16 +33,9 @@ STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a 
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
 BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
-# the paper's Tables 2-5 by number: the dataset sources each one holds (Table 6 holds every dataset)
-TABLE_FORMATS = ("csv", "md", "tex", "html")  # every table is written in each; the report shows the HTML
-TABLE_SOURCES = {2: ("lfw", "olivetti"), 3: ("abide",), 4: ("galaxy", "crystal"), 5: BUILTIN_SOURCES}
-TABLE_CAPTIONS = {
-    "table2_faces": (2, "Table 2. Clustering on LFW and Olivetti"),
-    "table3_abide": (3, "Table 3. Clustering on ABIDE"),
-    "table4_synthetic": (4, "Table 4. Clustering on the synthetic galaxy and crystal datasets"),
-    "table5_reconstruction": (5, "Table 5. Reconstruction error and explained variance"),
-    "table6_efficiency": (6, "Table 6. Data efficiency: test accuracy after training on n samples"),
-}
+# the paper's Tables 2-6, stem -> (number, caption), from norank.table_registry
+TABLE_CAPTIONS = {stem: (spec.number, spec.caption) for stem, spec in TABLES.items()
+                  if spec.number is not None and 2 <= spec.number <= 6}
 # the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
 # rank grid (so a new rank refits the decompositions only)
 BASELINE_KINDS = {"projections": EMBEDDINGS, "decompositions": DECOMPOSITIONS}
@@ -240,13 +235,9 @@ def select_datasets(config: dict) -> dict:
 
 def paper_tables(config: dict) -> dict[str, str]:
     """The tables of the run, stem -> caption: Tables 2-4 when a dataset of theirs runs, Table 5
-    and 6 whenever any dataset does (the user's too), and ``table_user_datasets`` for the user's."""
-    sources = {spec["source"] for spec in config["datasets"].values()}
-    out = {stem: caption for stem, (t, caption) in TABLE_CAPTIONS.items()
-           if t in (5, 6) or sources & set(TABLE_SOURCES[t])}
-    if "tensor" in sources:
-        out["table_user_datasets"] = "Your datasets (dataset sheet): clustering as in Tables 3-4"
-    return out
+    and 6 whenever any dataset does (the user's too), and ``table_user_datasets`` for the user's
+    (:func:`norank.table_registry.run_tables`)."""
+    return {spec.stem: spec.caption for spec in run_tables(spec["source"] for spec in config["datasets"].values())}
 
 
 def compares_with_paper(config: dict) -> bool:

@@ -13,21 +13,10 @@ import re
 
 import pandas as pd
 
+from norank.table_registry import METRICS
+
 # column header (or its start) -> (higher is better, what it means)
-METRIC_HEADERS = {
-    "Sil.": (True, "silhouette"),
-    "DB": (False, "Davies-Bouldin index"),
-    "CH": (True, "Calinski-Harabasz index"),
-    "SR": (True, "separation ratio: mean between-class over mean within-class distance"),
-    "Cont.": (True, "continuity (k = 5)"),
-    "Trust.": (True, "trustworthiness (k = 5)"),
-    "ARI": (True, "adjusted Rand index of k-means against the labels"),
-    "NMI": (True, "normalised mutual information of k-means against the labels"),
-    "P@1": (True, "precision at 1 of held-out queries against the training samples"),
-    "MAP@R": (True, "mean average precision at R"),
-    "Error": (False, "relative reconstruction error ||X - X_hat|| / ||X||"),
-    "Expl. var.": (True, "explained variance 1 - error²"),
-}
+METRIC_HEADERS = {c.header: (c.higher_is_better, c.meaning) for c in METRICS.values()}
 ARROW = {True: "↑", False: "↓"}
 
 CSS = """

@@ -5,63 +5,46 @@
 - Unsupervised mode (seed 003): the PLM encoder (``loss-plm``, trained without labels) against
   the unsupervised baselines PCA, UMAP, CP and Tucker on the same held-out folds.
 
-Every column is a (subset, metric) pair of :func:`norank.evaluate.evaluate_run` rows: clustering
-and structure metrics on the held-out samples (``heldout``), retrieval with held-out queries
-against the training gallery (``heldout->train``). Cells are mean ± sd over folds × seeds.
+Every column is a (subset, metric) pair of :func:`norank.evaluate.evaluate_run` rows
+(:class:`norank.table_registry.Column`): clustering and structure metrics on the held-out
+samples (``heldout``), retrieval with held-out queries against the training gallery
+(``heldout->train``). Cells are mean ± sd over folds × seeds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from norank.labels import method_label
-from norank.paper_tables import _cell, fmt_mean_sd, summary_cells
+from norank.formatting import fmt_mean_sd
+from norank.paper_tables import summary_table
+from norank.table_registry import STUDY_TABLE_STEMS, TABLES, Column
 
-# (subset, metric, header)
-LOSS_COLUMNS = [
-    ("heldout->train", "precision_at_1", "P@1"),
-    ("heldout->train", "map_at_r", "MAP@R"),
-    ("heldout", "nmi_kmeans", "NMI"),
-    ("heldout", "ari_kmeans", "ARI"),
-    ("heldout", "silhouette_true_labels", "Sil."),
-    ("heldout", "separation_ratio", "SR"),
-]
-UNSUPERVISED_COLUMNS = [
-    ("heldout", "nmi_kmeans", "NMI"),
-    ("heldout->train", "precision_at_1", "P@1"),
-    ("heldout->train", "map_at_r", "MAP@R"),
-    ("heldout", "trustworthiness", "Trust."),
-    ("heldout", "continuity", "Cont."),
-]
+LOSS_COLUMNS = TABLES[STUDY_TABLE_STEMS["losses"]].columns
+UNSUPERVISED_COLUMNS = TABLES[STUDY_TABLE_STEMS["unsupervised"]].columns
 
 # per study: its columns and the column that ranks the methods (the key of best_per_dataset)
 STUDY_COLUMNS = {
     "losses": (LOSS_COLUMNS, "precision_at_1[heldout->train]"),
     "unsupervised": (UNSUPERVISED_COLUMNS, "nmi_kmeans[heldout]"),
 }
+NOTE = ("Held-out protocol: mean ± sd over folds × seeds; retrieval = held-out queries against the training gallery; "
+        "clustering / structure on the held-out samples.")
 
 
-def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str],
-                columns: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per dataset × method (held-out protocol), one (mean, sd) per column.
+def study_table(summary: pd.DataFrame, datasets: list[str], methods: list[str], columns: Sequence[Column],
+                number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per dataset × method (held-out protocol), one (mean, sd) per column: the rows of
+    :func:`norank.paper_tables.summary_table` under the held-out protocol alone, so without its
+    protocol column and the extension marks of the paper's tables.
 
     Returns ``(numeric, display)``; a method without any held-out row for a dataset is left out.
     """
-    lookup = summary_cells(summary)
-    rows, shown = [], []
-    for d in datasets:
-        for m in methods:
-            cells = [(subset, metric, header, _cell(lookup, d, m, "heldout", subset, metric))
-                     for subset, metric, header in columns]
-            runs = max(c[3][2] for c in cells)
-            if runs == 0:
-                continue
-            rows.append({"dataset": d, "method": m, "runs": runs,
-                         **{f"{metric}[{subset}]_mean": v[0] for subset, metric, _, v in cells},
-                         **{f"{metric}[{subset}]_sd": v[1] for subset, metric, _, v in cells}})
-            shown.append({"Dataset": d, "Method": method_label(m, table=True), "Runs": runs,
-                          **{header: fmt_mean_sd(v[0], v[1], metric) for _, metric, header, v in cells}})
-    return pd.DataFrame(rows), pd.DataFrame(shown)
+    numeric, shown = summary_table(summary, datasets, methods, columns, protocols=("heldout",),
+                                   number_format=number_format)
+    return numeric.drop(columns=["protocol", "extension"], errors="ignore"), shown.drop(columns="Protocol",
+                                                                                         errors="ignore")
 
 
 def best_per_dataset(numeric: pd.DataFrame, column: str) -> pd.DataFrame:

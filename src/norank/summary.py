@@ -16,6 +16,7 @@ import pandas as pd
 
 from norank.comparison import verdict_table
 from norank.errors import NorankError
+from norank.formatting import significant
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
 from norank.paper_tables import PROTOCOL_SUBSET
@@ -98,7 +99,7 @@ def deviation_finding(cmp: pd.DataFrame, tolerance) -> str | None:
         return None
     r = top.iloc[0]
     return (f"**Largest deviation from the paper**: Table {int(r.table)}, {r.dataset}, {method_label(r.method)}, "
-            f"{r.metric}: ours {r.ours_mean:.3g}, paper {r.paper_printed} ({r.bands:.1f} bands off).")
+            f"{r.metric}: ours {significant(r.ours_mean)}, paper {r.paper_printed} ({r.bands:.1f} bands off).")
 
 
 def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=None) -> list[str]:

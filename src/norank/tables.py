@@ -9,7 +9,8 @@ import pandas as pd
 
 from norank.data.artifact import Dataset
 from norank.io import atomic_path
-from norank.plan import TABLE_FORMATS
+from norank.formatting import significant
+from norank.table_registry import TABLE_FORMATS
 
 
 def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
@@ -25,7 +26,7 @@ def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
         "sample shape": "×".join(map(str, raw.sample_shape)),
         "samples per class": f"{lo}" if lo == hi else f"{lo}–{hi}",
         "class balance": "balanced" if lo == hi else f"imbalanced (max/min {hi / lo:.1f})",
-        "raw value range": f"[{raw.X.min():.3g}, {raw.X.max():.3g}]",
+        "raw value range": f"[{significant(raw.X.min())}, {significant(raw.X.max())}]",
         "samples used": len(prepared.X),
         "augmented copies": n_aug,
         "preprocessing": "; ".join(prepared.provenance.get("preprocessing", [])),

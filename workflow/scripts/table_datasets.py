@@ -6,6 +6,7 @@ import pandas as pd
 
 from norank.data import load_dataset
 from norank.logs import log_to
+from norank.table_registry import TABLES
 from norank.tables import dataset_properties, write_table
 
 with log_to(snakemake.log[0]):
@@ -14,4 +15,4 @@ with log_to(snakemake.log[0]):
         for raw, prep in zip(snakemake.input.raw, snakemake.input.prepared)
     ]
     stem = Path(snakemake.output[0]).with_suffix("")
-    write_table(pd.DataFrame(rows), stem, caption="Table 1. Dataset properties (from the dataset artifacts)")
+    write_table(pd.DataFrame(rows), stem, caption=TABLES["table1_datasets"].caption)
