@@ -9,6 +9,7 @@ from norank import figure_plan, job_params, plan
 from norank.errors import NorankError
 from norank.recipes import RECIPES
 from norank.sources import code_fingerprint
+from norank.table_registry import STUDY_TABLE_STEMS, TABLES
 
 DATASETS = sorted(config["datasets"])
 SOURCES = {d: config["datasets"][d]["source"] for d in DATASETS}
@@ -27,24 +28,10 @@ except NorankError as e:
 TRAINED_RUNS = [r for r in MAIN_RUNS if r.method.is_trained]  # the `train` jobs
 STUDIES = [s for s in plan.STUDIES if STUDY_RUNS[s]]  # an emptied study has no table
 FIGURE_RULES = [fig.name for fig in FIGURES]  # figures.smk: one rule per figure
-STUDY_TABLE_RULES = [f"table_{s}" for s in STUDIES]  # studies.smk
-PAPER_TABLES = plan.paper_tables(
-    config
-)  # stem -> caption, the tables whose datasets run
+STUDY_TABLE_RULES = [STUDY_TABLE_STEMS[s] for s in STUDIES]  # studies.smk
+# stem -> caption of the tables whose datasets run
+PAPER_TABLES = plan.paper_tables(config)
 PAPER_COMPARISON = plan.compares_with_paper(config)
-STUDY_TABLES = {
-    "losses": "Loss comparison (held-out folds): retrieval and clustering per loss",
-    "unsupervised": "Unsupervised PLM metric learning vs PCA, UMAP, CP and Tucker (held-out folds)",
-}
-# the report's name of each table (its entry's label)
-TABLE_NAMES = {
-    "table1_datasets": "Table 1. Dataset properties",
-    **{stem: caption for stem, (_, caption) in plan.TABLE_CAPTIONS.items()},
-    "table_user_datasets": "Your datasets (dataset sheet)",
-    "paper_comparison": "Paper vs ours: every published cell, verdict and largest deviations",
-    "table_losses": "Loss comparison (held out)",
-    "table_unsupervised": "Unsupervised mode (held out)",
-}
 
 
 wildcard_constraints:
@@ -129,7 +116,7 @@ def figure_targets():
 def study_targets():
     """The tables of the studies that have runs (their figures are in FIGURES)."""
     return [
-        f"results/tables/table_{s}.{fmt}" for s in STUDIES for fmt in plan.TABLE_FORMATS
+        f"results/tables/{t}.{f}" for t in STUDY_TABLE_RULES for f in TABLES[t].formats
     ]
 
 
@@ -140,24 +127,22 @@ def report_links():
         *rules.paper_tables.output,
         *study_targets(),
     ]
-    links = {
-        TABLE_NAMES[Path(f).stem]: str(f) for f in tables if str(f).endswith(".html")
-    }
+    links = {TABLES[Path(f).stem].label: str(f) for f in tables if f.endswith(".html")}
     return links | {fig.link_name: fig.png for fig in FIGURES if fig.link_name}
 
 
-def table_outputs(stem, formats=plan.TABLE_FORMATS, category="Tables"):
-    """A table's files; the HTML page is its one entry in the report (the others are files)."""
+def table_outputs(stem, category="Tables"):
+    """A table's files (norank.table_registry); the HTML page is its one entry in the report."""
     in_report = report  # a line may not start with `report` outside a rule (the parser reads a directive)
     page = lambda fmt: in_report(
         f"results/tables/{stem}.{fmt}",
         caption=f"../report/tables/{stem}.rst",
         category=category,
-        labels={"table": TABLE_NAMES[stem]},
+        labels={"table": TABLES[stem].label},
     )
     return [
-        page(fmt) if fmt == "html" else f"results/tables/{stem}.{fmt}"
-        for fmt in formats
+        page(f) if f == "html" else f"results/tables/{stem}.{f}"
+        for f in TABLES[stem].formats
     ]
 
 

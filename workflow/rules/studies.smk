@@ -52,7 +52,7 @@ for _study in STUDIES:
     rule:
         """One study's table (held-out protocol, mean ± sd over folds × seeds)."""
         name:
-            f"table_{_study}"
+            STUDY_TABLE_STEMS[_study]
         input:
             plan.STUDY_PATTERN.format(study=_study, file="summary.csv"),
         output:
@@ -64,9 +64,9 @@ for _study in STUDIES:
                 }[_study],
             ),
         log:
-            f"logs/tables/table_{_study}.log",
+            f"logs/tables/{STUDY_TABLE_STEMS[_study]}.log",
         benchmark:
-            f"results/benchmarks/tables/table_{_study}.tsv"
+            f"results/benchmarks/tables/{STUDY_TABLE_STEMS[_study]}.tsv"
         conda:
             "../../envs/report.yaml"
         params:
@@ -74,6 +74,5 @@ for _study in STUDIES:
             study=_study,
             datasets=plan.study_datasets(config, _study),
             methods=[str(m) for m in plan.study_methods(config, _study)],
-            caption=STUDY_TABLES[_study],
         script:
             "../scripts/study_table.py"

@@ -30,9 +30,7 @@ rule paper_tables:
         notes=f"{workflow.basedir}/config/deviation_notes.csv",
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
-        table_outputs("paper_comparison", formats=("csv", "md", "html"))
-        if PAPER_COMPARISON
-        else [],
+        table_outputs("paper_comparison") if PAPER_COMPARISON else [],
     log:
         "logs/tables/paper_tables.log",
     benchmark:
@@ -49,7 +47,6 @@ rule paper_tables:
             d for d in DATASETS if config["datasets"][d].get("preset") == "realistic"
         ],
         tolerance=config["report"]["tolerance"],
-        captions=PAPER_TABLES,
     script:
         "../scripts/paper_tables.py"
 
