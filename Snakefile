@@ -70,13 +70,4 @@ onerror:
 rule all:
     default_target: True
     input:
-        expand(plan.DATA_PATTERNS["data"], dataset=DATASETS),
-        rules.table_datasets.output,
-        train_targets(),
-        baseline_targets(),
-        "results/metrics/summary.csv",
-        "results/efficiency/efficiency.csv",
-        rules.paper_tables.output,
-        figure_targets(),
-        study_targets(),
-        "results/provenance.md",
+        targets(),

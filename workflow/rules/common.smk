@@ -101,33 +101,41 @@ def metric_files(runs):
     return list(dict.fromkeys(plan.metrics_file(r) for r in runs))
 
 
-def train_targets():
-    return [plan.embeddings(r) for r in TRAINED_RUNS]
+def tables(fmt=None):
+    """The files of every table the run writes (only its ``fmt`` pages if given), in the report's
+    order: Table 1, the paper's tables, the comparison, the studies' (norank.table_registry).
+    """
+    stems = ["table1_datasets", *PAPER_TABLES]
+    stems += ["paper_comparison"] * PAPER_COMPARISON + STUDY_TABLE_RULES
+    return [
+        f"results/tables/{s}.{f}"
+        for s in stems
+        for f in TABLES[s].formats
+        if fmt in (None, f)
+    ]
 
 
-def baseline_targets():
-    return [job.folder for job in BASELINE_JOBS]
-
-
-def figure_targets():
+def figure_files():
     return [f for fig in FIGURES for f in (fig.png, fig.pdf)]
 
 
-def study_targets():
-    """The tables of the studies that have runs (their figures are in FIGURES)."""
+def targets():
+    """What a complete run makes (rule all)."""
     return [
-        f"results/tables/{t}.{f}" for t in STUDY_TABLE_RULES for f in TABLES[t].formats
+        *expand(plan.DATA_PATTERNS["data"], dataset=DATASETS),
+        *tables(),
+        *(plan.embeddings(r) for r in TRAINED_RUNS),
+        *(job.folder for job in BASELINE_JOBS),
+        "results/metrics/summary.csv",
+        "results/efficiency/efficiency.csv",
+        *figure_files(),
+        "results/provenance.md",
     ]
 
 
 def report_links():
     """Name -> file of every table (HTML) and figure (PNG) of the run, for results/summary.md."""
-    tables = [
-        *rules.table_datasets.output,
-        *rules.paper_tables.output,
-        *study_targets(),
-    ]
-    links = {TABLES[Path(f).stem].label: str(f) for f in tables if f.endswith(".html")}
+    links = {TABLES[Path(f).stem].label: f for f in tables("html")}
     return links | {fig.link_name: fig.png for fig in FIGURES if fig.link_name}
 
 
@@ -157,7 +165,7 @@ def benchmark_files():
         if not r.benchmark:
             continue
         if r.wildcard_names:
-            made = [f for f in [*JOB_OUTPUTS, *rules.all.input] if r.is_producer(f)]
+            made = [f for f in [*JOB_OUTPUTS, *targets()] if r.is_producer(f)]
             files = [str(r.expand_benchmark(r.get_wildcards(f))) for f in made]
         else:
             files = [str(r.benchmark)]

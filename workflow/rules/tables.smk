@@ -83,11 +83,9 @@ rule report_summary:
 rule provenance:
     """Code version, configuration hash, machine and wall time per rule of this run."""
     input:
-        rules.table_datasets.output,
-        rules.paper_tables.output,
+        tables(),
+        figure_files(),
         rules.report_summary.output,
-        figure_targets(),
-        study_targets(),
     output:
         json="results/provenance.json",
         md=report(
