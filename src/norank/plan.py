@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
@@ -158,7 +158,7 @@ def run_file(run: Run, file: str) -> str:
     values = dict(dataset=run.dataset, split=run.split, seed=run.seed, file=file)
     if run.method.family == METRIC_LEARNING:
         return PATTERNS["train"].format(**values, recipe=run.method.recipe)
-    if run.method.family == "loss":
+    if run.method.family == LOSS:
         return PATTERNS["loss"].format(**values, loss=run.method.loss)
     return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"
 
