@@ -27,6 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from norank.baselines import fit_baseline
 from norank.data import load_dataset
 from norank.errors import NorankError
+from norank.methods import Method
 from norank.data.preprocess import zscore_per_sample
 from norank.metrics import evaluate_embedding
 
@@ -73,7 +74,7 @@ def main() -> None:
         flat = V.reshape(len(V), -1)
         for method in args.methods:
             for seed in args.seeds:
-                fit = fit_baseline(method, V, seed=seed, options=options)
+                fit = fit_baseline(Method.parse(method), V, seed=seed, options=options)
                 m = evaluate_embedding(flat, fit.Z_train, y, seed=0)
                 cells = "  ".join(f"{k} {m[k]:.4f}" for k in SHOWN)
                 print(f"{name:22s} {method:14s} seed {seed:3d}  {cells}", flush=True)

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from norank.baselines import (
+    CPFactors,
+    TuckerFactors,
     cp_project,
     cp_reconstruct,
     explained_variance,
@@ -13,13 +15,14 @@ from norank.baselines import (
     fit_tsne,
     fit_tucker,
     linear_reconstruction,
-    parse_method,
+    method_options,
     relative_error,
     tucker_project,
     tucker_ranks,
 )
 from norank.baselines import load_baseline_examples, load_shared_examples
 from norank.errors import DataError, NorankError
+from norank.methods import Method
 
 
 def low_rank_cp(n=30, H=8, W=7, R=3, seed=0):
@@ -52,12 +55,28 @@ def test_tucker_recovers_an_exactly_low_rank_tensor():
 def test_projection_of_training_samples_reproduces_their_factors():
     X = low_rank_cp(seed=1)
     fit = fit_cp(X, rank=3, seed=0, tol=1e-14, n_iter_max=3000)
-    w, B, C = fit.info["_factors"]
+    w, (A, B, C) = fit.factors.weights, fit.factors.factors
     np.testing.assert_allclose(cp_project(X, w, B, C), fit.Z_train, rtol=1e-5, atol=1e-6)
     Xt = low_rank_tucker(seed=2)
     tf = fit_tucker(Xt, rank=3, seed=0, tol=1e-14, n_iter_max=500)
-    core, B, C = tf.info["_factors"]
+    core, (A, B, C) = tf.factors.core, tf.factors.factors
     np.testing.assert_allclose(tucker_project(Xt, core, B, C), tf.Z_train, rtol=1e-5, atol=1e-6)
+
+
+def test_decompositions_carry_their_factors_typed_and_record_no_arrays():
+    X = low_rank_cp(n=12, H=5, W=4, seed=4)
+    cp = fit_cp(X, rank=2, seed=0, n_iter_max=50)
+    assert isinstance(cp.factors, CPFactors) and cp.factors.weights.shape == (2,)
+    assert [f.shape for f in cp.factors.factors] == [(12, 2), (5, 2), (4, 2)]
+    assert cp.factors.factors[0] is cp.Z_train  # the sample-mode factor is the embedding
+    w, (A, B, C) = cp.factors.weights, cp.factors.factors
+    np.testing.assert_allclose(cp_reconstruct(A, w, B, C), cp.X_hat_train)
+    tf = fit_tucker(X, rank=2, seed=0, n_iter_max=50, rank_mode="RHW")
+    assert isinstance(tf.factors, TuckerFactors) and tf.factors.core.shape == (2, 5, 4)
+    assert [f.shape for f in tf.factors.factors] == [(12, 2), (5, 5), (4, 4)]
+    # info is what summary.json records: plain values, no factor arrays hidden in it
+    assert set(cp.info) == set(tf.info) == {"rank", "iterations", "final_error", "seconds", "converged"}
+    assert fit_pca(X, n_components=2).factors is None
 
 
 def test_held_out_samples_are_projected_not_refitted():
@@ -90,11 +109,13 @@ def test_pca_transforms_held_out_and_tsne_refuses():
         fit_tsne(X[:30], X[30:])
 
 
-def test_method_names_and_tucker_rank_modes():
-    assert parse_method("cp-R15") == ("cp", 15) and parse_method("umap") == ("umap", None)
-    assert parse_method("tucker_rhw-R5") == ("tucker_rhw", 5)
-    with pytest.raises(NorankError, match="unknown"):
-        parse_method("cp15")
+def test_only_baselines_are_fitted_and_tucker_rank_modes():
+    X = low_rank_cp(n=10)
+    for other in ("metric_learning", "loss-plm", "pca_svm", "transformer"):
+        with pytest.raises(NorankError, match="is not a baseline"):
+            fit_baseline(Method.parse(other), X)
+        with pytest.raises(NorankError, match="is not a baseline"):
+            method_options(Method.parse(other), {})
     assert tucker_ranks(20, (871, 111, 111)) == [20, 20, 20]
     assert tucker_ranks(20, (400, 64, 64), "RHW") == [20, 64, 64]
     assert tucker_ranks(50, (400, 64, 37)) == [50, 50, 37]
@@ -103,22 +124,21 @@ def test_method_names_and_tucker_rank_modes():
 def test_fit_baseline_dispatches_with_options():
     X = low_rank_tucker(n=20)
     options = {"decomposition": {"tol": 1e-8, "n_iter_max": 20}}
-    ours = fit_baseline("tucker-R2", X, seed=1, options=options)
-    official = fit_baseline("tucker_rhw-R2", X, seed=1, options=options)  # the official code's ranks (R, H, W)
+    ours = fit_baseline(Method.decomposition("tucker", 2), X, seed=1, options=options)
+    official = fit_baseline(Method.parse("tucker_rhw-R2"), X, seed=1, options=options)  # the official code's (R, H, W)
     assert ours.info["rank"] == [2, 2, 2] and official.info["rank"] == [2, 8, 7] and official.info["iterations"] <= 20
-    assert ours.method == "tucker-R2" and official.method == "tucker_rhw-R2"
+    assert ours.method == Method("tucker", rank=2) and official.method == Method("tucker_rhw", rank=2)
     # full-rank spatial modes reconstruct at least as well as rank-2 ones
     assert np.linalg.norm(X - official.X_hat_train) <= np.linalg.norm(X - ours.X_hat_train) + 1e-9
 
 
 def test_method_options_pass_each_method_only_its_own_settings():
-    from norank.baselines import method_options
-
     opts = {"pca_components": 7, "tsne": {"perplexity": 5.0}, "umap": {"n_neighbors": 4}, "ranks": [2, 3],
             "decomposition": {"tol": 1e-3}}
-    assert method_options("pca", opts) == {"pca_components": 7}
-    assert method_options("tsne", opts) == {"tsne": {"perplexity": 5.0}}
-    assert method_options("cp-R3", opts) == method_options("tucker_rhw-R3", opts) == {"decomposition": {"tol": 1e-3}}
+    of = lambda name: method_options(Method.parse(name), opts)
+    assert of("pca") == {"pca_components": 7} and of("tsne") == {"tsne": {"perplexity": 5.0}}
+    assert of("cp-R3") == of("tucker_rhw-R3") == {"decomposition": {"tol": 1e-3}}
+    assert of("umap") == {"umap": {"n_neighbors": 4}}
 
 
 def test_reconstruction_examples_spread_over_classes():
@@ -140,15 +160,16 @@ def test_a_baseline_job_fits_each_run_into_its_own_folder(tmp_path):
     X, y = low_rank_cp(n=30), np.repeat(np.arange(3), 10)
     ds = Dataset("toy", X, y, ("a", "b", "c"), np.arange(30).astype(str))
     fold = dict(split="fold1", n_folds=3, split_seed=0)
-    runs = [dict(split="all", split_params=dict(split="all"), method="pca", options={"pca_components": 4},
+    runs = [dict(split="all", split_params=dict(split="all"), method=Method("pca"), options={"pca_components": 4},
                  folder=str(tmp_path / "all" / "pca")),
-            dict(split="fold1", split_params=fold, method="cp-R3", options={"decomposition": {"n_iter_max": 30}},
+            dict(split="fold1", split_params=fold, method=Method("cp", rank=3),
+                 options={"decomposition": {"n_iter_max": 30}},
                  folder=str(tmp_path / "fold1" / "cp-R3"))]
     summaries = fit_baseline_job(ds, runs, seed=2)
     assert [s["method"] for s in summaries] == ["pca", "cp-R3"] and all(s["fit_seconds"] >= 0 for s in summaries)
     # each run's files are what fitting it alone gives: same split, seed and options
     train, test = split_indices(y, **fold)
-    alone = fit_baseline("cp-R3", X[train], X[test], seed=2, options={"decomposition": {"n_iter_max": 30}})
+    alone = fit_baseline(Method("cp", rank=3), X[train], X[test], seed=2, options={"decomposition": {"n_iter_max": 30}})
     saved = np.load(tmp_path / "fold1" / "cp-R3" / "embeddings.npz")
     np.testing.assert_array_equal(saved["index"], np.concatenate([train, test]))
     np.testing.assert_allclose(saved["Z"], np.concatenate([alone.Z_train, alone.Z_test]).astype(np.float32))

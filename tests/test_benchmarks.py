@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from norank.data import Dataset, save_dataset
+from norank.methods import Method
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,7 +121,7 @@ def test_baseline_inputs_prints_one_row_per_variant_method_and_seed(tmp_path, ca
     monkeypatch.setattr(baseline_inputs, "fit_baseline",
                         lambda method, V, **kw: fitted.append((method, kw["seed"])) or fit(method, V, **kw))
     baseline_inputs.main()
-    assert fitted == [("pca", 0), ("pca", 1)] * 2  # each seed reaches the fit
+    assert fitted == [(Method("pca"), 0), (Method("pca"), 1)] * 2  # each seed reaches the fit, the method parsed
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
     assert [(r[0], r[1], r[3]) for r in rows] == [("as_is", "pca", "0"), ("as_is", "pca", "1"),
                                                  ("l2_per_sample", "pca", "0"), ("l2_per_sample", "pca", "1")]

@@ -5,6 +5,8 @@ import pytest
 
 from norank.data.artifact import Dataset
 from norank.efficiency import NotApplicable, allocate, efficiency_split, knn_accuracy, run_efficiency
+from norank.errors import NorankError
+from norank.methods import Method
 from norank.ml.transformer import TokenTransformer, TransformerConfig, fit_transformer, predict
 
 
@@ -98,15 +100,20 @@ def toy_dataset(n_per=30, C=3, H=8, W=8, seed=0):
 def test_every_method_beats_chance_on_an_easy_problem(method):
     # the class is WHERE the bright row is: row tokens must learn their positions
     ds = toy_dataset(n_per=60)
-    row = run_efficiency(ds, method, 96, seed=0, test_fraction=0.3, knn_k=3,
+    row = run_efficiency(ds, Method.parse(method), 96, seed=0, test_fraction=0.3, knn_k=3,
                          train_options=dict(epochs=15, batch_size=24, classes_per_batch=3, eval_every=5, device="cpu"),
                          transformer=dict(tokens="rows", dim=16, heads=2, epochs=60, batch_size=16, device="cpu"))
-    assert row["status"] == "ok" and row["n_test"] == 54 and row["classes_in_train"] == 3
+    assert row["method"] == method and row["status"] == "ok" and row["n_test"] == 54 and row["classes_in_train"] == 3
     assert row["accuracy"] > 0.8, row
 
 
+def test_only_table_6_methods_run():
+    with pytest.raises(NorankError, match="data-efficiency method cp-R5 is unknown"):
+        run_efficiency(toy_dataset(C=3), Method.parse("cp-R5"), 12, seed=0)
+
+
 def test_too_small_sizes_are_recorded_as_not_applicable():
-    row = run_efficiency(toy_dataset(C=3), "pca_svm", 4, seed=0)
+    row = run_efficiency(toy_dataset(C=3), Method("pca_svm"), 4, seed=0)
     assert row["status"] == "not_applicable" and "3 classes" in row["reason"] and np.isnan(row["accuracy"])
 
 
@@ -114,7 +121,7 @@ def test_a_learning_curve_is_one_row_per_size_each_as_run_alone():
     from norank.efficiency import run_learning_curve
 
     ds = toy_dataset(n_per=20)
-    rows = run_learning_curve(ds, "pca_svm", [4, 12, 30], seed=1, pca_components=3)
+    rows = run_learning_curve(ds, Method("pca_svm"), [4, 12, 30], seed=1, pca_components=3)
     assert [(r["n_train"], r["status"]) for r in rows] == [(4, "not_applicable"), (12, "ok"), (30, "ok")]
-    alone = run_efficiency(ds, "pca_svm", 30, seed=1, pca_components=3)
+    alone = run_efficiency(ds, Method("pca_svm"), 30, seed=1, pca_components=3)
     assert {k: v for k, v in rows[2].items() if k != "seconds"} == {k: v for k, v in alone.items() if k != "seconds"}

@@ -1,10 +1,12 @@
 from norank.labels import method_label
+from norank.methods import Method
 
 
 def test_figure_labels_are_short():
     methods = ("pca", "tsne", "umap", "cp-R5", "tucker-R20", "metric_learning", "loss-arcface", "loss-plm")
     assert [method_label(m) for m in methods] == [
         "PCA", "t-SNE", "UMAP", "CP-R5", "Tucker-R20", "Metric learning", "ArcFace", "PLM (unsupervised)"]
+    assert [method_label(Method.parse(m)) for m in methods] == [method_label(m) for m in methods]
 
 
 def test_table_labels_follow_the_paper_headers():

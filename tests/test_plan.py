@@ -9,7 +9,7 @@ from snakemake.utils import update_config, validate
 from norank import plan
 from norank.errors import NorankError
 from norank.labels import method_label
-from norank.methods import Method, baseline_methods
+from norank.methods import FAMILIES, LOSS, METRIC_LEARNING, Method, baseline_methods
 
 
 def load_config(repo, *overlays: str) -> dict:
@@ -21,10 +21,40 @@ def load_config(repo, *overlays: str) -> dict:
     return config
 
 
-@pytest.mark.parametrize("name", ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap", "cp-R5", "tucker-R20", "loss-paper",
-                                  "loss-center_contrastive", "loss-plm"])
+# every family's names, as the files, metric rows and tables hold them
+NAMES = ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap",
+         "cp-R5", "tucker-R20", "tucker_rhw-R3", "loss-paper", "loss-center_contrastive", "loss-plm", "pca_svm",
+         "transformer"]
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_method_names_round_trip(name):
-    assert str(Method.parse(name)) == name
+    method = Method.parse(name)
+    assert str(method) == name and Method.parse(str(method)) == method
+
+
+def test_every_family_has_a_name_and_one_kind():
+    methods = [Method.parse(n) for n in NAMES]
+    assert {m.family for m in methods} == set(FAMILIES)
+    kinds = {str(m): (m.is_trained, m.is_baseline) for m in methods}
+    assert [n for n, k in kinds.items() if k == (True, False)] == NAMES[:3] + NAMES[9:12]
+    assert [n for n, k in kinds.items() if k == (False, True)] == NAMES[3:9]
+    assert [n for n, k in kinds.items() if k == (False, False)] == ["pca_svm", "transformer"]  # Table 6's classifiers
+    assert Method.trained_with("plm") == Method(LOSS, loss="plm") == Method.parse("loss-plm")
+    assert Method.metric_learning() == Method(METRIC_LEARNING) == Method(METRIC_LEARNING, recipe="eq13")
+
+
+def test_a_method_is_checked_when_it_is_made():
+    import numpy as np
+
+    assert Method("cp", rank=np.int64(5)).rank == 5 and type(Method("cp", rank=np.int64(5)).rank) is int
+    for fields in (dict(family="cp"), dict(family="cp", rank=0), dict(family="pca", rank=5), dict(family="loss"),
+                   dict(family="pca", loss="arcface"), dict(family="metric_learning", recipe="eq14"),
+                   dict(family="umap", recipe="official"), dict(family="Tucker", rank=5)):
+        with pytest.raises(NorankError):
+            Method(**fields)
+    with pytest.raises(TypeError):
+        Method("cp", rank=5.5)
 
 
 def test_method_parts_and_bad_names():
@@ -46,6 +76,8 @@ def test_tsne_only_under_split_all_and_heldout_ranks_on_folds():
     fold = [str(m) for m in baseline_methods(families, ranks, "fold3", heldout_ranks=[5])]
     assert all_split == ["pca", "tsne", "umap", "cp-R2", "cp-R5", "cp-R10", "tucker-R2", "tucker-R5", "tucker-R10"]
     assert fold == ["pca", "umap", "cp-R5", "tucker-R5"]
+    with pytest.raises(NorankError, match="baseline 'pca_svm' is unknown"):
+        baseline_methods(["pca", "pca_svm"], ranks, "all")
 
 
 def test_the_run_list_of_the_test_config(repo):

@@ -19,31 +19,38 @@ from typing import Sequence
 import numpy as np
 
 from norank.errors import DataError, NorankError
-from norank.methods import TRANSDUCTIVE, Method
+from norank.methods import CP, PCA, TSNE, TUCKER, TUCKER_RHW, UMAP, Method
 
-def parse_method(spec: str) -> tuple[str, int | None]:
-    """``"cp-R5"`` → ``("cp", 5)``; ``"pca"`` → ``("pca", None)`` (:class:`norank.methods.Method`, baselines only)."""
-    try:
-        m = Method.parse(spec)
-    except NorankError:
-        m = None
-    if m is None or not m.is_baseline:
-        raise NorankError(f"baseline method {spec!r} is unknown; use pca, tsne, umap, cp-R<rank>, tucker-R<rank> or "
-                          "tucker_rhw-R<rank>.")
-    return m.family, m.rank
+
+@dataclass(frozen=True)
+class CPFactors:
+    """A CP decomposition, as tensorly's ``CPTensor``: X̂[i, j, k] = Σ_r w_r A[i, r] B[j, r] C[k, r]."""
+
+    weights: np.ndarray  # (R,)
+    factors: tuple[np.ndarray, np.ndarray, np.ndarray]  # A (n, R) of the samples, B (H, R), C (W, R)
+
+
+@dataclass(frozen=True)
+class TuckerFactors:
+    """A Tucker decomposition, as tensorly's ``TuckerTensor``: X̂ = G ×₁ A ×₂ B ×₃ C."""
+
+    core: np.ndarray  # G (R1, R2, R3)
+    factors: tuple[np.ndarray, np.ndarray, np.ndarray]  # A (n, R1) of the samples, B (H, R2), C (W, R3)
 
 
 @dataclass
 class BaselineFit:
     """Embeddings of the training samples (and of held-out samples when the method can), plus
-    reconstructions where the method has one (``None`` otherwise)."""
+    reconstructions where the method has one (``None`` otherwise); ``info`` is what the fit
+    records (written to ``summary.json``); ``factors`` the decomposition of a CP / Tucker fit."""
 
-    method: str
+    method: Method
     Z_train: np.ndarray
     Z_test: np.ndarray | None
     X_hat_train: np.ndarray | None = None
     X_hat_test: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    factors: CPFactors | TuckerFactors | None = None
 
 
 # --------------------------------------------------------------------------- reconstruction metrics
@@ -83,13 +90,13 @@ def linear_reconstruction(Z_train, X_train, Z_test=None):
 
 def fit_pca(X, X_test=None, *, n_components: int = 20, seed: int = 0) -> BaselineFit:
     """PCA of the flattened samples (sklearn); held-out samples are transformed; reconstruction by inverse transform."""
-    from sklearn.decomposition import PCA
+    from sklearn.decomposition import PCA as SklearnPCA
 
     flat = X.reshape(len(X), -1)
     k = min(n_components, *flat.shape)
-    pca = PCA(n_components=k, random_state=seed).fit(flat)
+    pca = SklearnPCA(n_components=k, random_state=seed).fit(flat)
     Z = pca.transform(flat)
-    fit = BaselineFit("pca", Z, None, pca.inverse_transform(Z).reshape(X.shape),
+    fit = BaselineFit(Method(PCA), Z, None, pca.inverse_transform(Z).reshape(X.shape),
                       info=dict(n_components=k, explained_variance_ratio=float(pca.explained_variance_ratio_.sum())))
     if X_test is not None and len(X_test):
         Zt = pca.transform(X_test.reshape(len(X_test), -1))
@@ -99,13 +106,14 @@ def fit_pca(X, X_test=None, *, n_components: int = 20, seed: int = 0) -> Baselin
 
 def fit_tsne(X, X_test=None, *, n_components: int = 2, perplexity: float = 30.0, seed: int = 0) -> BaselineFit:
     """t-SNE of the flattened samples (sklearn). Transductive only: held-out samples raise."""
-    from sklearn.manifold import TSNE
+    from sklearn.manifold import TSNE as SklearnTSNE
 
     if X_test is not None and len(X_test):
         raise NorankError("t-SNE has no transform for unseen samples; it is evaluated under the paper protocol only.")
     perplexity = min(perplexity, (len(X) - 1) / 3)
-    Z = TSNE(n_components=n_components, perplexity=perplexity, random_state=seed).fit_transform(X.reshape(len(X), -1))
-    return BaselineFit("tsne", Z, None, info=dict(n_components=n_components, perplexity=perplexity))
+    Z = SklearnTSNE(n_components=n_components, perplexity=perplexity, random_state=seed).fit_transform(
+        X.reshape(len(X), -1))
+    return BaselineFit(Method(TSNE), Z, None, info=dict(n_components=n_components, perplexity=perplexity))
 
 
 def fit_umap(X, X_test=None, *, n_components: int = 2, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> BaselineFit:
@@ -118,7 +126,8 @@ def fit_umap(X, X_test=None, *, n_components: int = 2, n_neighbors: int = 15, mi
     Zt = None
     if X_test is not None and len(X_test):
         Zt = model.transform(X_test.reshape(len(X_test), -1))
-    return BaselineFit("umap", Z, Zt, info=dict(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist))
+    return BaselineFit(Method(UMAP), Z, Zt,
+                       info=dict(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist))
 
 
 # --------------------------------------------------------------------------- CP and Tucker
@@ -158,9 +167,8 @@ def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", to
                          random_state=seed, return_errors=True)
     seconds = time.perf_counter() - t0
     w, (A, B, C) = (np.asarray(cp.weights), [np.asarray(f) for f in cp.factors])
-    fit = BaselineFit(str(Method.decomposition("cp", rank)), A, None, cp_reconstruct(A, w, B, C),
-                      info=_decomposition_info([rank], errors, seconds, n_iter_max))
-    fit.info["_factors"] = (w, B, C)
+    fit = BaselineFit(Method.decomposition(CP, rank), A, None, cp_reconstruct(A, w, B, C),
+                      info=_decomposition_info([rank], errors, seconds, n_iter_max), factors=CPFactors(w, (A, B, C)))
     if X_test is not None and len(X_test):
         fit.Z_test = cp_project(X_test, w, B, C)
         fit.X_hat_test = cp_reconstruct(fit.Z_test, w, B, C)
@@ -168,7 +176,7 @@ def fit_cp(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random", to
 
 
 # the Tucker families and their rank modes (tucker_ranks)
-TUCKER_MODES = {"tucker": "RRR", "tucker_rhw": "RHW"}
+TUCKER_MODES = {TUCKER: "RRR", TUCKER_RHW: "RHW"}
 
 
 def tucker_ranks(R: int, shape: tuple[int, int, int], mode: str = "RRR") -> list[int]:
@@ -212,48 +220,53 @@ def fit_tucker(X, X_test=None, *, rank: int, seed: int = 0, init: str = "random"
     core = np.asarray(core)
     A, B, C = [np.asarray(f) for f in factors]
     family = next(f for f, m in TUCKER_MODES.items() if m == rank_mode)
-    fit = BaselineFit(str(Method.decomposition(family, rank)), A, None, tucker_reconstruct(A, core, B, C),
-                      info=_decomposition_info(ranks, errors, seconds, n_iter_max))
-    fit.info["_factors"] = (core, B, C)
+    fit = BaselineFit(Method.decomposition(family, rank), A, None, tucker_reconstruct(A, core, B, C),
+                      info=_decomposition_info(ranks, errors, seconds, n_iter_max),
+                      factors=TuckerFactors(core, (A, B, C)))
     if X_test is not None and len(X_test):
         fit.Z_test = tucker_project(X_test, core, B, C)
         fit.X_hat_test = tucker_reconstruct(fit.Z_test, core, B, C)
     return fit
 
 
-def method_options(spec: str, options: dict) -> dict:
-    """The part of the ``baselines`` config block that method ``spec`` reads.
+def _baseline(method: Method) -> Method:
+    if not method.is_baseline:
+        raise NorankError(f"{method} is not a baseline; use pca, tsne, umap, cp-R<rank>, tucker-R<rank> or "
+                          "tucker_rhw-R<rank>.")
+    return method
+
+
+def method_options(method: Method, options: dict) -> dict:
+    """The part of the ``baselines`` config block that ``method`` reads.
 
     The workflow passes only this as the job's params, so changing one method's settings
     (or the rank grid) reruns that method's jobs and no others.
     """
-    kind, _ = parse_method(spec)
-    if kind == "pca":
+    family = _baseline(method).family
+    if family == PCA:
         return {"pca_components": options.get("pca_components", 20)}
-    if kind in ("tsne", "umap"):
-        return {kind: dict(options.get(kind, {}))}
+    if family in (TSNE, UMAP):
+        return {family: dict(options.get(family, {}))}
     return {"decomposition": dict(options.get("decomposition", {}))}
 
 
-def fit_baseline(spec: str, X, X_test=None, *, seed: int = 0, options: dict | None = None) -> BaselineFit:
-    """Run the baseline named ``spec`` (``pca``, ``tsne``, ``umap``, ``cp-R<r>``, ``tucker-R<r>``,
-    ``tucker_rhw-R<r>``).
+def fit_baseline(method: Method, X, X_test=None, *, seed: int = 0, options: dict | None = None) -> BaselineFit:
+    """Fit the baseline ``method`` (PCA, t-SNE, UMAP, CP, Tucker, Tucker (R, H, W)) to ``X`` ``(n, *shape)``.
 
     ``options`` holds per-method settings: ``pca_components``, ``tsne`` / ``umap`` dicts and
     ``decomposition`` (``init``, ``tol``, ``n_iter_max``).
     """
-    o = options or {}
-    kind, rank = parse_method(spec)
-    if kind == "pca":
+    o, family = options or {}, _baseline(method).family
+    if family == PCA:
         return fit_pca(X, X_test, n_components=o.get("pca_components", 20), seed=seed)
-    if kind == "tsne":
+    if family == TSNE:
         return fit_tsne(X, X_test, seed=seed, **o.get("tsne", {}))
-    if kind == "umap":
+    if family == UMAP:
         return fit_umap(X, X_test, seed=seed, **o.get("umap", {}))
     dec = dict(o.get("decomposition", {}))
-    if kind == "cp":
-        return fit_cp(X, X_test, rank=rank, seed=seed, **dec)
-    return fit_tucker(X, X_test, rank=rank, seed=seed, rank_mode=TUCKER_MODES[kind], **dec)
+    if family == CP:
+        return fit_cp(X, X_test, rank=method.rank, seed=seed, **dec)
+    return fit_tucker(X, X_test, rank=method.rank, seed=seed, rank_mode=TUCKER_MODES[family], **dec)
 
 
 def example_positions(y_train: np.ndarray, n: int = 8) -> np.ndarray:
@@ -292,10 +305,9 @@ def save_baseline(folder, fit: BaselineFit, ds, train_idx, test_idx, *, split: s
         recon["in_sample"] = reconstruction_scores(ds.X[train_idx], fit.X_hat_train)
     if fit.X_hat_test is not None and has_test:
         recon["heldout"] = reconstruction_scores(ds.X[test_idx], fit.X_hat_test)
-    summary = dict(dataset=ds.name, split=split, seed=seed, method=fit.method, n_train=int(len(train_idx)),
+    summary = dict(dataset=ds.name, split=split, seed=seed, method=str(fit.method), n_train=int(len(train_idx)),
                    n_heldout=int(len(test_idx)), heldout_embedded=bool(has_test), embedding_dim=int(Z.shape[1]),
-                   transductive_only=parse_method(fit.method)[0] in TRANSDUCTIVE,
-                   reconstruction=recon, **{k: v for k, v in fit.info.items() if not k.startswith("_")})
+                   transductive_only=fit.method.transductive, reconstruction=recon, **fit.info)
     if seconds is not None:
         summary["fit_seconds"] = round(seconds, 3)
     examples = {}
@@ -351,8 +363,8 @@ def fit_baseline_job(ds, runs: list[dict], *, seed: int, log=None) -> list[dict]
     """Fit and save every run of one baseline job (``norank.plan.BaselineJob``), in order.
 
     Each run is a dict: ``split`` (the split name), ``split_params`` (keyword arguments of
-    :func:`norank.splits.split_indices`), ``method``, ``options`` (:func:`method_options`) and
-    ``folder`` (where :func:`save_baseline` writes). Returns the summaries.
+    :func:`norank.splits.split_indices`), ``method`` (a :class:`~norank.methods.Method`), ``options``
+    (:func:`method_options`) and ``folder`` (where :func:`save_baseline` writes). Returns the summaries.
     """
     from norank.splits import split_indices  # sklearn: not at import (the Snakefile imports this module)
 
@@ -365,6 +377,6 @@ def fit_baseline_job(ds, runs: list[dict], *, seed: int, log=None) -> list[dict]
                                 seconds=time.perf_counter() - t0)
         if log is not None:
             log.info("%s on %s/%s seed %d: %.1f s, %s", run["method"], ds.name, run["split"], seed,
-                     summary["fit_seconds"], {k: v for k, v in fit.info.items() if not k.startswith("_")})
+                     summary["fit_seconds"], fit.info)
         summaries.append(summary)
     return summaries

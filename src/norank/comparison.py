@@ -36,12 +36,11 @@ import pandas as pd
 
 from norank.errors import NorankError
 from norank.labels import method_label
-from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method
 from norank.formatting import fmt_mean_sd, fmt_number, significant
+from norank.methods import CLASSIFIERS, DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, TUCKER, TUCKER_RHW, Method
 from norank.paper_tables import summarize_efficiency, summary_cells
 from norank.recipes import EQ13
 
-BOUNDED = ("silhouette", "ari", "nmi", "trustworthiness", "continuity", "explained_variance", "accuracy")
 SCALE = ("davies_bouldin", "calinski_harabasz", "separation_ratio", "relative_error")
 LABEL_DEPENDENT = ("silhouette", "davies_bouldin", "calinski_harabasz")
 # paper metric -> our metric (the label-dependent ones get the row's variant as suffix)
@@ -125,8 +124,8 @@ def our_methods(method: str, rank, recipes, table: int = 2, families=DECOMPOSITI
     row is compared with each configured recipe. A Tucker row of Tables 2-4 is compared with both
     rank modes configured (``families``): ours (R, R, R) and the official code's (R, H, W); Table 5
     prints R = (R, R, R), so its rows are compared with ``tucker`` only."""
-    if method == "tucker" and table in (2, 3, 4):
-        return [str(Method.decomposition(f, int(rank))) for f in ("tucker", "tucker_rhw") if f in families] or \
+    if method == TUCKER and table in (2, 3, 4):
+        return [str(Method.decomposition(f, int(rank))) for f in (TUCKER, TUCKER_RHW) if f in families] or \
             [str(Method.decomposition(method, int(rank)))]
     if method in DECOMPOSITIONS:
         return [str(Method.decomposition(method, int(rank)))]
@@ -212,15 +211,13 @@ def _fill(row: dict, p, d, method: str, lookup: dict, eff) -> str | None:
     return None
 
 
-FAMILY_ORDER = ("pca", "tsne", "umap", *DECOMPOSITIONS, METRIC_LEARNING)
+FAMILY_ORDER = (*EMBEDDINGS, *DECOMPOSITIONS, METRIC_LEARNING, *CLASSIFIERS)
 
 
 def _row_order(method: str) -> tuple:
-    """The tables' row order: PCA, t-SNE, UMAP, CP, Tucker, Tucker (R,H,W) by rank, metric learning by recipe."""
-    try:
-        m = Method.parse(method)
-    except NorankError:  # Table 6's pca_svm / transformer
-        return (len(FAMILY_ORDER), 0, method)
+    """The tables' row order: PCA, t-SNE, UMAP, CP, Tucker, Tucker (R,H,W) by rank, metric learning by
+    recipe, then Table 6's PCA + SVM and transformer."""
+    m = Method.parse(method)
     return (FAMILY_ORDER.index(m.family) if m.family in FAMILY_ORDER else len(FAMILY_ORDER), m.rank or 0,
             m.recipe or "")
 
@@ -341,7 +338,7 @@ def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
 def other_recipe(cmp: pd.DataFrame) -> pd.Series:
     """Per metric-learning cell, the other recipes' numbers on the same published cell ("official:
     0.93 within"); empty for the other methods."""
-    ml = cmp.method.astype(str).str.startswith(METRIC_LEARNING)
+    ml = cmp.method.map(lambda m: Method.parse(m).family == METRIC_LEARNING).astype(bool)
     key = ["table", "dataset", "metric", "label_variant", "n_train"]  # one published cell
     out = pd.Series("", index=cmp.index, dtype=object)
     for _, g in cmp[ml].groupby(key, dropna=False):

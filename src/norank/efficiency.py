@@ -22,8 +22,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from norank.errors import NorankError
+from norank.methods import METRIC_LEARNING, PCA_SVM, TRANSFORMER, Method
 
-METHODS = ("metric_learning", "pca_svm", "transformer")
+METHODS = (Method.metric_learning(), Method(PCA_SVM), Method(TRANSFORMER))
 
 
 class NotApplicable(NorankError):
@@ -91,13 +92,13 @@ def pca_svm_accuracy(X_train, y_train, X_test, y_test, *, n_components: int = 20
     return float((clf.predict(flat_te) == y_test).mean()), d
 
 
-def run_efficiency(ds, method: str, n: int, seed: int, *, test_fraction: float = 0.2, split_seed: int = 0,
+def run_efficiency(ds, method: Method, n: int, seed: int, *, test_fraction: float = 0.2, split_seed: int = 0,
                    knn_k: int = 5, pca_components: int = 20, train_options: dict | None = None,
                    transformer: dict | None = None, log=None) -> dict:
     """One Table 6 cell for one seed: a row with the accuracy, or status ``not_applicable`` and why."""
     if method not in METHODS:
-        raise NorankError(f"data-efficiency method {method!r} is unknown; use one of {METHODS}.")
-    row = dict(dataset=ds.name, method=method, n_train=n, seed=seed, accuracy=float("nan"), status="ok", reason="",
+        raise NorankError(f"data-efficiency method {method} is unknown; use one of {', '.join(map(str, METHODS))}.")
+    row = dict(dataset=ds.name, method=str(method), n_train=n, seed=seed, accuracy=float("nan"), status="ok", reason="",
                n_test=0, classes_in_train=0, detail="", seconds=0.0)
     try:
         train, test = efficiency_split(ds.y, n, test_fraction, split_seed, subset_seed=seed)
@@ -106,7 +107,7 @@ def run_efficiency(ds, method: str, n: int, seed: int, *, test_fraction: float =
     row.update(n_test=len(test), classes_in_train=len(np.unique(ds.y[train])))
     t0 = time.perf_counter()
     Xtr, ytr, Xte, yte = ds.X[train], ds.y[train], ds.X[test], ds.y[test]
-    if method == "metric_learning":
+    if method.family == METRIC_LEARNING:
         from norank.ml.train import TrainConfig, embed, train_embedding
 
         cfg = TrainConfig.from_dict(train_options or {})
@@ -114,7 +115,7 @@ def run_efficiency(ds, method: str, n: int, seed: int, *, test_fraction: float =
                               progress=False)
         acc, k = knn_accuracy(embed(res.model, Xtr, res.device), ytr, embed(res.model, Xte, res.device), yte, knn_k)
         row["detail"] = f"{k}-NN on {cfg.embedding_dim}-d embeddings, best epoch {res.best_epoch}"
-    elif method == "pca_svm":
+    elif method.family == PCA_SVM:
         acc, d = pca_svm_accuracy(Xtr, ytr, Xte, yte, n_components=pca_components, seed=seed)
         row["detail"] = f"PCA {d} + RBF SVC"
     else:
@@ -126,7 +127,7 @@ def run_efficiency(ds, method: str, n: int, seed: int, *, test_fraction: float =
     return {**row, "accuracy": acc, "seconds": time.perf_counter() - t0}
 
 
-def run_learning_curve(ds, method: str, sizes: list[int], seed: int, *, log=None, **options) -> list[dict]:
+def run_learning_curve(ds, method: Method, sizes: list[int], seed: int, *, log=None, **options) -> list[dict]:
     """Table 6 rows of one method and seed at every training size (one row per size, in order)."""
     rows = []
     for n in sizes:

@@ -13,6 +13,7 @@ import posixpath
 from norank import plan
 from norank.baselines import method_options
 from norank.errors import NorankError
+from norank.methods import METRIC_LEARNING, PCA_SVM, Method
 from norank.plan import canonical
 from norank.recipes import recipe_options
 
@@ -113,10 +114,11 @@ def efficiency(config: dict, dataset: str, method: str) -> dict:
     """Keyword arguments of norank.efficiency.run_efficiency that ``method`` reads."""
     eff = config["efficiency"]
     kw = dict(test_fraction=eff["test_fraction"], split_seed=config["evaluation"]["split_seed"])
-    if method == "metric_learning":
+    family = Method.parse(method).family
+    if family == METRIC_LEARNING:
         kw["knn_k"] = eff["knn_k"]
         kw["train_options"] = {**train(config, dataset), **eff["train"]}
-    elif method == "pca_svm":
+    elif family == PCA_SVM:
         kw["pca_components"] = eff["pca_components"]
     else:
         t = dict(eff["transformer"])
@@ -129,7 +131,7 @@ def efficiency(config: dict, dataset: str, method: str) -> dict:
 def baseline_runs(config: dict, runs: list[plan.Run]) -> list[dict]:
     """The runs of one baseline job, each with what it reads (norank.baselines.fit_baseline_job)."""
     return [dict(split=r.split, split_params=split(config, r.split), method=str(r.method),
-                 options=canonical(method_options(str(r.method), config["baselines"])),
+                 options=canonical(method_options(r.method, config["baselines"])),
                  folder=posixpath.dirname(plan.embeddings(r)))
             for r in runs]
 

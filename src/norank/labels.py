@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, Method
+from norank.methods import DECOMPOSITIONS, LOSS, Method
 
 LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
                "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
@@ -21,12 +21,14 @@ _TABLE_NAMES = {**_NAMES, "metric_learning": "Metric Learning",
                 **{m: f"{_NAMES[m]} + K-Means" for m in ("pca", "tsne", "umap")}}
 
 
-def method_label(method: str, *, table: bool = False) -> str:
-    """Display name of a method: ``cp-R5`` → ``CP-R5``, ``loss-arcface`` → ``ArcFace``,
-    ``pca`` → ``PCA`` (``PCA + K-Means`` with ``table=True``, as the paper's table headers).
+def method_label(method: Method | str, *, table: bool = False) -> str:
+    """Display name of a method (or of its name, as a table column holds it): ``cp-R5`` → ``CP-R5``,
+    ``loss-arcface`` → ``ArcFace``, ``pca`` → ``PCA`` (``PCA + K-Means`` with ``table=True``, as the
+    paper's table headers).
 
     An unknown name is returned unchanged.
     """
+    method = str(method)
     names = _TABLE_NAMES if table else _NAMES
     if method in names:
         return names[method]
@@ -34,7 +36,7 @@ def method_label(method: str, *, table: bool = False) -> str:
         m = Method.parse(method)
     except NorankError:
         return method
-    if m.family == "loss":
+    if m.family == LOSS:
         return LOSS_LABELS.get(m.loss, m.loss)
     if m.family in DECOMPOSITIONS:
         return f"{DECOMPOSITION_LABELS[m.family]}-R{m.rank}"

@@ -1,37 +1,53 @@
-"""Method names, with one owner: formatting and parsing ``metric_learning``, ``metric_learning-official``,
-``pca``, ``cp-R5``, ``loss-arcface``.
+"""Method identity, with one owner: every method of the pipeline is a :class:`Method`, formatted and
+parsed here only (``metric_learning``, ``metric_learning-official``, ``pca``, ``cp-R5``,
+``loss-arcface``, ``pca_svm``).
 
-Every file name, metric row, table and figure names a method by the string :class:`Method`
-formats; every reader turns it back into a :class:`Method` with :meth:`Method.parse`.
+Every file name, metric row, table and figure names a method by the string ``str(method)``
+gives; every reader turns it back into a :class:`Method` with :meth:`Method.parse`.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.recipes import EQ13, OFFICIAL
+from norank.recipes import EQ13, OFFICIAL, RECIPES
 
-METRIC_LEARNING = "metric_learning"
-EMBEDDINGS = ("pca", "tsne", "umap")  # baselines without a rank
+# the families, one constant each
+METRIC_LEARNING = "metric_learning"  # the paper's encoder, by a recipe (norank.recipes)
+PCA, TSNE, UMAP = "pca", "tsne", "umap"
+CP, TUCKER, TUCKER_RHW = "cp", "tucker", "tucker_rhw"
+LOSS = "loss"  # a run of the loss comparison or the unsupervised mode (loss-plm), by its loss
+PCA_SVM, TRANSFORMER = "pca_svm", "transformer"  # Table 6's classifiers (norank.efficiency)
+
+EMBEDDINGS = (PCA, TSNE, UMAP)  # baselines without a rank
 # baselines with a rank: CP; Tucker with ranks (R, R, R) as the paper's Table 5, and with the
 # official code's (R, H, W) (spatial modes at full rank)
-DECOMPOSITIONS = ("cp", "tucker", "tucker_rhw")
-LOSS_PREFIX = "loss-"  # a run of the loss comparison or the unsupervised mode: loss-<loss>
-TRANSDUCTIVE = ("tsne",)  # cannot embed samples it was not fitted on: split `all` only
-# every method name, as a regular expression (metric learning by a recipe other than eq13:
-# metric_learning-<recipe>)
-WILDCARD = (rf"({METRIC_LEARNING}|{'|'.join(EMBEDDINGS)})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
+DECOMPOSITIONS = (CP, TUCKER, TUCKER_RHW)
+BASELINES = EMBEDDINGS + DECOMPOSITIONS  # norank.baselines.fit_baseline
+CLASSIFIERS = (PCA_SVM, TRANSFORMER)  # trained on n samples for Table 6 only; they embed nothing
+FAMILIES = (METRIC_LEARNING, *BASELINES, LOSS, *CLASSIFIERS)
+TRANSDUCTIVE = (TSNE,)  # cannot embed samples it was not fitted on: split `all` only
+LOSS_PREFIX = f"{LOSS}-"  # loss-<loss>
+
+# every method name, as a regular expression: a family without parameters; metric learning by a
+# recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run
+_PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS), key=len, reverse=True))
+WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
             rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z_]+)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 
 
 @dataclass(frozen=True)
 class Method:
-    """One method: ``family`` is ``metric_learning``, a baseline (``pca``, ``tsne``, ``umap``,
-    ``cp``, ``tucker``) or ``loss``; ``rank`` is set for CP / Tucker, ``loss`` for ``loss-<name>``,
-    ``recipe`` for metric learning (:mod:`norank.recipes`; eq13 is the plain ``metric_learning``)."""
+    """One method: ``family`` is one of :data:`FAMILIES`; ``rank`` (an integer >= 1) is set for
+    CP / Tucker only, ``loss`` for ``loss-<name>`` only, ``recipe`` for metric learning only
+    (:mod:`norank.recipes`; eq13, the default, is the plain ``metric_learning``).
+
+    The fields are checked once, here: a ``Method`` that exists is one the pipeline knows.
+    """
 
     family: str
     rank: int | None = None
@@ -39,28 +55,41 @@ class Method:
     recipe: str | None = None
 
     def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise NorankError(f"method family {self.family!r} is unknown; use one of {', '.join(FAMILIES)}.")
         if self.family == METRIC_LEARNING and self.recipe is None:
             object.__setattr__(self, "recipe", EQ13)
+        if self.rank is not None:
+            object.__setattr__(self, "rank", operator.index(self.rank))  # an integer, not 5.0 or "5"
+        if (self.family in DECOMPOSITIONS) != (self.rank is not None and self.rank >= 1):
+            raise NorankError(f"{self.family}-R{self.rank} is not a decomposition; use cp, tucker or tucker_rhw "
+                              "with a rank >= 1.")
+        if (self.family == LOSS) != bool(self.loss):
+            raise NorankError(f"{self!r}: a loss run needs a loss, and only a loss run has one.")
+        if (self.family == METRIC_LEARNING) != (self.recipe is not None) or self.recipe not in (None, *RECIPES):
+            raise NorankError(f"{self!r}: metric learning needs a recipe of {', '.join(RECIPES)}, and only "
+                              "metric learning has one.")
 
     @classmethod
     def parse(cls, name: str) -> "Method":
+        """The method ``str(method)`` named: the inverse of :meth:`__str__`."""
         m = _PATTERN.match(str(name))
         if not m:
             raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, {METRIC_LEARNING}-<recipe>, pca, "
-                              f"tsne, umap, cp-R<rank>, tucker-R<rank>, tucker_rhw-R<rank> or {LOSS_PREFIX}<loss>.")
+                              f"tsne, umap, cp-R<rank>, tucker-R<rank>, tucker_rhw-R<rank>, {LOSS_PREFIX}<loss>, "
+                              f"{PCA_SVM} or {TRANSFORMER}.")
         plain, recipe, decomposition, rank, loss = m.groups()
         if plain:
             return cls(plain)
         if recipe:
-            return cls(METRIC_LEARNING, recipe=recipe)
+            return cls.metric_learning(recipe)
         if decomposition:
-            return cls(decomposition, rank=int(rank))
-        return cls("loss", loss=loss)
+            return cls.decomposition(decomposition, int(rank))
+        return cls.trained_with(loss)
 
     @classmethod
     def decomposition(cls, family: str, rank: int) -> "Method":
-        if family not in DECOMPOSITIONS or int(rank) < 1:
-            raise NorankError(f"{family}-R{rank} is not a decomposition; use cp, tucker or tucker_rhw with a rank >= 1.")
+        """CP / Tucker at ``rank`` (any integer type, as config files and CSV columns hold it)."""
         return cls(family, rank=int(rank))
 
     @classmethod
@@ -69,12 +98,13 @@ class Method:
 
     @classmethod
     def trained_with(cls, loss: str) -> "Method":
-        return cls.parse(f"{LOSS_PREFIX}{loss}")
+        """A run of the loss comparison (or the unsupervised mode's ``plm``) trained with ``loss``."""
+        return cls(LOSS, loss=loss)
 
     def __str__(self) -> str:
         if self.family in DECOMPOSITIONS:
             return f"{self.family}-R{self.rank}"
-        if self.family == "loss":
+        if self.family == LOSS:
             return f"{LOSS_PREFIX}{self.loss}"
         if self.family == METRIC_LEARNING and self.recipe != EQ13:
             return f"{METRIC_LEARNING}-{self.recipe}"
@@ -82,12 +112,14 @@ class Method:
 
     @property
     def is_trained(self) -> bool:
-        """An encoder this package trains (no rank, no reconstruction of its own)."""
-        return self.family in (METRIC_LEARNING, "loss")
+        """An encoder this package trains, whose embeddings the training rules write (no rank, no
+        reconstruction of its own)."""
+        return self.family in (METRIC_LEARNING, LOSS)
 
     @property
     def is_baseline(self) -> bool:
-        return not self.is_trained
+        """A comparison method of Tables 2-5 that :func:`norank.baselines.fit_baseline` fits."""
+        return self.family in BASELINES
 
     @property
     def transductive(self) -> bool:
@@ -104,6 +136,8 @@ def baseline_methods(families: list[str], ranks: list[int], split: str,
     for family in families:
         if family in DECOMPOSITIONS:
             out += [Method.decomposition(family, r) for r in ranks]
+        elif family not in BASELINES:
+            raise NorankError(f"baseline {family!r} is unknown; use one of {', '.join(BASELINES)}.")
         elif family not in TRANSDUCTIVE or split == "all":
-            out.append(Method.parse(family))
+            out.append(Method(family))
     return out

@@ -22,7 +22,7 @@ import pandas as pd
 
 from norank.formatting import MISSING, fmt_mean_sd
 from norank.labels import DECOMPOSITION_LABELS, method_label
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, PCA, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL
 from norank.table_registry import Column, metric_column, metric_header
 
@@ -83,9 +83,9 @@ def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dic
     rows = cmp[(cmp.table == table) & cmp.dataset.notna() & ~cmp.status.astype(str).str.startswith("realistic")]
     out: dict[tuple[str, str], dict[str, str]] = {}
     for r in rows.itertuples():
-        method = r.method
-        if table == 5 and Method.parse(method).family != METRIC_LEARNING:
-            method = Method.parse(method).family
+        method, family = r.method, Method.parse(r.method).family
+        if table == 5 and family != METRIC_LEARNING:
+            method = family
         if metric_column(r.metric) is not None:
             out.setdefault((r.dataset, method), {})[published_header(r.metric, table)] = str(r.paper_printed)
     return out
@@ -151,8 +151,9 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
     rows = []
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
     # a row per baseline family (its best rank) and per metric-learning method (each recipe)
-    row_of = {m: m if Method.parse(m).family == METRIC_LEARNING else Method.parse(m).family for m in rec.method.unique()}
-    kinds = ["pca", *DECOMPOSITIONS, *sorted({k for k in row_of.values() if k.startswith(METRIC_LEARNING)})]
+    family = {m: Method.parse(m).family for m in rec.method.unique()}
+    row_of = {m: m if f == METRIC_LEARNING else f for m, f in family.items()}
+    kinds = [PCA, *DECOMPOSITIONS, *sorted(m for m, f in family.items() if f == METRIC_LEARNING)]
     for d in datasets:
         for kind in kinds:
             row = {"dataset": d, "method": kind}

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, Method, baseline_methods
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
-from norank.table_registry import TABLE_FORMATS  # noqa: F401 (the rules read it from the plan)
-from norank.table_registry import TABLES, run_tables
+from norank.table_registry import run_tables
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
 PATTERNS = {
@@ -33,9 +32,6 @@ STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a 
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
 BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
-# the paper's Tables 2-6, stem -> (number, caption), from norank.table_registry
-TABLE_CAPTIONS = {stem: (spec.number, spec.caption) for stem, spec in TABLES.items()
-                  if spec.number is not None and 2 <= spec.number <= 6}
 # the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
 # rank grid (so a new rank refits the decompositions only)
 BASELINE_KINDS = {"projections": EMBEDDINGS, "decompositions": DECOMPOSITIONS}
@@ -153,7 +149,7 @@ def run_file(run: Run, file: str) -> str:
     values = dict(dataset=run.dataset, split=run.split, seed=run.seed, file=file)
     if run.method.family == METRIC_LEARNING:
         return PATTERNS["train"].format(**values, recipe=run.method.recipe)
-    if run.method.family == "loss":
+    if run.method.family == LOSS:
         return PATTERNS["loss"].format(**values, loss=run.method.loss)
     return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.comparison import verdict_table
-from norank.errors import NorankError
 from norank.formatting import significant
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
@@ -32,10 +31,7 @@ def _cells(summary: pd.DataFrame, metric: str, protocol: str) -> pd.DataFrame:
 
 
 def _is_ml(method: str) -> bool:
-    try:
-        return Method.parse(method).family == METRIC_LEARNING
-    except NorankError:  # Table 6's pca_svm / transformer
-        return False
+    return Method.parse(method).family == METRIC_LEARNING
 
 
 def reproduction_finding(cmp: pd.DataFrame) -> str | None:

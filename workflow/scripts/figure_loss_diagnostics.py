@@ -5,12 +5,13 @@ from norank.figures.curves import plot_loss_diagnostics
 from norank.figures.style import save_figure
 from norank.labels import method_label
 from norank.logs import log_to
+from norank.methods import Method
 from norank.metrics import chance_precision_at_1
 from norank.ml.history import read_history
 
 with log_to(snakemake.log[0]):
     dataset = snakemake.params.dataset
-    runs = [(method_label(f"loss-{loss}"), [read_history(f, terms=()) for f in snakemake.input[loss]])
+    runs = [(method_label(Method.trained_with(loss)), [read_history(f, terms=()) for f in snakemake.input[loss]])
             for loss in snakemake.params.losses]
     fig = plot_loss_diagnostics(runs, title=f"{dataset}: loss diagnostics (held-out folds, training samples)",
                                 chance_precision=chance_precision_at_1(load_dataset(snakemake.input.data).y))

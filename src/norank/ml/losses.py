@@ -24,12 +24,14 @@ def squared_distances(Z: torch.Tensor, W: torch.Tensor | None = None) -> torch.T
     return d.clamp_min(0.0)
 
 
-_SQ_L2 = distances.LpDistance(p=2, power=2, normalize_embeddings=False)
+# the squared Euclidean distance of eq. 4 as a pytorch-metric-learning distance (the triplet loss and
+# the batch-hard miner share it)
+SQUARED_L2 = distances.LpDistance(p=2, power=2, normalize_embeddings=False)
 
 
 @functools.lru_cache(maxsize=8)
 def _pml_triplet(margin: float) -> losses.TripletMarginLoss:
-    return losses.TripletMarginLoss(margin=margin, distance=_SQ_L2, reducer=reducers.MeanReducer())
+    return losses.TripletMarginLoss(margin=margin, distance=SQUARED_L2, reducer=reducers.MeanReducer())
 
 
 def triplet_loss(

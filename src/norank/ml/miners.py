@@ -13,7 +13,7 @@ from pytorch_metric_learning import miners
 from pytorch_metric_learning.utils import loss_and_miner_utils as lmu
 
 from norank.errors import NorankError
-from norank.ml.losses import _SQ_L2, squared_distances
+from norank.ml.losses import SQUARED_L2, squared_distances
 
 Triplets = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -60,7 +60,7 @@ def hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None,
     closest negative. pytorch-metric-learning's ``BatchHardMiner`` with squared L2 distance."""
     _check(y)
     with torch.no_grad():
-        return miners.BatchHardMiner(distance=_SQ_L2)(Z, y)
+        return miners.BatchHardMiner(distance=SQUARED_L2)(Z, y)
 
 
 def all_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, generator=None) -> Triplets:
