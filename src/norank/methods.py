@@ -23,7 +23,7 @@ TRANSDUCTIVE = ("tsne",)  # cannot embed samples it was not fitted on: split `al
 # every method name, as a regular expression (metric learning by a recipe other than eq13:
 # metric_learning-<recipe>)
 WILDCARD = (rf"({METRIC_LEARNING}|{'|'.join(EMBEDDINGS)})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
-            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z_]+)")
+            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 
 
