@@ -1,4 +1,4 @@
-"""Piecewise-linear-manifold (PLM) similarity for unsupervised metric learning (seed 003).
+"""Piecewise-linear-manifold (PLM) similarity for unsupervised metric learning (the unsupervised mode).
 
 No labels: the data manifold is approximated by one low-dimensional linear piece per sample.
 
