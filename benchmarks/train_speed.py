@@ -85,7 +85,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--loss", default="paper", help="paper, plm or a loss of norank.ml.loss_zoo.LOSSES")
+    ap.add_argument("--loss", default="eq13", help="a name of norank.ml.objectives.OBJECTIVES: eq13, plm, a loss of "
+                    "norank.ml.loss_zoo.LOSSES, official or official_fixed")
     ap.add_argument("--diagnostics", action="store_true", help="log VARIANCE / GREEDINESS every epoch")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

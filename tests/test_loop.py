@@ -60,12 +60,12 @@ def host_reads(monkeypatch):
 
 
 @pytest.mark.parametrize("options", [
-    dict(loss="paper", encoder="mlp", noise_p=0.5),
-    dict(loss="paper", encoder="cnn", miner="hard", projection_head=True, diagnostics=True),
-    dict(loss="paper", encoder="mlp", miner="all", grad_clip=0.0),
+    dict(loss="eq13", encoder="mlp", noise_p=0.5),
+    dict(loss="eq13", encoder="cnn", miner="hard", projection_head=True, diagnostics=True),
+    dict(loss="eq13", encoder="mlp", miner="all", grad_clip=0.0),
     dict(loss="arcface", encoder="mlp", diagnostics=True),
     dict(loss="plm", encoder="mlp", loss_options={"k": 6}, noise_p=0.5),
-], ids=["paper-noise", "paper-cnn-head-diagnostics", "paper-all-noclip", "arcface", "plm"])
+], ids=["eq13-noise", "eq13-cnn-head-diagnostics", "eq13-all-noclip", "arcface", "plm"])
 def test_the_batch_loop_reads_nothing_back_from_the_device(host_reads, options):
     X, y = blobs()
     res = train_embedding(X, y, np.arange(len(y)), TrainConfig(**{**SMALL, **options}), seed=0, progress=False,

@@ -23,7 +23,7 @@ def load_config(repo, *overlays: str) -> dict:
 
 # every family's names, as the files, metric rows and tables hold them
 NAMES = ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap",
-         "cp-R5", "tucker-R20", "tucker_rhw-R3", "loss-paper", "loss-center_contrastive", "loss-plm", "pca_svm",
+         "cp-R5", "tucker-R20", "tucker_rhw-R3", "loss-eq13", "loss-center_contrastive", "loss-plm", "pca_svm",
          "transformer"]
 
 
@@ -109,8 +109,8 @@ def test_the_studies_of_the_test_config(repo):
     config = load_config(repo, "test.yaml")
     losses = plan.study_runs(config, "losses")
     assert {(r.dataset, r.split) for r in losses} == {("olivetti", "fold0"), ("galaxy_paper", "fold0")}
-    assert [str(m) for m in plan.study_methods(config, "losses")] == ["loss-paper", "loss-contrastive", "loss-arcface"]
-    assert plan.run_file(losses[0], "history.tsv") == "results/losses/olivetti/fold0/paper/seed0/history.tsv"
+    assert [str(m) for m in plan.study_methods(config, "losses")] == ["loss-eq13", "loss-contrastive", "loss-arcface"]
+    assert plan.run_file(losses[0], "history.tsv") == "results/losses/olivetti/fold0/eq13/seed0/history.tsv"
     assert [str(m) for m in plan.study_methods(config, "unsupervised")] == ["loss-plm", "pca", "umap", "cp-R2",
                                                                             "tucker-R2", "tucker_rhw-R2"]
 
@@ -142,7 +142,7 @@ def test_evaluation_groups_hold_every_run_once(repo):
     fold0 = [str(r.method) for r in groups["olivetti", "fold0", 0]]
     # the main grid's runs, then the loss comparison's and PLM (the unsupervised baselines are the grid's)
     assert fold0 == ["metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2",
-                     "loss-paper", "loss-contrastive", "loss-arcface", "loss-plm"]
+                     "loss-eq13", "loss-contrastive", "loss-arcface", "loss-plm"]
     every = [r for rs in groups.values() for r in rs]
     assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4  # + 4 study runs per dataset
 

@@ -47,7 +47,7 @@ def test_a_training_parameter_of_one_dataset_reruns_only_that_dataset(tiny_workf
     trained = sorted(w["split"] for r, w in jobs if r == "train")
     assert trained == ["all", "fold0", "fold1"] and {w["dataset"] for r, w in jobs if "dataset" in w} == {"galaxy_paper"}
     # the studies train galaxy_paper on fold0 with every loss from the same options, so they rerun too
-    assert sorted(w["loss"] for r, w in jobs if r == "train_loss") == ["arcface", "contrastive", "paper", "plm"]
+    assert sorted(w["loss"] for r, w in jobs if r == "train_loss") == ["arcface", "contrastive", "eq13", "plm"]
     # one evaluation per (dataset, split, seed): galaxy_paper's three groups (the studies' runs are in fold0's)
     assert sorted(w["split"] for r, w in jobs if r == "evaluate") == ["all", "fold0", "fold1"]
     assert {w["method"] for r, w in jobs if r == "efficiency"} == {"metric_learning"}  # same training options

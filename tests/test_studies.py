@@ -26,7 +26,7 @@ def blobs(n_per=12, C=3, shape=(6, 6), seed=0):
     return X, np.repeat(np.arange(C), n_per)
 
 
-@pytest.mark.parametrize("loss", ("paper",) + LOSSES)
+@pytest.mark.parametrize("loss", ("eq13",) + LOSSES)
 def test_every_loss_trains_and_logs_both_diagnostics_every_epoch(loss):
     X, y = blobs()
     cfg = TrainConfig(loss=loss, diagnostics=True, **SMALL)
@@ -36,8 +36,8 @@ def test_every_loss_trains_and_logs_both_diagnostics_every_epoch(loss):
     assert hist[sorted(DIAGNOSTIC_COLUMNS)].notna().all().all()
     assert hist.active_ratio.between(0, 1).all() and (hist.grad_norm_max >= hist.grad_norm_mean).all()
     assert (hist.variance_ratio > 0).all()
-    assert ("diversity" in hist.columns) == (loss == "paper")  # the eq. 13 terms only for the paper objective
-    assert loss == "paper" or loss in hist.columns
+    assert ("diversity" in hist.columns) == (loss == "eq13")  # the eq. 13 terms only for the eq. 13 objective
+    assert loss == "eq13" or loss in hist.columns
 
 
 def test_diagnostics_only_observe_they_do_not_change_training():
@@ -67,7 +67,7 @@ def test_a_loss_with_parameters_trains_them(monkeypatch):
 
 def test_unknown_loss_and_plm_option_are_named():
     X, y = blobs()
-    with pytest.raises(NorankError, match="loss 'hinge' is unknown"):
+    with pytest.raises(NorankError, match=r"loss 'hinge' \(training option loss\) is unknown"):
         train_embedding(X, y, np.arange(len(y)), TrainConfig(loss="hinge", **SMALL), seed=0, progress=False)
     with pytest.raises(NorankError, match=r"unknown PLM option\(s\) \['q'\]"):
         train_embedding(X, y, np.arange(len(y)), TrainConfig(loss="plm", loss_options={"q": 1}, **SMALL), seed=0,
@@ -113,12 +113,12 @@ def _summary(rows):
 
 
 def test_study_table_reads_each_column_from_its_subset_and_skips_methods_without_runs():
-    rows = [("d", "loss-paper", None, "heldout", "heldout->train", "precision_at_1", 0.8, 0.1, 3),
-            ("d", "loss-paper", None, "heldout", "heldout->heldout", "precision_at_1", 0.1, 0.0, 3),  # other subset
-            ("d", "loss-paper", None, "paper", "all", "nmi_kmeans", 0.9, 0.0, 3),  # other protocol
-            ("d", "loss-paper", None, "heldout", "heldout", "nmi_kmeans", 0.5, 0.05, 3)]
-    numeric, shown = study_table(_summary(rows), ["d"], ["loss-paper", "loss-supcon"], LOSS_COLUMNS)
-    assert list(numeric.method) == ["loss-paper"] and numeric.runs.tolist() == [3]
+    rows = [("d", "loss-eq13", None, "heldout", "heldout->train", "precision_at_1", 0.8, 0.1, 3),
+            ("d", "loss-eq13", None, "heldout", "heldout->heldout", "precision_at_1", 0.1, 0.0, 3),  # other subset
+            ("d", "loss-eq13", None, "paper", "all", "nmi_kmeans", 0.9, 0.0, 3),  # other protocol
+            ("d", "loss-eq13", None, "heldout", "heldout", "nmi_kmeans", 0.5, 0.05, 3)]
+    numeric, shown = study_table(_summary(rows), ["d"], ["loss-eq13", "loss-supcon"], LOSS_COLUMNS)
+    assert list(numeric.method) == ["loss-eq13"] and numeric.runs.tolist() == [3]
     assert numeric["precision_at_1[heldout->train]_mean"].item() == 0.8
     assert numeric["nmi_kmeans[heldout]_mean"].item() == 0.5 and np.isnan(numeric["map_at_r[heldout->train]_mean"].item())
     assert shown.loc[0, "Method"] == "Paper objective (eq. 13)" and shown.loc[0, "P@1"] == "0.800 ± 0.100"

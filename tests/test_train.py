@@ -124,3 +124,23 @@ def test_the_paper_protocol_fits_every_sample_for_every_epoch_and_keeps_the_last
                           seed=0, progress=False)
     assert len(res.val_idx) == 0 and sorted(res.fit_idx) == list(range(len(y)))
     assert [r["epoch"] for r in res.history] == [1, 2, 3, 4, 5, 6] and res.best_epoch == 6
+
+
+def test_the_objective_registry_matches_the_config_schema_and_says_which_read_labels(repo):
+    import yaml
+
+    from norank.errors import NorankError
+    from norank.ml.loss_zoo import LOSSES
+    from norank.ml.objectives import OBJECTIVES, objective_spec
+
+    schema = yaml.safe_load((repo / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    assert sorted(OBJECTIVES) == sorted(schema["$defs"]["train"]["properties"]["loss"]["enum"])  # every name a config may write
+    compared = schema["properties"]["loss_comparison"]["properties"]["losses"]["items"]["enum"]
+    assert compared == ["eq13", *LOSSES]  # the loss comparison: eq. 13 against the loss zoo
+    assert [name for name, spec in OBJECTIVES.items() if not spec.supervised] == ["plm"]
+    assert objective_spec(TrainConfig().loss) is OBJECTIVES["eq13"]
+    with pytest.raises(NorankError, match=r"loss 'paper' \(training option loss\) is now called 'eq13'"):
+        objective_spec("paper")
+    with pytest.raises(NorankError, match="is unknown; use one of eq13, contrastive"):
+        objective_spec("hinge")
+

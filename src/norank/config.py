@@ -18,7 +18,23 @@ def explain_validation_error(exc: BaseException, schema_path: str = "workflow/sc
     key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
     desc = err.schema.get("description", "") if isinstance(err.schema, dict) else ""
     hint = f" Meaning of this key: {' '.join(desc.split())}" if desc and err.absolute_path else ""
-    return f"invalid config: key `{key}`: {err.message}.{hint} (schema: {schema_path})"
+    return f"invalid config: key `{key}`: {err.message}.{renamed_value_hint(err)}{hint} (schema: {schema_path})"
+
+
+def renamed_value_hint(err) -> str:
+    """`` `paper` is now called `eq13` ...`` when the refused value is an objective's old name
+    (:data:`norank.recipes.RENAMED_OBJECTIVES`) under a key that names objectives, else ``""``."""
+    from norank.recipes import RENAMED_OBJECTIVES
+
+    named = [p for p in err.absolute_path if isinstance(p, str)]
+    value = err.instance
+    if not named or named[-1] not in OBJECTIVE_KEYS or not isinstance(value, str) or value not in RENAMED_OBJECTIVES:
+        return ""
+    new = RENAMED_OBJECTIVES[value]
+    return f" `{value}` is now called `{new}`; write {new} instead."
+
+
+OBJECTIVE_KEYS = ("loss", "losses")  # config keys whose values name training objectives
 
 
 SHEET_COLUMNS = ("name", "data", "labels", "shape", "x_key", "y_key")

@@ -24,6 +24,7 @@ from norank.errors import DataError, NorankError
 from norank.methods import DECOMPOSITIONS, Method
 from norank.plan import PATTERNS
 from norank.metrics import evaluate_embedding, retrieval_metrics
+from norank.splits import PAPER, Split
 
 
 def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -39,16 +40,12 @@ def load_embedding(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return index[keep], Z[keep], role[keep]
 
 
-def protocol_of(split: str) -> str:
-    return "paper" if split == "all" else "heldout"
-
-
 def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5, max_n: int = 5000,
                  kmeans_n_init: int = 10, summary_path=None) -> list[dict]:
     """Metric rows of one embedding run (one dataset, method, split and seed)."""
     index, Z, role = load_embedding(emb_path)
     X, y = ds.X[index], ds.y[index]
-    protocol = protocol_of(split)
+    protocol = Split.parse(split).protocol
     m = Method.parse(method)
     base = dict(dataset=ds.name, method=method, rank=m.rank, protocol=protocol, split=split, seed=seed)
     rows = []
@@ -61,7 +58,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
                          "subsampled": bool(values.get("subsampled", values.get("retrieval_subsampled", False)))})
 
     tr, ho = role == "train", role == "heldout"
-    if protocol == "paper":
+    if protocol == PAPER:
         add("all", evaluate_embedding(X, Z, y, k=k, seed=seed, kmeans_n_init=kmeans_n_init, max_n=max_n))
         add("all", retrieval_metrics(Z, y, knn_k=k, max_queries=max_n, seed=seed))
     elif ho.any():

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from norank import plan
 from norank.methods import Method
+from norank.splits import Split
 
 FIGURE_DIR = "results/figures"
 # the paper's figure number of each source's embedding figure (Figures 5, 7 and 8)
 PAPER_FIGURE = {"galaxy": 5, "crystal": 5, "lfw": 7, "abide": 8}
 RANK_METRICS = ["silhouette_true_labels", "nmi_kmeans", "ari_kmeans"]
 RETRIEVAL_QUERIES, RETRIEVAL_K = 5, 5
+ALL, FOLD0 = str(Split.all()), str(Split.fold(0))  # the in-sample panels' split, the held-out ones'
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ class _Context:
         protocols = config["evaluation"]["protocols"]
         self.paper_protocol = "paper" in protocols  # every figure but 2-4 shows split `all`
         self.heldout = "heldout" in protocols
-        self.seed = figure_seed(config, "all")
+        self.seed = figure_seed(config, ALL)
         self.style = plan.canonical(config["report"]["figure_style"])
         self.baselines = config["baselines"]
         runs = plan.main_runs(config)
-        self.in_sample = {(r.dataset, r.method): r for r in runs if r.split == "all" and r.seed == self.seed}
-        fold_seed = figure_seed(config, "fold0")
-        self.fold0 = {(r.dataset, r.method): r for r in runs if r.split == "fold0" and r.seed == fold_seed}
+        self.in_sample = {(r.dataset, r.method): r for r in runs if r.split == ALL and r.seed == self.seed}
+        fold_seed = figure_seed(config, FOLD0)
+        self.fold0 = {(r.dataset, r.method): r for r in runs if r.split == FOLD0 and r.seed == fold_seed}
 
     def first(self, source: str) -> str | None:
         """The first configured dataset of ``source``; None when there is none."""
@@ -134,7 +136,7 @@ def _tsne_faces(c: _Context) -> list[Figure]:
 
 def _retrieval(c: _Context) -> list[Figure]:
     # held-out queries of fold0 against its training samples when that protocol runs
-    split = "fold0" if c.heldout else "all"
+    split = FOLD0 if c.heldout else ALL
     seed = figure_seed(c.config, split)
     out = []
     for name, source, label in (("fig2_retrieval_lfw", "lfw", "Figure 2. Nearest-neighbour retrieval on LFW"),
@@ -225,7 +227,7 @@ def _training_curves(c: _Context) -> list[Figure]:
     training samples, so overfitting shows), else the paper protocol's run (no validation)."""
     if not c.datasets:
         return []
-    split = "fold0" if c.heldout else "all"
+    split = FOLD0 if c.heldout else ALL
     seed = figure_seed(c.config, split)
     runs = [plan.metric_learning_run(d, split, seed) for d in c.datasets]
     return [c.figure("fig_training_curves", "figure_training_curves", "Training curves",

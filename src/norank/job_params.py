@@ -16,6 +16,7 @@ from norank.errors import NorankError
 from norank.methods import METRIC_LEARNING, PCA_SVM, Method
 from norank.plan import canonical
 from norank.recipes import recipe_options
+from norank.splits import PAPER, Split
 
 # the fetcher's keyword arguments per real source (norank.data.fetch)
 FETCH_KEYS = {
@@ -90,8 +91,8 @@ def train(config: dict, dataset: str, split: str | None = None, recipe: str | No
 def split(config: dict, split: str) -> dict:
     """What a split depends on (keyword arguments of norank.splits.split_indices): nothing for `all`
     (so changing the folds reruns no split-`all` job), the fold count and the split seed for a fold."""
-    if split == "all":
-        return dict(split="all")
+    if Split.parse(split).protocol == PAPER:
+        return dict(split=split)
     ev = config["evaluation"]
     return dict(split=split, n_folds=ev["folds"], split_seed=ev["split_seed"])
 
@@ -149,7 +150,7 @@ def run_keys(runs: list[plan.Run]) -> list[list]:
 def run_description(config: dict) -> str:
     """One sentence on what the run covers, for the report's summary."""
     ev, datasets = config["evaluation"], sorted(config["datasets"])
-    heldout_seeds = plan.split_seeds(config, "fold0")
+    heldout_seeds = plan.split_seeds(config, str(Split.fold(0)))
     return (f"{len(datasets)} dataset(s): {', '.join(datasets)}. Protocols: {', '.join(ev['protocols'])}"
             f" ({ev['folds']} folds held out); seeds: {', '.join(map(str, ev['seeds']))}"
             + (f" (held-out folds: {', '.join(map(str, heldout_seeds))})" if heldout_seeds != ev["seeds"] else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from norank.errors import NorankError
 from norank.methods import DECOMPOSITIONS, LOSS, Method
 
-LOSS_LABELS = {"paper": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
+LOSS_LABELS = {"eq13": "Paper objective (eq. 13)", "contrastive": "Contrastive", "triplet": "Triplet",
                "npair": "N-pair", "infonce": "InfoNCE", "arcface": "ArcFace", "supcon": "SupCon",
                "center_contrastive": "Center contrastive", "plm": "PLM (unsupervised)"}
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from norank.errors import NorankError
+from norank.splits import PAPER, Split
 from norank.recipes import EQ13, OFFICIAL, RECIPES
 
 # the families, one constant each
@@ -36,7 +37,7 @@ LOSS_PREFIX = f"{LOSS}-"  # loss-<loss>
 # recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run
 _PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS), key=len, reverse=True))
 WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
-            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z_]+)")
+            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 
 
@@ -130,7 +131,8 @@ def baseline_methods(families: list[str], ranks: list[int], split: str,
                      heldout_ranks: list[int] | None = None) -> list[Method]:
     """The baselines of a split, in the tables' order of ``families``: CP / Tucker once per rank
     (``heldout_ranks`` on held-out folds when given), t-SNE only under split ``all``."""
-    if split != "all" and heldout_ranks:
+    in_sample = Split.parse(split).protocol == PAPER
+    if not in_sample and heldout_ranks:
         ranks = heldout_ranks
     out = []
     for family in families:
@@ -138,6 +140,6 @@ def baseline_methods(families: list[str], ranks: list[int], split: str,
             out += [Method.decomposition(family, r) for r in ranks]
         elif family not in BASELINES:
             raise NorankError(f"baseline {family!r} is unknown; use one of {', '.join(BASELINES)}.")
-        elif family not in TRANSDUCTIVE or split == "all":
+        elif family not in TRANSDUCTIVE or in_sample:
             out.append(Method(family))
     return out

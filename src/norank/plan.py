@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from norank.errors import NorankError
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, Method, baseline_methods
 from norank.recipes import EQ13
+from norank.splits import HELDOUT, PAPER, Split
 from norank.table_registry import run_tables
 
 # the rules' outputs, with Snakemake wildcards; {file} is one of the run's files
@@ -68,7 +69,7 @@ class BaselineJob:
 
 def protocol(split: str) -> str:
     """The protocol a split belongs to: ``paper`` (in-sample, split ``all``) or ``heldout`` (a fold)."""
-    return "paper" if split == "all" else "heldout"
+    return Split.parse(split).protocol
 
 
 # the paper protocol trains as published: on every sample for the configured epochs, keeping the
@@ -79,21 +80,22 @@ PAPER_PROTOCOL_TRAINING = {"val_fraction": 0.0}
 def training_options(options: dict, split: str) -> dict:
     """A run's training options under the protocol of its split (:data:`PAPER_PROTOCOL_TRAINING`
     under ``all``; ``options`` as configured on a fold)."""
-    return {**options, **PAPER_PROTOCOL_TRAINING} if protocol(split) == "paper" else dict(options)
+    return {**options, **PAPER_PROTOCOL_TRAINING} if protocol(split) == PAPER else dict(options)
 
 
 def splits(config: dict) -> list[str]:
     """Split names of the configured protocols: ``all`` (paper), then ``fold0``.. (held-out)."""
     ev = config["evaluation"]
-    return (["all"] if "paper" in ev["protocols"] else []) + (
-        [f"fold{i}" for i in range(ev["folds"])] if "heldout" in ev["protocols"] else [])
+    chosen = ([Split.all()] if PAPER in ev["protocols"] else []) + (
+        [Split.fold(i) for i in range(ev["folds"])] if HELDOUT in ev["protocols"] else [])
+    return [str(s) for s in chosen]
 
 
 def split_seeds(config: dict, split: str) -> list[int]:
     """The model seeds of a split: ``evaluation.seeds`` under the paper protocol (split ``all``),
     ``evaluation.heldout_seeds`` on a fold (null: the same seeds)."""
     ev = config["evaluation"]
-    if protocol(split) == "heldout" and ev.get("heldout_seeds") is not None:
+    if protocol(split) == HELDOUT and ev.get("heldout_seeds") is not None:
         return list(ev["heldout_seeds"])
     return list(ev["seeds"])
 
@@ -141,7 +143,7 @@ def figure_methods(config: dict) -> list[Method]:
     :func:`figure_ranks` (10 of 5, 10, 20; the rank sensitivity figure covers the others), then
     metric learning by each recipe."""
     b, ranks = config["baselines"], figure_ranks(config)
-    return [*baseline_methods(b["methods"], [ranks[len(ranks) // 2]], "all"), *recipes(config)]
+    return [*baseline_methods(b["methods"], [ranks[len(ranks) // 2]], str(Split.all())), *recipes(config)]
 
 
 def run_file(run: Run, file: str) -> str:
@@ -261,19 +263,19 @@ def study_splits(config: dict, study: str) -> list[str]:
     key = STUDY_KEYS[study]
     folds, ev = config[key]["folds"], config["evaluation"]
     if folds is None:
-        return [f"fold{f}" for f in range(min(3, ev["folds"]))] if "heldout" in ev["protocols"] else []
+        folds = range(min(3, ev["folds"])) if HELDOUT in ev["protocols"] else []
     bad = [f for f in folds if f >= ev["folds"]]
     if bad:
         raise NorankError(f"config key {key}.folds: folds {bad} do not exist with evaluation.folds = {ev['folds']}; "
                           f"use indices 0..{ev['folds'] - 1}.")
-    return [f"fold{f}" for f in folds]
+    return [str(Split.fold(f)) for f in folds]
 
 
 def study_methods(config: dict, study: str) -> list[Method]:
     """The loss comparison's ``loss-<loss>`` runs; PLM and the held-out baselines but t-SNE for the unsupervised mode."""
     if study == "losses":
         return [Method.trained_with(loss) for loss in config["loss_comparison"]["losses"]]
-    return [Method.trained_with("plm"), *(m for m in baselines(config, "fold0") if not m.transductive)]
+    return [Method.trained_with("plm"), *(m for m in baselines(config, str(Split.fold(0))) if not m.transductive)]
 
 
 def study_runs(config: dict, study: str) -> list[Run]:

@@ -16,6 +16,9 @@ from norank.errors import NorankError
 EQ13 = "eq13"
 OFFICIAL = ("official", "official_fixed")
 RECIPES = (EQ13, *OFFICIAL)
+# objective names that were renamed (training option `loss`, loss_comparison.losses): old -> new;
+# "paper" names the protocol only, the paper's equations are eq13 everywhere
+RENAMED_OBJECTIVES = {"paper": EQ13}
 
 # TrainConfig options of the official recipe, as its LFW example runs it (examples/run_lfw.py:
 # batch 16, 100 epochs; metric learning/utils.py: AdamW 1e-5 for the convolutions and 1e-4 for

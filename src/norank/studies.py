@@ -1,8 +1,8 @@
 """Tables of the two studies beyond the paper, from the held-out protocol's summary rows.
 
-- Loss comparison (seed 002): one encoder per loss (``loss-<name>`` methods, the paper's
-  eq. 13 objective as ``loss-paper``), same data, folds, seeds and epoch budget.
-- Unsupervised mode (seed 003): the PLM encoder (``loss-plm``, trained without labels) against
+- Loss comparison: one encoder per loss (``loss-<name>`` methods, the paper's eq. 13
+  objective as ``loss-eq13``), same data, folds, seeds and epoch budget.
+- Unsupervised mode: the PLM encoder (``loss-plm``, trained without labels) against
   the unsupervised baselines PCA, UMAP, CP and Tucker on the same held-out folds.
 
 Every column is a (subset, metric) pair of :func:`norank.evaluate.evaluate_run` rows

@@ -40,7 +40,7 @@ wildcard_constraints:
     protocol=r"paper|heldout",
     kind="|".join(plan.BASELINE_KINDS),
     recipe="|".join(RECIPES),
-    loss=r"[a-z_]+",
+    loss=r"[a-z][a-z0-9_]*",
     study="|".join(plan.STUDIES),
 
 

@@ -37,11 +37,12 @@ class TrainConfig:
     noise_sigma: float = 0.02
     augmented_copies: bool = True  # train on the dataset's offline-augmented copies when it has them
     device: str = "auto"
-    # the objective: "paper" (eq. 13: mined triplets + the four regularisers), one of the
-    # loss-comparison losses (norank.ml.loss_zoo.LOSSES, supervised), "plm" (unsupervised,
-    # norank.ml.plm) or the official recipe's "official" / "official_fixed" (norank.ml.official);
-    # loss_options are that loss's own arguments
-    loss: str = "paper"
+    # the objective, by its name in norank.ml.objectives.OBJECTIVES: "eq13" (eq. 13: mined
+    # triplets + the four regularisers), one of the loss-comparison losses
+    # (norank.ml.loss_zoo.LOSSES), the official recipe's "official" / "official_fixed"
+    # (norank.ml.official), all supervised, or "plm" (unsupervised, norank.ml.plm);
+    # loss_options are that objective's own arguments
+    loss: str = "eq13"
     loss_options: dict = field(default_factory=dict)
     # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history
     diagnostics: bool = False

@@ -54,7 +54,3 @@ def greediness_tensor(loss: torch.Tensor, Z: torch.Tensor) -> torch.Tensor:
     q = torch.quantile(norms, torch.tensor([0.5, 0.9], dtype=norms.dtype, device=norms.device))
     return torch.stack([(norms > ZERO_GRAD).double().mean(), norms.mean(), q[0], q[1], norms.max()])
 
-
-def greediness_diagnostics(loss: torch.Tensor, Z: torch.Tensor) -> dict[str, float]:
-    """Active ratio and gradient-norm statistics of ``loss`` w.r.t. the batch embeddings ``Z``, as floats."""
-    return dict(zip(GREEDINESS, greediness_tensor(loss, Z).tolist()))

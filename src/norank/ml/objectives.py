@@ -1,20 +1,32 @@
-"""The supervised training objectives of :func:`norank.ml.loop.fit` (the unsupervised one is in ``plm.py``).
+"""The training objectives of :func:`norank.ml.loop.fit`, and the registry that names them.
 
-- :class:`PaperObjective`: eq. 13, mined triplets (Algorithms 1-2) plus the diversity,
+- :class:`Eq13Objective`: eq. 13, mined triplets (Algorithms 1-2) plus the diversity,
   uniformity, local-consistency and global-separation terms, with the optional eq. 17 head.
 - :class:`PMLObjective`: one loss of the loss-comparison study (:mod:`norank.ml.loss_zoo`),
   with its own parameters (ArcFace's class weights, the centre bank) trained alongside.
+- the official recipe's objective (:mod:`norank.ml.official`) and the unsupervised PLM
+  objective (:mod:`norank.ml.plm`) live in their own modules.
+
+:data:`OBJECTIVES` maps the name the training option ``loss`` holds to how the objective is
+made (:class:`Supervised` or :class:`Unsupervised`), as :data:`norank.ml.miners.MINERS` maps a
+miner's name to the miner.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, ClassVar
+
+import numpy as np
 import torch
 from torch import nn
 
+from norank.errors import NorankError
 from norank.ml.config import TrainConfig
 from norank.ml.encoders import ProjectionHead
 from norank.ml.loop import Batch, Objective, Pool, Step
-from norank.ml.loss_zoo import PMLLoss, build_loss
+from norank.ml.loss_zoo import LOSSES, PMLLoss, build_loss
 from norank.ml.losses import (
     Weights,
     active_triplet_fraction,
@@ -27,6 +39,8 @@ from norank.ml.losses import (
 )
 from norank.ml.miners import mine
 from norank.ml.official import VARIANTS, OfficialObjective
+from norank.ml.plm import plm_setup
+from norank.recipes import EQ13, RENAMED_OBJECTIVES
 
 
 def non_neighbour_mask(src: torch.Tensor, knn: torch.Tensor) -> torch.Tensor:
@@ -42,7 +56,7 @@ def project(head: nn.Module | None, Z: torch.Tensor) -> torch.Tensor:
     return Z if head is None else nn.functional.normalize(head(Z), dim=1)
 
 
-class PaperObjective(Objective):
+class Eq13Objective(Objective):
     """Eq. 13: L = L_triplet + λ1 L_div + λ2 L_uniform + λ3 L_local + λ4 L_global.
 
     Terms with λ = 0 are left out (and so are the neighbours when λ3 = λ4 = 0). With a
@@ -97,16 +111,62 @@ class PMLObjective(Objective):
         return Step(value, {self.loss.name: value}, out)
 
 
-def supervised_objective(cfg: TrainConfig, n_classes: int, pool: Pool) -> Objective:
-    """The objective ``cfg.loss`` names: ``paper`` (eq. 13), the official recipe's (``official``,
-    ``official_fixed``, reading the fitting samples of ``pool``) or a loss of the comparison.
+def projection_head(cfg: TrainConfig) -> nn.Module | None:
+    """The eq. 17 head when ``cfg.projection_head``, else None."""
+    return ProjectionHead(cfg.embedding_dim) if cfg.projection_head else None
 
-    Built after the encoder, inside the run's seeded random state: its parameters' initial
-    values come next in the stream."""
-    if cfg.loss in VARIANTS:
-        inputs = pool.X[: pool.n_fit].flatten(1)
-        return OfficialObjective(inputs, cfg.loss, lr_encoder=cfg.lr_encoder, **cfg.loss_options)
-    head = ProjectionHead(cfg.embedding_dim) if cfg.projection_head else None
-    if cfg.loss == "paper":
-        return PaperObjective(cfg.weights, cfg.miner, head)
-    return PMLObjective(build_loss(cfg.loss, n_classes=n_classes, dim=cfg.embedding_dim, **cfg.loss_options), head)
+
+def eq13_objective(cfg: TrainConfig, n_classes: int, pool: Pool) -> Eq13Objective:
+    """Eq. 13 with ``cfg``'s weights, miner and head."""
+    return Eq13Objective(cfg.weights, cfg.miner, projection_head(cfg))
+
+
+def comparison_objective(name: str, cfg: TrainConfig, n_classes: int, pool: Pool) -> PMLObjective:
+    """The loss-comparison loss ``name`` with ``cfg.loss_options`` (the head is made first, then the loss)."""
+    head = projection_head(cfg)
+    return PMLObjective(build_loss(name, n_classes=n_classes, dim=cfg.embedding_dim, **cfg.loss_options), head)
+
+
+def official_objective(variant: str, cfg: TrainConfig, n_classes: int, pool: Pool) -> OfficialObjective:
+    """The official recipe's objective (``official`` / ``official_fixed``), reading the fitting samples of ``pool``."""
+    inputs = pool.X[: pool.n_fit].flatten(1)
+    return OfficialObjective(inputs, variant, lr_encoder=cfg.lr_encoder, **cfg.loss_options)
+
+
+@dataclass(frozen=True)
+class Supervised:
+    """An objective that reads labels: the early-stopping samples are a stratified share of the
+    training samples, scored with labels. ``build(cfg, n_classes, pool)`` makes it after the
+    encoder, inside the run's seeded random state (its parameters' initial values come next in
+    the stream)."""
+
+    build: Callable[[TrainConfig, int, Pool], Objective]
+    supervised: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Unsupervised:
+    """An objective that never reads a label. ``setup(X, train_idx, fraction, options, rng, device,
+    log=...)`` makes it before training and returns ``(fit_idx, val_idx, objective, evaluation)``:
+    it holds out its own early-stopping samples and scores them without labels."""
+
+    setup: Callable[..., tuple[np.ndarray, np.ndarray, Objective, object]]
+    supervised: ClassVar[bool] = False
+
+
+OBJECTIVES: dict[str, Supervised | Unsupervised] = {
+    EQ13: Supervised(eq13_objective),
+    **{name: Supervised(partial(comparison_objective, name)) for name in LOSSES},
+    **{variant: Supervised(partial(official_objective, variant)) for variant in VARIANTS},
+    "plm": Unsupervised(plm_setup),
+}
+
+
+def objective_spec(name: str) -> Supervised | Unsupervised:
+    """The registry entry of the objective ``name`` (the training option ``loss``)."""
+    if name in RENAMED_OBJECTIVES:
+        raise NorankError(f"loss {name!r} (training option loss) is now called {RENAMED_OBJECTIVES[name]!r}; "
+                          f"write loss: {RENAMED_OBJECTIVES[name]}.")
+    if name not in OBJECTIVES:
+        raise NorankError(f"loss {name!r} (training option loss) is unknown; use one of {', '.join(OBJECTIVES)}.")
+    return OBJECTIVES[name]

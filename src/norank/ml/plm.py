@@ -1,4 +1,4 @@
-"""Piecewise-linear-manifold (PLM) similarity for unsupervised metric learning (seed 003).
+"""Piecewise-linear-manifold (PLM) similarity for unsupervised metric learning (the unsupervised mode).
 
 No labels: the data manifold is approximated by one low-dimensional linear piece per sample.
 
@@ -27,6 +27,7 @@ large dataset would need n^2 projections of D-dimensional vectors.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,14 +169,17 @@ class PLMValidation:
 
 
 def plm_setup(X: np.ndarray, train_idx: np.ndarray, fraction: float, options: dict, rng: np.random.Generator,
-              device: torch.device) -> tuple[np.ndarray, np.ndarray, PLMObjective, PLMValidation]:
+              device: torch.device, *, log: logging.Logger | None = None,
+              ) -> tuple[np.ndarray, np.ndarray, PLMObjective, PLMValidation]:
     """Fit the pieces on every training sample, hold out a random ``fraction`` for early stopping.
 
-    Returns ``(fit_idx, val_idx, objective, validation)``.
+    Returns ``(fit_idx, val_idx, objective, validation)``; ``log`` gets the pieces' options and scales.
     """
     opts = plm_options(options)
     F = X[train_idx].reshape(len(train_idx), -1)
     pieces = local_subspaces(F, k=opts["k"], m=opts["m"])
+    if log is not None:
+        log.info("PLM pieces %s: sigma_orth %.4g, sigma_dist %.4g", opts, pieces.sigma_orth, pieces.sigma_dist)
     order = rng.permutation(len(train_idx))
     n_val = int(round(fraction * len(train_idx)))
     val_pos, fit_pos = np.sort(order[:n_val]), np.sort(order[n_val:])

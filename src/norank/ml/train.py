@@ -2,7 +2,8 @@
 
 ``train_embedding`` is a plain function: arrays and a :class:`TrainConfig` in, a trained
 encoder and its per-epoch history out. It picks the validation split and the objective
-(eq. 13, a loss of the comparison, or unsupervised PLM) and hands them to the shared loop
+(by name from :data:`norank.ml.objectives.OBJECTIVES`: eq. 13, a loss of the comparison, the
+official recipe's or unsupervised PLM) and hands them to the shared loop
 (:func:`norank.ml.loop.fit`). Everything random derives from ``seed`` (split, batches,
 noise, mining, initialisation, dropout); the global torch random state is restored on return.
 """
@@ -22,8 +23,7 @@ from norank.ml.device import pick_device
 from norank.ml.diagnostics import variance_diagnostics
 from norank.ml.encoders import build_encoder
 from norank.ml.loop import Objective, TrainingDiverged, embed, fit, make_pool
-from norank.ml.objectives import supervised_objective
-from norank.ml.plm import plm_options, plm_setup
+from norank.ml.objectives import objective_spec
 from norank.splits import stratified_holdout
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "embed", "save_training", "train_embedding"]
@@ -94,10 +94,10 @@ def train_embedding(
     """Train the encoder on ``X[train_idx]`` (``X`` ``(n, *shape)``, ``y`` ``(n,)``) with ``cfg.loss``.
 
     Only ``train_idx`` is ever read for training: the early-stopping validation set is carved
-    from it (``cfg.val_fraction``; stratified, or random for the label-free ``plm``), the k-NN
-    graph of the locality terms is built on its fitting part, and offline-augmented copies
-    enter the pool only when their source sample is in that fitting part. ``plm`` never reads
-    ``y``.
+    from it (``cfg.val_fraction``; stratified for a supervised objective, or as the unsupervised
+    one holds it out), the k-NN graph of the locality terms is built on its fitting part, and
+    offline-augmented copies enter the pool only when their source sample is in that fitting
+    part. An unsupervised objective (``plm``) never reads ``y``.
 
     ``batch_log``, if given, receives one ``(epoch, encoder input, seconds)`` tuple per batch
     and ``(epoch, None, seconds)`` per end-of-epoch evaluation (for the speed benchmark).
@@ -106,21 +106,19 @@ def train_embedding(
     device = pick_device(cfg.device)
     rng = np.random.default_rng(seed)
     train_idx = np.asarray(train_idx)
-    labelled, plm = cfg.loss != "plm", None
-    if labelled:
+    spec, unsupervised = objective_spec(cfg.loss), None
+    if spec.supervised:
         fit_idx, val_idx = stratified_holdout(train_idx, y, cfg.val_fraction, rng)
         evaluation = LabelledEvaluation(X, y, fit_idx, val_idx, device, cfg.diagnostics)
     else:
-        fit_idx, val_idx, plm, evaluation = plm_setup(X, train_idx, cfg.val_fraction, cfg.loss_options, rng, device)
+        fit_idx, val_idx, unsupervised, evaluation = spec.setup(X, train_idx, cfg.val_fraction, cfg.loss_options,
+                                                                rng, device, log=log)
     if not cfg.augmented_copies:
         X_aug = aug_source = None
-    pool = make_pool(X, y if labelled else None, fit_idx, device, X_aug, aug_source)
+    pool = make_pool(X, y if spec.supervised else None, fit_idx, device, X_aug, aug_source)
     log.info("training (%s) on %d samples (+%d augmented copies), %d held for early stopping%s; device %s",
-             cfg.loss, len(fit_idx), len(pool.X) - len(fit_idx), len(val_idx), "" if labelled else " (no labels)",
-             device)
-    if plm is not None:
-        log.info("PLM pieces %s: sigma_orth %.4g, sigma_dist %.4g", plm_options(cfg.loss_options),
-                 plm.pieces.sigma_orth, plm.pieces.sigma_dist)
+             cfg.loss, len(fit_idx), len(pool.X) - len(fit_idx), len(val_idx),
+             "" if spec.supervised else " (no labels)", device)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
@@ -129,7 +127,7 @@ def train_embedding(
             cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
         ).to(device)
         # built after the encoder: its own parameters' initial values come next in the random stream
-        objective: Objective = (plm if plm is not None else supervised_objective(cfg, int(y.max()) + 1, pool)).to(device)
+        objective: Objective = (spec.build(cfg, int(y.max()) + 1, pool) if spec.supervised else unsupervised).to(device)
         history, best_epoch = fit(model, objective, pool, evaluation, cfg, rng=rng, generator=generator, log=log,
                                   progress=progress, on_batch=None if batch_log is None else
                                   lambda *entry: batch_log.append(entry))
