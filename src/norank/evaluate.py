@@ -21,7 +21,7 @@ import pandas as pd
 
 from norank.baselines import linear_reconstruction, reconstruction_scores, relative_error
 from norank.errors import DataError, NorankError
-from norank.methods import DECOMPOSITIONS, Method
+from norank.methods import DECOMPOSITIONS, METRIC_LEARNING, Method
 from norank.plan import PATTERNS
 from norank.metrics import evaluate_embedding, retrieval_metrics
 from norank.splits import PAPER, Split
@@ -153,11 +153,11 @@ def rank_sensitivity_table(summary: pd.DataFrame, datasets: Sequence[str], metri
     s = summary[(summary.protocol == "paper") & (summary.subset == "all") & summary.dataset.isin(datasets)
                 & summary.metric.isin(metrics)].copy()
     s["family"] = s.method.map(lambda m: Method.parse(m).family)
-    s = s[s.family.isin([*DECOMPOSITIONS, "metric_learning"])]
+    s = s[s.family.isin([*DECOMPOSITIONS, METRIC_LEARNING])]
     for d in datasets:
         for m in metrics:
             rows = s[(s.dataset == d) & (s.metric == m)]
-            if not (rows.family == "metric_learning").any():
+            if not (rows.family == METRIC_LEARNING).any():
                 raise DataError(f"{source} has no paper-protocol row for metric_learning / {d} / {m}.")
             if not rows.family.isin(DECOMPOSITIONS).any():
                 raise DataError(f"{source} has no paper-protocol CP or Tucker rows for {d} / {m}.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from norank import plan
-from norank.methods import Method
+from norank.methods import CP, PCA, TUCKER, Method
 from norank.splits import Split
 
 FIGURE_DIR = "results/figures"
@@ -125,7 +125,7 @@ def _tsne_faces(c: _Context) -> list[Figure]:
     tsne, ml = Method("tsne"), Method.metric_learning()
     heldout = c.ml_heldout(faces)
     return [c.figure(
-        "fig1_tsne_faces", "figure_tsne_faces",
+        "fig1_tsne_faces", "fig_tsne_faces",
         "Figure 1. t-SNE of Olivetti and LFW: data and metric-learning embedding",
         inputs=dict(data=[f"results/data/{d}.npz" for d in faces], tsne=c.producers([(d, tsne) for d in faces]),
                     ml=[c.embeddings(d, ml) for d in faces], heldout=heldout),
@@ -146,7 +146,7 @@ def _retrieval(c: _Context) -> list[Figure]:
         if d is None:
             continue
         out.append(c.figure(
-            name, "figure_retrieval", label,
+            name, "fig_retrieval", label,
             inputs=dict(data=f"results/data/{d}.npz",
                         embeddings=plan.embeddings(plan.metric_learning_run(d, split, seed))),
             params=dict(split=split, seed=seed,
@@ -158,7 +158,7 @@ def _synthetic_samples(c: _Context) -> list[Figure]:
     synthetic = c.synthetic()
     if not synthetic:
         return []
-    return [c.figure("fig4_synthetic_samples", "figure_synthetic_samples",
+    return [c.figure("fig4_synthetic_samples", "fig_synthetic_samples",
                      "Figure 4. Samples of the synthetic datasets",
                      inputs=dict(data=[f"results/data/{d}.npz" for d in synthetic]),
                      params=dict(datasets=synthetic, per_class=3, seed=c.seed))]
@@ -168,8 +168,8 @@ def reconstruction_methods(config: dict) -> list[Method]:
     """Figure 6's rows besides the original and metric learning: PCA, and CP / Tucker at the grid's
     highest rank."""
     b = config["baselines"]
-    return [Method(f) if f == "pca" else Method.decomposition(f, max(b["ranks"]))
-            for f in ("pca", "cp", "tucker") if f in b["methods"]]
+    return [Method(f) if f == PCA else Method.decomposition(f, max(b["ranks"]))
+            for f in (PCA, CP, TUCKER) if f in b["methods"]]
 
 
 def _reconstructions(c: _Context) -> list[Figure]:
@@ -178,7 +178,7 @@ def _reconstructions(c: _Context) -> list[Figure]:
         return []
     methods = reconstruction_methods(c.config)
     return [c.figure(
-        "fig6_reconstructions_olivetti", "figure_reconstructions", "Figure 6. Reconstructions of Olivetti faces",
+        "fig6_reconstructions_olivetti", "fig_reconstructions", "Figure 6. Reconstructions of Olivetti faces",
         inputs=dict(data=f"results/data/{d}.npz", ml=c.embeddings(d, Method.metric_learning()),
                     baselines=c.producers([(d, m) for m in methods])),
         params=dict(methods=[str(m) for m in methods], baselines=[c.embeddings(d, m) for m in methods],
@@ -197,7 +197,7 @@ def _embeddings(c: _Context) -> list[Figure]:
         runs = [c.in_sample[d, m] for m in methods] + [c.fold0[d, m] for m in methods if (d, m) in c.fold0]
         paper_figure = PAPER_FIGURE.get(c.source[d])
         out.append(c.figure(
-            f"fig_embeddings_{d}", "figure_embeddings", "Embeddings, in-sample and held out",
+            f"fig_embeddings_{d}", "fig_embeddings", "Embeddings, in-sample and held out",
             caption="fig_embeddings", labels={"dataset": d}, link=f"Embeddings of {d}", mem_mb=4000,
             inputs=dict(data=f"results/data/{d}.npz",
                         embeddings=list(dict.fromkeys(plan.producer(r) for r in runs))),
@@ -215,7 +215,7 @@ def _distance_histograms(c: _Context) -> list[Figure]:
         return []
     ml, heldout = Method.metric_learning(), c.ml_heldout(c.datasets)
     return [c.figure(
-        "fig_distance_histograms", "figure_distance_histograms", "Within- and between-class distances",
+        "fig_distance_histograms", "fig_distance_histograms", "Within- and between-class distances",
         inputs=dict(data=[f"results/data/{d}.npz" for d in c.datasets],
                     ml=[c.embeddings(d, ml) for d in c.datasets], heldout=heldout),
         params=dict(datasets=c.datasets, heldout=heldout, seed=c.seed, max_pairs=100000, bins=50),
@@ -230,7 +230,7 @@ def _training_curves(c: _Context) -> list[Figure]:
     split = FOLD0 if c.heldout else ALL
     seed = figure_seed(c.config, split)
     runs = [plan.metric_learning_run(d, split, seed) for d in c.datasets]
-    return [c.figure("fig_training_curves", "figure_training_curves", "Training curves",
+    return [c.figure("fig_training_curves", "fig_training_curves", "Training curves",
                      inputs=dict(history=[plan.run_file(r, "history.tsv") for r in runs],
                                  embeddings=[plan.embeddings(r) for r in runs]),
                      params=dict(datasets=c.datasets, split=split, seed=seed))]
@@ -239,7 +239,7 @@ def _training_curves(c: _Context) -> list[Figure]:
 def _rank_sensitivity(c: _Context) -> list[Figure]:
     if not (c.paper_protocol and {"cp", "tucker"} & set(c.baselines["methods"])):
         return []
-    return [c.figure("fig_rank_sensitivity", "figure_rank_sensitivity", "CP / Tucker rank sensitivity",
+    return [c.figure("fig_rank_sensitivity", "fig_rank_sensitivity", "CP / Tucker rank sensitivity",
                      inputs=dict(summary="results/metrics/summary.csv"),
                      params=dict(datasets=c.datasets, metrics=RANK_METRICS))]
 
@@ -247,7 +247,7 @@ def _rank_sensitivity(c: _Context) -> list[Figure]:
 def _paper_vs_ours(c: _Context) -> list[Figure]:
     if not (c.paper_protocol and plan.compares_with_paper(c.config)):
         return []
-    return [c.figure("fig_paper_vs_ours", "figure_paper_vs_ours", "Paper vs ours, every compared cell",
+    return [c.figure("fig_paper_vs_ours", "fig_paper_vs_ours", "Paper vs ours, every compared cell",
                      inputs=dict(comparison="results/tables/paper_comparison.csv"),
                      params=dict(tolerance=c.config["report"]["tolerance"]))]
 
@@ -263,7 +263,7 @@ def _loss_diagnostics(c: _Context) -> list[Figure]:
         histories = {loss: [plan.run_file(r, "history.tsv") for r in runs
                             if r.dataset == d and r.method == Method.trained_with(loss)] for loss in losses}
         out.append(c.figure(
-            f"fig_loss_diagnostics_{d}", "figure_loss_diagnostics",
+            f"fig_loss_diagnostics_{d}", "fig_loss_diagnostics",
             "Loss diagnostics: VARIANCE and GREEDINESS per epoch", caption="fig_loss_diagnostics",
             category="Loss comparison", subcategory=d, labels={"dataset": d}, link="",
             inputs=dict(histories, data=f"results/data/{d}.npz"), params=dict(dataset=d, losses=losses)))

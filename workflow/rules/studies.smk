@@ -70,9 +70,9 @@ for _study in STUDIES:
         conda:
             "../../envs/report.yaml"
         params:
-            code=library_code("study_table.py"),
+            code=library_code("table_study.py"),
             study=_study,
             datasets=plan.study_datasets(config, _study),
             methods=[str(m) for m in plan.study_methods(config, _study)],
         script:
-            "../scripts/study_table.py"
+            "../scripts/table_study.py"

@@ -8,12 +8,13 @@ from matplotlib.lines import Line2D
 
 from norank.figures.style import MARKERS, OKABE_ITO, new_figure
 from norank.labels import DECOMPOSITION_LABELS, method_label
-from norank.methods import Method
+from norank.methods import METRIC_LEARNING, Method
 
 
 def _method_group(method: str) -> str:
+    """A method's colour group: metric learning by each recipe, each baseline family."""
     m = Method.parse(method)
-    return method if m.family == "metric_learning" else m.family
+    return method if m.family == METRIC_LEARNING else m.family
 
 
 def plot_paper_vs_ours(cmp: "pd.DataFrame", *, ratio: float, abs_band: float, title: str,
@@ -27,7 +28,9 @@ def plot_paper_vs_ours(cmp: "pd.DataFrame", *, ratio: float, abs_band: float, ti
     done = cmp[cmp.status == "compared"]
     fig = new_figure(2 * panel_size + 1.8, panel_size + 0.9)
     axes = fig.subplots(1, 2, squeeze=False)[0]
-    groups = sorted({_method_group(m) for m in done.method}, key=lambda g: (g.startswith("metric_learning"), g))
+    # the baselines' groups first, then the metric-learning recipes
+    groups = [g for _, g in sorted({(Method.parse(m).family == METRIC_LEARNING, _method_group(m))
+                                    for m in done.method})]
     colors = {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
     markers = {t: MARKERS[i % len(MARKERS)] for i, t in enumerate(sorted(done.table.unique()))}
     for ax, scale in zip(axes, (False, True)):

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from norank.evaluate import RANK_METRICS
 from norank.figures.style import OKABE_ITO, new_figure
 from norank.labels import method_label
+from norank.methods import CP, METRIC_LEARNING, TUCKER, TUCKER_RHW
 
 # axis labels of the metrics the figure shows by default
 METRIC_LABELS = {
@@ -30,15 +31,15 @@ def plot_rank_sensitivity(table: "pd.DataFrame", datasets: Sequence[str], metric
     """
     fig = new_figure(len(metrics) * panel_size * 1.25 + 0.3, len(datasets) * panel_size * 0.8 + 1.0)
     axes = fig.subplots(len(datasets), len(metrics), squeeze=False)
-    series = {"cp": ("CP", OKABE_ITO[0], "o", "-"), "tucker": ("Tucker", OKABE_ITO[3], "s", "--"),
-              "tucker_rhw": ("Tucker (R,H,W)", OKABE_ITO[4], "^", ":")}
+    series = {CP: ("CP", OKABE_ITO[0], "o", "-"), TUCKER: ("Tucker", OKABE_ITO[3], "s", "--"),
+              TUCKER_RHW: ("Tucker (R,H,W)", OKABE_ITO[4], "^", ":")}
     handles = {}
     for r, d in enumerate(datasets):
         for c, m in enumerate(metrics):
             ax = axes[r, c]
             rows = table[(table.dataset == d) & (table.metric == m)]
             # metric learning by each recipe: a line each (eq13 first)
-            for i, (_, ml) in enumerate(rows[rows.family == "metric_learning"].sort_values("method").iterrows()):
+            for i, (_, ml) in enumerate(rows[rows.family == METRIC_LEARNING].sort_values("method").iterrows()):
                 color, style = (OKABE_ITO[2], ":") if i == 0 else (OKABE_ITO[5], "-.")
                 ml_sd = 0.0 if np.isnan(ml["sd"]) else float(ml["sd"])
                 line = ax.axhline(ml["mean"], color=color, linewidth=1.8, linestyle=style)

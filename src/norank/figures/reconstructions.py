@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from norank.errors import NorankError
 from norank.figures.style import image_axes, new_figure
 from norank.labels import method_label
+from norank.methods import PCA, TUCKER, TUCKER_RHW, Method
 
 
 def plot_reconstructions(rows: Sequence[tuple[str, np.ndarray]], column_titles: Sequence[str], *, title: str,
@@ -45,10 +46,10 @@ def plot_reconstructions(rows: Sequence[tuple[str, np.ndarray]], column_titles: 
 
 def reconstruction_label(method: str, summary: dict, relative_error: float) -> str:
     """Row label of a reconstruction: method, its size (PCA components, Tucker ranks) and the error."""
-    name = method_label(method)
-    if method == "pca" and "n_components" in summary:
+    name, family = method_label(method), Method.parse(method).family
+    if family == PCA and "n_components" in summary:
         name += f" ({summary['n_components']} comp.)"
-    elif method.startswith("tucker") and len(summary.get("rank", [])) > 1:
+    elif family in (TUCKER, TUCKER_RHW) and len(summary.get("rank", [])) > 1:
         name += f"\n(R = ({', '.join(map(str, summary['rank']))}))"
     return f"{name}\nrel. err. {relative_error:.3f}"
 

@@ -144,7 +144,7 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     """
     import json
 
-    from norank import __version__
+    import norank
     from norank.io import atomic_path
     from norank.ml.history import write_history
 
@@ -154,7 +154,7 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     role[np.asarray(test_idx, dtype=np.int64)] = "heldout"
     Z = embed(result.model, ds.X, result.device)
     meta = dict(dataset=ds.name, split=split, seed=seed, best_epoch=result.best_epoch, device=result.device,
-                norank_version=__version__, dataset_X_sha256=ds.provenance.get("X_sha256"))
+                norank_version=norank.__version__, dataset_X_sha256=ds.provenance.get("X_sha256"))
     with atomic_path(outputs.model) as tmp:
         torch.save({"state_dict": result.model.state_dict(), "config": cfg.to_dict(),
                     "sample_shape": list(ds.X.shape[1:]), **meta}, tmp)

@@ -1,4 +1,4 @@
-"""Rule fig_embeddings: one dataset's 2-D views of every method, in-sample beside held-out fold 0
+"""Rules fig_embeddings_<dataset>: one dataset's 2-D views of every method, in-sample beside held-out fold 0
 (Figures 5, 7 and 8 of the paper are its synthetic, LFW and ABIDE instances)."""
 
 from norank.data import load_dataset
