@@ -130,3 +130,27 @@ def test_baseline_inputs_prints_one_row_per_variant_method_and_seed(tmp_path, ca
     monkeypatch.setattr(sys, "argv", argv[:2] + ["--variants", "raw"])
     with pytest.raises(SystemExit, match=r"unknown variant\(s\) \['raw'\]"):
         baseline_inputs.main()
+
+
+def test_compare_runs_sees_a_changed_array_pixel_or_byte_and_applies_an_intended_rename(tmp_path):
+    from PIL import Image
+
+    compare_runs = load("compare_runs")
+    before, after = tmp_path / "before", tmp_path / "after"
+    for root, loss in ((before, "paper"), (after, "eq13")):
+        (root / "losses" / loss).mkdir(parents=True)
+        np.savez(root / "losses" / loss / "embeddings.npz", Z=np.arange(6, dtype=np.float32).reshape(3, 2))
+        (root / "table.csv").write_text(f"method,value\nloss-{loss},0.5\n")
+        Image.fromarray(np.zeros((4, 4, 3), dtype=np.uint8)).save(root / "fig.png")
+        (root / "fig.pdf").write_bytes(root.name.encode())  # a PDF holds its creation date: not compared
+    renames = ["--rename", "/paper/=/eq13/", "--rename", "loss-paper=loss-eq13"]
+    assert compare_runs.main([str(before), str(after), *renames]) == 0
+    assert compare_runs.main([str(before), str(after)]) == 1  # without the rename, the study's files differ
+    np.savez(after / "losses" / "eq13" / "embeddings.npz", Z=np.arange(6, dtype=np.float32).reshape(3, 2) + 1e-7)
+    pixel = np.zeros((4, 4, 3), dtype=np.uint8)
+    pixel[0, 0, 0] = 1
+    Image.fromarray(pixel).save(after / "fig.png")
+    (after / "table.csv").write_text("method,value\nloss-eq13,0.50\n")
+    result = compare_runs.compare(before, after, [("/paper/", "/eq13/"), ("loss-paper", "loss-eq13")])
+    assert result["npz arrays DIFFER"] == ["losses/eq13/embeddings.npz"]
+    assert result["png pixels DIFFER"] == ["fig.png"] and result["text bytes DIFFER"] == ["table.csv"]

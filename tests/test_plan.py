@@ -70,10 +70,10 @@ def test_method_parts_and_bad_names():
     assert method_label("pca_svm") == "PCA + SVM" and method_label("something") == "something"
 
 
-def test_tsne_only_under_split_all_and_heldout_ranks_on_folds():
+def test_tsne_only_under_split_all():
     families, ranks = ["pca", "tsne", "umap", "cp", "tucker"], [2, 5, 10]
-    all_split = [str(m) for m in baseline_methods(families, ranks, "all", heldout_ranks=[5])]
-    fold = [str(m) for m in baseline_methods(families, ranks, "fold3", heldout_ranks=[5])]
+    all_split = [str(m) for m in baseline_methods(families, ranks, "all")]
+    fold = [str(m) for m in baseline_methods(families, [5], "fold3")]
     assert all_split == ["pca", "tsne", "umap", "cp-R2", "cp-R5", "cp-R10", "tucker-R2", "tucker-R5", "tucker-R10"]
     assert fold == ["pca", "umap", "cp-R5", "tucker-R5"]
     with pytest.raises(NorankError, match="baseline 'pca_svm' is unknown"):
@@ -100,7 +100,10 @@ def test_the_run_list_of_the_test_config(repo):
     assert plan.embeddings(ml) == "results/train/lfw/fold0/eq13/seed0/embeddings.npz" and ml in runs
     official = plan.metric_learning_run("lfw", "all", 0, "official")
     assert plan.embeddings(official) == "results/train/lfw/all/official/seed0/embeddings.npz" and official in runs
-    assert plan.table_ranks(config) == [2] and plan.figure_ranks(config) == [2]
+    grid = plan.RankGrid.of(config)
+    assert grid.in_sample == (2, 5) and grid.of_split("fold1") == grid.tables == grid.figures == (2,)
+    assert grid.highest == 5 and plan.RankGrid.of({"baselines": {"ranks": [5, 10]}}).of_split("fold0") == (5, 10)
+    assert plan.RankGrid(in_sample=(2, 3), heldout=(5, 10, 20)).figures == (2, 3)  # none of the tables' is fitted
     assert [str(m) for m in plan.figure_methods(config)] == ["pca", "tsne", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2",
                                                               "metric_learning", "metric_learning-official"]
 

@@ -167,9 +167,9 @@ def _synthetic_samples(c: _Context) -> list[Figure]:
 def reconstruction_methods(config: dict) -> list[Method]:
     """Figure 6's rows besides the original and metric learning: PCA, and CP / Tucker at the grid's
     highest rank."""
-    b = config["baselines"]
-    return [Method(f) if f == PCA else Method.decomposition(f, max(b["ranks"]))
-            for f in (PCA, CP, TUCKER) if f in b["methods"]]
+    highest = plan.RankGrid.of(config).highest
+    return [Method(f) if f == PCA else Method.decomposition(f, highest)
+            for f in (PCA, CP, TUCKER) if f in config["baselines"]["methods"]]
 
 
 def _reconstructions(c: _Context) -> list[Figure]:

@@ -127,13 +127,10 @@ class Method:
         return self.family in TRANSDUCTIVE
 
 
-def baseline_methods(families: list[str], ranks: list[int], split: str,
-                     heldout_ranks: list[int] | None = None) -> list[Method]:
+def baseline_methods(families: list[str], ranks, split: str) -> list[Method]:
     """The baselines of a split, in the tables' order of ``families``: CP / Tucker once per rank
-    (``heldout_ranks`` on held-out folds when given), t-SNE only under split ``all``."""
+    of ``ranks``, t-SNE only under split ``all`` (it has no out-of-sample transform)."""
     in_sample = Split.parse(split).protocol == PAPER
-    if not in_sample and heldout_ranks:
-        ranks = heldout_ranks
     out = []
     for family in families:
         if family in DECOMPOSITIONS:

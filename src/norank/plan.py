@@ -100,10 +100,43 @@ def split_seeds(config: dict, split: str) -> list[int]:
     return list(ev["seeds"])
 
 
+@dataclass(frozen=True)
+class RankGrid:
+    """The CP / Tucker ranks of a configuration, read from it once (:meth:`of`): ``in_sample``
+    are fitted under split ``all`` (``baselines.ranks``), ``heldout`` on the folds
+    (``baselines.heldout_ranks``, the paper's 5, 10, 20 by default; null: the same grid)."""
+
+    in_sample: tuple[int, ...]
+    heldout: tuple[int, ...]
+
+    @classmethod
+    def of(cls, config: dict) -> "RankGrid":
+        b = config["baselines"]
+        return cls(tuple(b["ranks"]), tuple(b.get("heldout_ranks") or b["ranks"]))
+
+    def of_split(self, split: str) -> tuple[int, ...]:
+        return self.in_sample if protocol(split) == PAPER else self.heldout
+
+    @property
+    def tables(self) -> tuple[int, ...]:
+        """The ranks of Tables 2-4: the held-out grid (both protocols' rows exist for it)."""
+        return self.heldout
+
+    @property
+    def figures(self) -> tuple[int, ...]:
+        """The ranks of the embedding figures: the tables' ranks fitted under split ``all``, else
+        the whole in-sample grid."""
+        return tuple(r for r in self.tables if r in self.in_sample) or self.in_sample
+
+    @property
+    def highest(self) -> int:
+        """The highest in-sample rank (Figure 6's reconstructions)."""
+        return max(self.in_sample)
+
+
 def baselines(config: dict, split: str) -> list[Method]:
-    """The baselines of a split (``heldout_ranks`` on folds when set; t-SNE only under ``all``)."""
-    b = config["baselines"]
-    return baseline_methods(b["methods"], b["ranks"], split, b.get("heldout_ranks"))
+    """The baselines of a split: CP / Tucker at the split's ranks (:class:`RankGrid`), t-SNE only under ``all``."""
+    return baseline_methods(config["baselines"]["methods"], RankGrid.of(config).of_split(split), split)
 
 
 def recipes(config: dict) -> list[Method]:
@@ -125,25 +158,13 @@ def metric_learning_run(dataset: str, split: str, seed: int, recipe: str = EQ13)
     return Run(dataset, split, Method.metric_learning(recipe), seed)
 
 
-def table_ranks(config: dict) -> list[int]:
-    """CP / Tucker ranks of Tables 2-4: ``heldout_ranks`` (the paper's 5, 10, 20 by default), else the grid."""
-    b = config["baselines"]
-    return list(b.get("heldout_ranks") or b["ranks"])
-
-
-def figure_ranks(config: dict) -> list[int]:
-    """CP / Tucker ranks of the embedding figures: the tables' ranks that the grid fits under
-    split ``all``, else the whole grid."""
-    ranks = config["baselines"]["ranks"]
-    return [r for r in table_ranks(config) if r in ranks] or list(ranks)
-
-
 def figure_methods(config: dict) -> list[Method]:
-    """Rows of an embedding figure: the baselines with CP / Tucker at the middle of
-    :func:`figure_ranks` (10 of 5, 10, 20; the rank sensitivity figure covers the others), then
-    metric learning by each recipe."""
-    b, ranks = config["baselines"], figure_ranks(config)
-    return [*baseline_methods(b["methods"], [ranks[len(ranks) // 2]], str(Split.all())), *recipes(config)]
+    """Rows of an embedding figure: the baselines with CP / Tucker at the middle of the figure ranks
+    (:attr:`RankGrid.figures`: 10 of 5, 10, 20; the rank sensitivity figure covers the others),
+    then metric learning by each recipe."""
+    ranks = RankGrid.of(config).figures
+    return [*baseline_methods(config["baselines"]["methods"], [ranks[len(ranks) // 2]], str(Split.all())),
+            *recipes(config)]
 
 
 def run_file(run: Run, file: str) -> str:

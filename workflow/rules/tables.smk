@@ -41,7 +41,7 @@ rule paper_tables:
         code=library_code("paper_tables.py"),
         sources=SOURCES,
         baselines=config["baselines"]["methods"],
-        ranks=plan.table_ranks(config),
+        ranks=list(plan.RankGrid.of(config).tables),
         recipes=config["recipes"],
         realistic=[
             d for d in DATASETS if config["datasets"][d].get("preset") == "realistic"
