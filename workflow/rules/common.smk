@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from norank import figure_plan, job_params, plan
 from norank.errors import NorankError
+from norank.methods import CLASSIFIERS, METRIC_LEARNING
 from norank.recipes import RECIPES
 from norank.sources import code_fingerprint
 from norank.table_registry import STUDY_TABLE_STEMS, TABLES
@@ -42,6 +43,7 @@ wildcard_constraints:
     recipe="|".join(RECIPES),
     loss=r"[a-z][a-z0-9_]*",
     study="|".join(plan.STUDIES),
+    method="|".join((METRIC_LEARNING, *CLASSIFIERS)),  # Table 6's learning curves
 
 
 def datasets_of(*sources):

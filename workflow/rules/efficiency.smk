@@ -12,8 +12,6 @@ rule efficiency:
         "logs/efficiency/{dataset}/{method}/seed{seed}.log",
     benchmark:
         "results/benchmarks/efficiency/{dataset}/{method}/seed{seed}.tsv"
-    wildcard_constraints:
-        method=r"metric_learning|pca_svm|transformer",
     conda:
         "../../envs/train.yaml"
     threads: COMPUTE["train_threads"]
