@@ -35,5 +35,6 @@ for _fig in FIGURES:
         params:
             **_fig.params,
             code=library_code(f"{_fig.script}.py"),
+            script=_fig.script,  # the script path is read when the job runs, when _fig is the last figure
         script:
-            f"../scripts/{_fig.script}.py"
+            "../scripts/{params.script}.py"
