@@ -7,9 +7,9 @@
 - ``.npz``: every array bit-identical (same keys, dtypes, shapes and bytes);
 - ``.png``: pixel-identical (the decoded RGBA arrays);
 - ``model.pt``: every tensor of the state dict bit-identical;
-- not compared, and counted apart: what records time or the machine (``benchmarks/``,
-  ``provenance.*``, ``summary.json`` of a baseline fit, the history's ``seconds`` column, PDFs,
-  whose metadata hold a creation date), and the report.
+- left out, as they record time, the machine or a date: ``benchmarks/``, ``provenance.*``, the
+  report, PDFs (their metadata hold a creation date), and every ``seconds`` field or column
+  (baseline summaries, histories, learning curves).
 
 Prints one line per kind and every differing or missing file; exits 1 if any.
 """
@@ -17,6 +17,7 @@ Prints one line per kind and every differing or missing file; exits 1 if any.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -61,11 +62,26 @@ def same_history(a: Path, b: Path, renames) -> bool:
     return x.drop(columns=drop).equals(y.drop(columns=[c for c in y.columns if "seconds" in c]))
 
 
+def _untimed(obj):
+    """``obj`` without the keys that record a duration (``*seconds*``), at any depth."""
+    if isinstance(obj, dict):
+        return {k: _untimed(v) for k, v in obj.items() if "seconds" not in k}
+    return [_untimed(v) for v in obj] if isinstance(obj, list) else obj
+
+
 def same_summary(a: Path, b: Path, renames) -> bool:
-    x, y = json.loads(_renamed(a.read_text(), renames)), json.loads(b.read_text())
-    for d in (x, y):
-        d.pop("fit_seconds", None)
-    return x == y
+    return _untimed(json.loads(_renamed(a.read_text(), renames))) == _untimed(json.loads(b.read_text()))
+
+
+def same_text(a: Path, b: Path, renames) -> bool:
+    """Byte-identical; a CSV with a duration column (``seconds``: the learning curves) without it."""
+    x = _renamed(a.read_bytes().decode("utf-8", "surrogateescape"), renames)
+    if a.suffix == ".csv" and "seconds" in x.partition("\n")[0]:
+        import pandas as pd
+
+        x, y = (pd.read_csv(io.StringIO(t)) for t in (x, b.read_text()))
+        return x.drop(columns=[c for c in x if "seconds" in c]).equals(y.drop(columns=[c for c in y if "seconds" in c]))
+    return x.encode("utf-8", "surrogateescape") == b.read_bytes()
 
 
 def compare(before: Path, after: Path, renames: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -86,12 +102,10 @@ def compare(before: Path, after: Path, renames: list[tuple[str, str]]) -> dict[s
             kind, same = "model tensors", same_model(a, b)
         elif rel.endswith("history.tsv"):
             kind, same = "histories (no seconds)", same_history(a, b, renames)
-        elif rel.endswith("summary.json") and "/baselines/" in rel:
-            kind, same = "baseline summaries (no fit_seconds)", same_summary(a, b, renames)
+        elif rel.endswith("summary.json") and "baselines/" in rel:
+            kind, same = "baseline summaries (no seconds)", same_summary(a, b, renames)
         else:
-            kind = "text bytes"
-            same = _renamed(a.read_bytes().decode("utf-8", "surrogateescape"), renames).encode(
-                "utf-8", "surrogateescape") == b.read_bytes()
+            kind, same = "text bytes (a CSV's seconds column left out)", same_text(a, b, renames)
         out.setdefault(f"{kind} compared", []).append(rel)
         if not same:
             out.setdefault(f"{kind} DIFFER", []).append(rel)
