@@ -1,13 +1,17 @@
 """The paper-vs-ours comparison (norank.comparison), on hand-made summaries."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from test_paper_tables import eff_rows, srow
 
 from norank.report import markdown_blocks
-from norank.comparison import (Tolerance, attribute, compare_with_paper, comparison_display, comparison_preamble,
-                               kmeans_evidence, largest_deviations, other_recipe, read_deviation_notes, verdict_table)
+from norank.comparison import (attribute, compare_with_paper, comparison_display, comparison_preamble, kmeans_evidence,
+                               largest_deviations, other_recipe, read_deviation_notes, verdict_table, within_counts,
+                               within_sentence)
+from norank.tolerance import Tolerance, Uninformative
 from norank.errors import NorankError
 
 
@@ -101,17 +105,102 @@ def test_the_published_label_variants_follow_the_rule(repo):
 
 
 def test_the_verdict_counts_per_table_and_method_in_the_tables_row_order():
-    methods = ["metric_learning-official", "pca", "tucker_rhw-R5", "cp-R10", "pca", "metric_learning", "cp-R5", "pca"]
-    cmp = pd.DataFrame(dict(table=[2] * 7 + [3], method=methods, status=["compared"] * 7 + ["paper prints NA"],
-                            within_tolerance=pd.Series([False, True, True, True, False, True, False, None],
-                                                       dtype=object)))
+    methods = ["metric_learning-official", "pca", "tucker_rhw-R5", "cp-R10", "pca", "metric_learning", "cp-R5", "pca",
+               "pca"]
+    within = [False, True, True, True, False, True, False, None, True]
+    cmp = pd.DataFrame(dict(table=[2] * 7 + [3, 2], method=methods,
+                            status=["compared"] * 7 + ["paper prints NA", "compared"],
+                            within_tolerance=pd.Series(within, dtype=object),
+                            informative=pd.Series([None, False, True, True, None, True, None, None, True], dtype=object),
+                            uninformative_reason=["", "near zero: x", "", "", "", "", "", "", ""]))
     v = verdict_table(cmp)
     assert v.Method.tolist() == ["PCA + K-Means", "CP-R5", "CP-R10", "Tucker (R,H,W)-R5", "Metric Learning",
                                  "Metric Learning (official recipe)", "PCA + K-Means"]
-    assert v.iloc[0].to_dict() == {"Table": 2, "Method": "PCA + K-Means", "cells": 2, "compared": 2, "within": 1,
-                                   "share within": "50%"}
+    assert v.iloc[0].to_dict() == {"Table": 2, "Method": "PCA + K-Means", "cells": 3, "compared": 3, "within": 2,
+                                   "informative": 1, "uninformative": 1, "share within": "67%"}
     assert v.iloc[-1].to_dict() == {"Table": 3, "Method": "PCA + K-Means", "cells": 1, "compared": 0, "within": 0,
-                                    "share within": "–"}
+                                    "informative": 0, "uninformative": 0, "share within": "–"}
+    assert within_counts(cmp) == (5, 4)
+    assert within_sentence(cmp) == "5 within, of which 4 informative (1 uninformative: 1 near zero)"
+
+
+def test_a_within_cell_is_uninformative_where_a_failed_method_lands_or_every_working_one():
+    rule = Uninformative(near_zero=0.05, ratio_near_one=0.05, ceiling=0.99)
+    # bounded metrics whose failure value is 0 (ARI, NMI, Sil., explained variance): strictly below near_zero
+    for metric in ("ari", "nmi", "silhouette", "explained_variance"):
+        assert rule.reason(metric, 0.0499).startswith("near zero") and rule.reason(metric, -0.0499)
+        assert rule.reason(metric, 0.05) is None and rule.reason(metric, 0.5) is None
+    # trustworthiness, continuity, accuracy have no failure value at 0 (a random embedding's trust. is ~0.5)
+    assert rule.reason("trustworthiness", 0.01) is None and rule.reason("accuracy", 0.02) is None
+    # a separation ratio or relative error within 5 % of 1: no class structure / no better than zeros
+    for metric in ("separation_ratio", "relative_error"):
+        assert rule.reason(metric, 1.0131).startswith("near one") and rule.reason(metric, 0.9502)
+        assert rule.reason(metric, 1.05) is None and rule.reason(metric, 9.85) is None
+    # the ceiling of the scores that saturate once a task is solved, not of Sil. or explained variance
+    for metric in ("ari", "nmi", "accuracy", "trustworthiness", "continuity"):
+        assert rule.reason(metric, 0.99).startswith("at the ceiling") and rule.reason(metric, 0.9899) is None
+    assert rule.reason("silhouette", 0.9999) is None and rule.reason("explained_variance", 0.995) is None
+    # DB and CH have no failure value of their own
+    assert rule.reason("davies_bouldin", 1.0) is None and rule.reason("calinski_harabasz", 0.01) is None
+    assert rule.reason("ari", np.nan) is None
+    assert Uninformative.from_config({"near_zero": 0.01}).reason("ari", 0.02) is None
+    assert Uninformative.from_config(None) == rule
+
+
+def test_only_within_cells_are_judged_informative_and_the_published_value_decides():
+    paper = pd.DataFrame([cell(3, "abide", "pca", "ari", -0.0012),  # within, where any failure lands
+                          cell(3, "abide", "pca", "nmi", 0.0324),  # outside tolerance: not judged
+                          cell(3, "abide", "pca", "separation_ratio", 1.0024),  # within, no class separation
+                          cell(3, "abide", "pca", "trustworthiness", 0.995),  # within, at the ceiling
+                          cell(3, "abide", "pca", "continuity", 0.90),  # within, informative
+                          cell(3, "abide", "tsne", "ari", 0.01)])  # not run
+    s = pd.DataFrame([srow("abide", "pca", "paper", "all", "ari_kmeans", 0.01, 0.0),
+                      srow("abide", "pca", "paper", "all", "nmi_kmeans", 0.30, 0.0),
+                      srow("abide", "pca", "paper", "all", "separation_ratio", 1.01, 0.0),
+                      srow("abide", "pca", "paper", "all", "trustworthiness", 0.97, 0.0),
+                      srow("abide", "pca", "paper", "all", "continuity", 0.92, 0.0)])
+    out = compare_with_paper(paper, s, None, {"abide": "abide"})
+    assert out.within_tolerance.tolist() == [True, False, True, True, True, None]
+    assert out.informative.tolist() == [False, None, False, False, True, None]
+    assert [r.split(":")[0] for r in out.uninformative_reason] == ["near zero", "", "near one", "at the ceiling", "", ""]
+    shown = comparison_display(out)
+    assert shown.Informative.tolist() == ["no, near zero", "", "no, near one", "no, at the ceiling", "yes", ""]
+    # the rule comes from the config: a tighter near_zero makes the ARI match count
+    strict = compare_with_paper(paper, s, None, {"abide": "abide"}, uninformative=Uninformative(near_zero=0.001))
+    assert strict.informative.tolist()[0] is True
+    text = markdown_blocks(comparison_preamble(out, Tolerance()))
+    assert "**Within tolerance**: 4 within, of which 1 informative (3 uninformative: 1 near zero, 1 near one, " \
+           "1 at the ceiling)" in text and "|paper| < 0.05" in text
+    assert re.search(r"\|\s+within \|\s+informative \|\s+uninformative \|", text)
+
+
+def test_a_cell_within_only_under_the_capped_band_is_marked():
+    t = Tolerance()
+    # crystal Tucker-R20 NMI: 0.826 ± 0.075 (3 seeds) vs 0.919: 0.093 off, within only under 2 × sd capped at 0.15
+    assert t.needs_cap("nmi", 0.9187, 0.8262, 0.0752, 3) and t.band("nmi", 0.8262, 0.0752, 3) == 0.15
+    assert not t.needs_cap("nmi", 0.9187, 0.8262, 0.0752, 2)  # the sd does not count from 2 runs: not within
+    assert not t.needs_cap("silhouette", -0.0514, -0.0837, 0.0955, 3)  # band at the cap, but within the base band
+    assert not t.needs_cap("nmi", 0.9187, 0.8262, 0.05, 3)  # within under a widened band below the cap
+    assert not t.needs_cap("nmi", 0.9187, 0.60, 0.10, 3)  # capped and still outside
+    assert t.needs_cap("calinski_harabasz", 10.0, 5.5, 3.0, 3) and not t.needs_cap("calinski_harabasz", 10.0, 9.0, 3.0, 3)
+    paper = pd.DataFrame([cell(4, "crystal", "pca", "nmi", 0.9187), cell(4, "crystal", "pca", "ari", 0.9)])
+    s = pd.DataFrame([srow("c", "pca", "paper", "all", "nmi_kmeans", 0.8262, 0.0752),
+                      srow("c", "pca", "paper", "all", "ari_kmeans", 0.88, 0.0752)])
+    out = compare_with_paper(paper, s, None, {"c": "crystal"})
+    assert out.band_capped.tolist() == [True, False]
+    assert comparison_display(out).Band.tolist() == ["±0.15 (cap)", "±0.15"]
+    assert "1 within cell(s) needed a band the sd widened up to the cap ±0.15 / ×2" in \
+        markdown_blocks(comparison_preamble(out, Tolerance()))
+
+
+def test_the_uninformative_defaults_are_the_configs_and_the_schemas(repo):
+    import yaml
+
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    schema = yaml.safe_load((repo / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    props = schema["properties"]["report"]["properties"]["uninformative"]["properties"]
+    assert Uninformative.from_config(config["report"]["uninformative"]) == Uninformative()
+    assert Uninformative(**{k: v["default"] for k, v in props.items()}) == Uninformative()
 
 
 def test_the_markdown_says_the_rule_the_verdicts_and_the_gap_in_the_metrics_own_terms():

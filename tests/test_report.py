@@ -1,10 +1,11 @@
 """What the report shows: tables as HTML with directions and a glossary, and the landing summary."""
 
+import io
 import re
 
 import pandas as pd
 
-from norank.comparison import Tolerance
+from norank.tolerance import Tolerance
 from norank.report import glossary, html_table, markdown_blocks
 from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
 
@@ -25,10 +26,11 @@ def srow(dataset, method, protocol, metric, mean, sd=0.0):
                 subset="all" if protocol == "paper" else "heldout", metric=metric, mean=mean, sd=sd, n_runs=3)
 
 
-def crow(table, dataset, method, metric, paper, ours, within):
+def crow(table, dataset, method, metric, paper, ours, within, why=""):
     return dict(table=table, paper_dataset=dataset, dataset=dataset, method=method, n_train=None, metric=metric,
                 paper=paper, paper_printed=str(paper), ours_mean=ours, ours_sd=0.0, status="compared",
-                diff=ours - paper, ratio=ours / paper, kind="bounded", within_tolerance=within)
+                diff=ours - paper, ratio=ours / paper, kind="bounded", within_tolerance=within,
+                informative=None if not within else not why, uninformative_reason=why)
 
 
 def test_the_findings_are_computed_from_the_results():
@@ -40,7 +42,7 @@ def test_the_findings_are_computed_from_the_results():
     ])
     cmp = pd.DataFrame([crow(2, "lfw", "metric_learning", "silhouette", 0.975, 0.60, False),
                         crow(2, "lfw", "metric_learning-official", "silhouette", 0.975, 0.95, True),
-                        crow(2, "lfw", "pca", "silhouette", -0.0186, -0.0186, True)])
+                        crow(2, "lfw", "pca", "silhouette", -0.0186, -0.0186, True, "near zero: |-0.0186| < 0.05")])
     found = findings(summary, cmp, Tolerance())
     assert found[0].startswith("**Reproduction**: 2 of 3 compared published cells are within tolerance")
     assert "1 of 1 for the baselines; Metric learning: 0 of 1; Metric learning (official recipe): 1 of 1" in found[0]
@@ -48,6 +50,8 @@ def test_the_findings_are_computed_from_the_results():
     assert "Metric learning on abide, ARI 1.00 in sample against 0.09 ± 0.05 on held-out samples" in found[2]
     assert "metric learning is best on 1 of 2 datasets (abide Metric learning 0.09; lfw UMAP 0.80)" in found[3]
     assert "Table 2, lfw, Metric learning, silhouette: ours 0.6, paper 0.975 (7.5 bands off)" in found[4]
+    read_back = pd.read_csv(io.StringIO(cmp.to_csv(index=False)))  # the rule reads results/tables/paper_comparison.csv
+    assert findings(summary, read_back, Tolerance()) == found and verdict_grid(read_back).equals(verdict_grid(cmp))
     grid = verdict_grid(cmp)
     assert grid.to_dict("records")[0] == {"Method": "PCA + K-Means", "Table 2": "1 / 1"}
     rst, md = summary_rst(found, grid, "2 datasets."), summary_markdown(found, grid, "2 datasets.", {"Table 2": "tables/t2.html"})

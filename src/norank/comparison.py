@@ -11,10 +11,14 @@ Table 6 runs.
   :func:`kmeans_evidence` is the rule (a separation ratio within 5 % of 1, i.e. no class
   structure, next to a silhouette above 0.2 cannot come from the true labels). Ours is read in
   the row's variant; the other variant is in ``ours_other_variant``.
-- **Tolerance by metric kind** (:class:`Tolerance`): bounded metrics (Sil., ARI, NMI,
+- **Tolerance by metric kind** (:class:`Tolerance`, :mod:`norank.tolerance`): bounded metrics (Sil., ARI, NMI,
   trustworthiness, continuity, accuracy, explained variance) within an absolute band; scale
   metrics (DB, CH, SR, relative error) within a ratio band. Our sd over seeds widens a band only
-  when it comes from at least ``min_runs`` runs, and never beyond the cap.
+  when it comes from at least ``min_runs`` runs, and never beyond the cap; ``band_capped`` marks
+  a cell within only under a band the sd widened up to the cap.
+- **Informative matches** (:class:`Uninformative`): a "within" cell whose published value a
+  failed method also reaches (ARI near 0, SR near 1, a score at its ceiling) is counted apart
+  (column ``informative``, and why not in ``uninformative_reason``).
 - **Statuses** say why a cell is not compared: not run, ``paper prints NA``, ``realistic preset
   (not a reproduction)``, ``protocol unknown (Table 6)``, ``paper value impossible: ...``.
 - **Likely owner of a deviation** (:func:`attribute`): a cell outside tolerance gets the first
@@ -27,7 +31,6 @@ Table 6 runs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -37,11 +40,11 @@ import pandas as pd
 from norank.errors import NorankError
 from norank.labels import method_label
 from norank.formatting import fmt_mean_sd, fmt_number, significant
+from norank.tolerance import SCALE, Tolerance, Uninformative, informative, is_within
 from norank.methods import CLASSIFIERS, DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, TUCKER, TUCKER_RHW, Method
 from norank.paper_tables import summarize_efficiency, summary_cells
 from norank.recipes import EQ13
 
-SCALE = ("davies_bouldin", "calinski_harabasz", "separation_ratio", "relative_error")
 LABEL_DEPENDENT = ("silhouette", "davies_bouldin", "calinski_harabasz")
 # paper metric -> our metric (the label-dependent ones get the row's variant as suffix)
 OURS = {"separation_ratio": "separation_ratio", "continuity": "continuity", "trustworthiness": "trustworthiness",
@@ -54,49 +57,6 @@ NOTE_COLUMNS = NOTE_KEYS + ("owner", "reason")
 NOT_ANALYSED = "not analysed"
 NOT_A_REPRODUCTION = "realistic preset (not a reproduction)"
 TABLE6_UNKNOWN = "protocol unknown (Table 6)"
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """When ours counts as reproducing a published cell.
-
-    Bounded metrics: |ours − paper| ≤ band, band = max(abs, sd_multiple · sd) capped at
-    cap_abs. Scale metrics: max(ours / paper, paper / ours) ≤ band, band = max(ratio,
-    1 + sd_multiple · sd / ours) capped at cap_ratio. sd counts only from ``min_runs`` runs up.
-    """
-
-    abs: float = 0.05
-    ratio: float = 1.25
-    sd_multiple: float = 2.0
-    min_runs: int = 3
-    cap_abs: float = 0.15
-    cap_ratio: float = 2.0
-
-    @classmethod
-    def from_config(cls, d: dict) -> "Tolerance":
-        return cls(**d)
-
-    def band(self, metric: str, ours: float, sd: float, runs: int) -> float:
-        spread = self.sd_multiple * sd if runs >= self.min_runs and not math.isnan(sd) else 0.0
-        if metric in SCALE:
-            widened = 1 + spread / abs(ours) if ours else math.inf
-            return min(max(self.ratio, widened), self.cap_ratio)
-        return min(max(self.abs, spread), self.cap_abs)
-
-    def within(self, metric: str, paper: float, ours: float, sd: float, runs: int) -> bool | None:
-        """Whether ours reproduces paper; None when a ratio cannot be taken (a value ≤ 0)."""
-        band = self.band(metric, ours, sd, runs)
-        if metric in SCALE:
-            if paper <= 0 or ours <= 0:
-                return None
-            return max(ours / paper, paper / ours) <= band
-        return abs(ours - paper) <= band
-
-    def rule(self) -> str:
-        return (f"bounded metrics (Sil., ARI, NMI, Trust., Cont., accuracy, explained variance): |ours − paper| ≤ "
-                f"max({self.abs}, {self.sd_multiple} × sd), at most {self.cap_abs}; scale metrics (DB, CH, SR, "
-                f"relative error): max(ours/paper, paper/ours) ≤ max({self.ratio}, 1 + {self.sd_multiple} × sd/ours), "
-                f"at most {self.cap_ratio}; sd counts from {self.min_runs} runs up")
 
 
 def kmeans_evidence(silhouette: float, separation_ratio: float) -> str | None:
@@ -140,12 +100,15 @@ def our_metric(metric: str, variant: str) -> str:
 
 def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: pd.DataFrame | None,
                        sources: dict[str, str], *, tolerance: Tolerance = Tolerance(), recipes=(EQ13,),
-                       realistic=(), families=DECOMPOSITIONS) -> pd.DataFrame:
+                       realistic=(), families=DECOMPOSITIONS, uninformative: Uninformative = Uninformative()
+                       ) -> pd.DataFrame:
     """One row per published cell × each of our datasets of its source × (metric-learning
     cells) each recipe (Tucker cells of Tables 2-4: each rank mode of ``families``). ``sources``
     maps our datasets to their source (``galaxy_paper`` → ``galaxy``); ``realistic`` names the
     datasets of a realistic preset. ``ours`` is the paper-protocol mean over seeds (the paper's
-    protocol), the held-out mean is beside it.
+    protocol), the held-out mean is beside it. A "within" cell is ``informative`` unless
+    ``uninformative`` says otherwise; ``band_capped`` (compared cells) says it is within only under
+    a band our sd widened up to the cap.
     """
     eff = summarize_efficiency(efficiency) if efficiency is not None and len(efficiency) else None
     lookup = summary_cells(summary)
@@ -178,6 +141,11 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
                                         dtype=object)
     no_ratio = (out.status == "compared") & out.within_tolerance.isna()
     out.loc[no_ratio, "status"] = "not comparable: a value ≤ 0 has no ratio"
+    out["informative"], out["uninformative_reason"] = informative(out.metric, out.paper, out.within_tolerance,
+                                                                  uninformative)
+    out["band_capped"] = pd.Series([tolerance.needs_cap(m, pv, o, s, n) if st == "compared" else None
+                                    for m, pv, o, s, n, st in zip(out.metric, out.paper, out.ours_mean, out.ours_sd,
+                                                                  out.runs, out.status)], dtype=object)
     return out
 
 
@@ -222,16 +190,33 @@ def _row_order(method: str) -> tuple:
             m.recipe or "")
 
 
+def within_counts(cmp: pd.DataFrame) -> tuple[int, int]:
+    """Compared cells within tolerance, and of those the informative ones (column ``informative``)."""
+    within = cmp.within_tolerance.map(is_within) & (cmp.status == "compared")
+    return int(within.sum()), int((within & cmp.informative.map(is_within)).sum())
+
+
+def within_sentence(cmp: pd.DataFrame) -> str:
+    """The within count in plain words: "349 within, of which 243 informative (106 uninformative:
+    66 near zero, ...)"."""
+    within, useful = within_counts(cmp)
+    kinds = cmp.uninformative_reason.fillna("").str.replace(r":.*", "", regex=True)
+    why = ", ".join(f"{n} {k}" for k, n in kinds[kinds != ""].value_counts().items())
+    return f"{within} within, of which {useful} informative" + (f" ({within - useful} uninformative: {why})"
+                                                                if within > useful else "")
+
+
 def verdict_table(cmp: pd.DataFrame) -> pd.DataFrame:
     """Per table × method (ours: each recipe its own row): published cells, compared, within
-    tolerance, under the paper protocol."""
+    tolerance, and the within cells split into informative and uninformative, under the paper
+    protocol."""
     rows = []
     groups = sorted(cmp.groupby(["table", "method"]), key=lambda kv: (kv[0][0], _row_order(kv[0][1])))
     for (table, method), g in groups:
         comp = g[g.status == "compared"]
-        within = int((comp.within_tolerance == True).sum())  # noqa: E712 (object column: True / False / None)
+        within, useful = within_counts(comp)
         rows.append({"Table": table, "Method": method_label(method, table=True), "cells": len(g),
-                     "compared": len(comp), "within": within,
+                     "compared": len(comp), "within": within, "informative": useful, "uninformative": within - useful,
                      "share within": f"{within / len(comp):.0%}" if len(comp) else "–"})
     return pd.DataFrame(rows)
 
@@ -253,7 +238,8 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
     def band(r):
         if pd.isna(r["band"]):
             return ""
-        return f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{significant(r['band'])}"
+        cap = " (cap)" if is_within(r["band_capped"]) else ""
+        return (f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{significant(r['band'])}") + cap
 
     return pd.DataFrame({
         "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
@@ -267,6 +253,8 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],
         "Verdict": [verdict(r) for _, r in cmp.iterrows()],
+        "Informative": ["" if pd.isna(v) else "yes" if v else f"no, {w.split(':')[0]}"
+                        for v, w in zip(cmp.informative, cmp.uninformative_reason.fillna(""))],
         **({"Likely owner": cmp.owner} if "owner" in cmp else {}),
     })
 
@@ -351,13 +339,19 @@ def other_recipe(cmp: pd.DataFrame) -> pd.Series:
     return out
 
 
-def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> list:
+def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance,
+                        uninformative: Uninformative = Uninformative()) -> list:
     """What is shown above the cells (blocks for :func:`norank.tables.write_table`): the rule,
     the verdict per table and method, why the other cells are not compared, the largest deviations."""
     statuses = cmp.status.str.replace(r":.*", "", regex=True).value_counts()
     blocks = [f"Within tolerance means: {tolerance.rule()}. Ours is the paper-protocol mean over seeds; Sil., DB and "
               "CH are read on the labels the paper used (column Labels: true, as the official code, unless the "
               "paper's own numbers rule that out; the note column of config/paper_values.csv says why).",
+              f"Informative (column Informative; the published value decides, not ours): {uninformative.rule()}.",
+              f"**Within tolerance**: {within_sentence(cmp)}; per table: " + "; ".join(
+                  f"Table {t} {within_sentence(g)}" for t, g in cmp.groupby("table") if within_counts(g)[0])
+              + f". {int(cmp.band_capped.map(is_within).sum())} within cell(s) needed a band the sd widened "
+              f"up to the cap ±{tolerance.cap_abs:g} / ×{tolerance.cap_ratio:g} (Band \"(cap)\").",
               ("Verdict per table and method (paper protocol)", verdict_table(cmp)),
               "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items())]
     if "owner" in cmp:
@@ -368,7 +362,7 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance) -> list:
                       "reading the results): " + ", ".join(f"{k}: {v}" for k, v in owners.items()))
     top = largest_deviations(cmp, tolerance)
     if len(top):
-        shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict"])
+        shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict", "Informative"])
         shown["Bands off"] = [f"{b:.1f}" for b in top.bands]
         shown["Other recipe"] = other_recipe(cmp).loc[top.index].values
         if "owner" in top:

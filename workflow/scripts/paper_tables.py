@@ -5,8 +5,9 @@ from pathlib import Path
 import pandas as pd
 
 from norank.logs import log_to
-from norank.comparison import (Tolerance, attribute, compare_with_paper, comparison_display, comparison_preamble,
+from norank.comparison import (attribute, compare_with_paper, comparison_display, comparison_preamble,
                                read_deviation_notes)
+from norank.tolerance import Tolerance, Uninformative
 from norank.paper_tables import (EXTENSION_NOTE, cluster_table, efficiency_table, published_values,
                                  reconstruction_table, table_methods)
 from norank.table_registry import TABLES
@@ -35,8 +36,9 @@ with log_to(snakemake.log[0]) as log:
 
     compare = written("paper_comparison")  # not with only your own datasets
     tolerance = Tolerance.from_config(p.tolerance)
+    uninformative = Uninformative.from_config(getattr(p, "uninformative", None))  # the defaults until the rule passes it
     cmp = attribute(compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
-                                       realistic=p.realistic, families=p.baselines),
+                                       realistic=p.realistic, families=p.baselines, uninformative=uninformative),
                     read_deviation_notes(snakemake.input.notes)) if compare else None
 
     def published(spec):
@@ -70,4 +72,4 @@ with log_to(snakemake.log[0]) as log:
         spec = TABLES["paper_comparison"]
         log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
         write_table(cmp, stem_of(spec.stem), formats=spec.formats, display=comparison_display(cmp),
-                    caption=spec.caption, preamble=comparison_preamble(cmp, tolerance))
+                    caption=spec.caption, preamble=comparison_preamble(cmp, tolerance, uninformative))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from norank.comparison import Tolerance
+from norank.tolerance import Tolerance
 from norank.io import atomic_path
 from norank.logs import log_to
 from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
