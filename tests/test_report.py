@@ -46,6 +46,7 @@ def test_the_findings_are_computed_from_the_results():
     found = findings(summary, cmp, Tolerance())
     assert found[0].startswith("**Reproduction**: 2 of 3 compared published cells are within tolerance")
     assert "1 of 1 for the baselines; Metric learning: 0 of 1; Metric learning (official recipe): 1 of 1" in found[0]
+    assert "). That is 2 within, of which 1 informative (1 uninformative: 1 near zero). Per table: Table 2: 2 within" in found[0]
     assert "lfw Metric learning 0.60, Metric learning (official recipe) 0.95 (paper 0.975)" in found[1]
     assert "Metric learning on abide, ARI 1.00 in sample against 0.09 ± 0.05 on held-out samples" in found[2]
     assert "metric learning is best on 1 of 2 datasets (abide Metric learning 0.09; lfw UMAP 0.80)" in found[3]
@@ -53,10 +54,12 @@ def test_the_findings_are_computed_from_the_results():
     read_back = pd.read_csv(io.StringIO(cmp.to_csv(index=False)))  # the rule reads results/tables/paper_comparison.csv
     assert findings(summary, read_back, Tolerance()) == found and verdict_grid(read_back).equals(verdict_grid(cmp))
     grid = verdict_grid(cmp)
-    assert grid.to_dict("records")[0] == {"Method": "PCA + K-Means", "Table 2": "1 / 1"}
+    assert grid.to_dict("records")[0] == {"Method": "PCA + K-Means", "Table 2": "1 / 1, 0 informative"}
+    assert grid.to_dict("records")[2] == {"Method": "Metric Learning (official recipe)", "Table 2": "1 / 1, 1 informative"}
     rst, md = summary_rst(found, grid, "2 datasets."), summary_markdown(found, grid, "2 datasets.", {"Table 2": "tables/t2.html"})
     assert rst.startswith("Summary of this run\n---") and ".. csv-table::" in rst and "trust the held-out one" in rst
-    assert "- [Table 2](tables/t2.html)" in md and re.search(r"\| PCA \+ K-Means +\| 1 / 1 +\|", md)
+    assert "- [Table 2](tables/t2.html)" in md and re.search(r"\| PCA \+ K-Means +\| 1 / 1, 0 informative +\|", md)
+    assert "how many of the within cells are informative" in md and "how many of the within cells are informative" in rst
 
 
 def test_a_run_without_paper_datasets_or_held_out_folds_says_only_what_it_has():

@@ -2,19 +2,21 @@
 
 :func:`findings` reads the metric summary (``results/metrics/summary.csv``) and, when the run
 has paper datasets, the comparison (``results/tables/paper_comparison.csv``) and states the
-headline findings with their numbers: how many published cells reproduce, by recipe; the
+headline findings with their numbers: how many published cells reproduce, by recipe, and how
+many of those matches are informative (not where a failed method also lands); the
 metric-learning silhouette on the faces next to the paper's; the largest in-sample vs held-out
 gap; which method is best on held-out samples per dataset; the largest deviation from the
-paper. :func:`summary_rst` puts them, the verdict grid and the protocol caveat into the
-reStructuredText the report's landing page includes; :func:`summary_markdown` into
-``results/summary.md`` with links to every table and figure.
+paper. :func:`summary_rst` puts them, the verdict grid (within / compared, and the informative
+within cells) and the protocol caveat into the reStructuredText the report's landing page
+includes; :func:`summary_markdown` into ``results/summary.md`` with links to every table and
+figure.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from norank.comparison import verdict_table
+from norank.comparison import verdict_table, within_counts, within_sentence
 from norank.formatting import significant
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
@@ -23,6 +25,9 @@ from norank.paper_tables import PROTOCOL_SUBSET
 CAVEAT = ("In-sample (paper protocol) numbers of a trained encoder say how well it separates the samples it "
           "was trained on, and the paper reports only those; the held-out rows (stratified folds, every metric on "
           "samples the model never saw) say how it generalises. Where the two disagree, trust the held-out one.")
+
+GRID_KEY = ("within tolerance / compared published cells, paper protocol, and how many of the within cells are "
+            "informative: not where a failed method also lands")
 
 
 def _cells(summary: pd.DataFrame, metric: str, protocol: str) -> pd.DataFrame:
@@ -42,9 +47,14 @@ def reproduction_finding(cmp: pd.DataFrame) -> str | None:
     ml = compared.method.map(_is_ml)
     parts = [f"{method_label(m)}: {int(within[compared.method == m].sum())} of {int((compared.method == m).sum())}"
              for m in sorted(compared.method[ml].unique())]
+    per_table = "; ".join(f"Table {t}: {within_sentence(g)}" for t, g in compared.groupby("table")
+                          if within_counts(g)[0])
     return (f"**Reproduction**: {int(within.sum())} of {len(compared)} compared published cells are within tolerance "
             f"under the paper protocol ({int(within[~ml].sum())} of {int((~ml).sum())} for the baselines; "
-            + "; ".join(parts) + "). The comparison table lists every cell and why the others are not compared.")
+            + "; ".join(parts) + f"). That is {within_sentence(compared)}. Per table: {per_table}. A within cell is "
+            "uninformative when the published value sits where a failed method also lands, or at the ceiling of a "
+            "score every working method reaches. The comparison table lists every cell, the rule, and why the "
+            "others are not compared.")
 
 
 def faces_finding(cmp: pd.DataFrame) -> str | None:
@@ -110,10 +120,10 @@ def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=N
 
 
 def verdict_grid(cmp: pd.DataFrame) -> pd.DataFrame:
-    """Methods × tables: ``within / compared`` published cells under the paper protocol."""
+    """Methods × tables: ``within / compared, informative`` published cells under the paper protocol."""
     v = verdict_table(cmp)
     v = v[v.compared > 0]
-    cells = v.assign(cell=[f"{w} / {c}" for w, c in zip(v.within, v.compared)])
+    cells = v.assign(cell=[f"{w} / {c}, {i} informative" for w, c, i in zip(v.within, v.compared, v.informative)])
     grid = cells.pivot_table(index="Method", columns="Table", values="cell", aggfunc="first", sort=False).fillna("")
     grid.columns = [f"Table {t}" for t in grid.columns]
     return grid.reset_index()
@@ -131,7 +141,7 @@ def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str) -> str:
     parts = ["Summary of this run", "-------------------", "", run, ""]
     parts += [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
-        parts += ["**Verdict** (within tolerance / compared published cells, paper protocol):", "", _rst_table(grid)]
+        parts += [f"**Verdict** ({GRID_KEY}):", "", _rst_table(grid)]
     parts += [CAVEAT, ""]
     return "\n".join(parts)
 
@@ -140,7 +150,6 @@ def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, link
     """``results/summary.md``: the findings, the verdict grid and a link to every table and figure."""
     parts = ["# Summary of this run", "", run, ""] + [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
-        parts += ["**Verdict** (within tolerance / compared published cells, paper protocol):", "",
-                  grid.to_markdown(index=False), ""]
+        parts += [f"**Verdict** ({GRID_KEY}):", "", grid.to_markdown(index=False), ""]
     parts += [CAVEAT, "", "## Tables and figures", ""] + [f"- [{name}]({path})" for name, path in links.items()]
     return "\n".join(parts) + "\n"
