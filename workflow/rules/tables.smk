@@ -47,6 +47,7 @@ rule paper_tables:
             d for d in DATASETS if config["datasets"][d].get("preset") == "realistic"
         ],
         tolerance=config["report"]["tolerance"],
+        uninformative=config["report"]["uninformative"],
     script:
         "../scripts/paper_tables.py"
 

@@ -36,7 +36,7 @@ with log_to(snakemake.log[0]) as log:
 
     compare = written("paper_comparison")  # not with only your own datasets
     tolerance = Tolerance.from_config(p.tolerance)
-    uninformative = Uninformative.from_config(getattr(p, "uninformative", None))  # the defaults until the rule passes it
+    uninformative = Uninformative.from_config(p.uninformative)
     cmp = attribute(compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
                                        realistic=p.realistic, families=p.baselines, uninformative=uninformative),
                     read_deviation_notes(snakemake.input.notes)) if compare else None
