@@ -38,6 +38,22 @@ def data_dir() -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def official_code_dir() -> Path:
+    """The pre-staged official code: $NORANK_OFFICIAL_CODE, else the nearest
+    ``shared/reference/official-code`` above the repository (never a copy inside it)."""
+    if "NORANK_OFFICIAL_CODE" in os.environ:
+        d = Path(os.environ["NORANK_OFFICIAL_CODE"]).resolve()
+    else:
+        found = [p / "shared" / "reference" / "official-code" for p in REPO.parents
+                 if (p / "shared" / "reference" / "official-code").is_dir()]
+        d = (found[0] if found else REPO.parent / "shared" / "reference" / "official-code").resolve()
+    if not (d / "metric learning" / "__init__.py").exists():
+        pytest.fail(f"pre-staged official code {d} not found. Set NORANK_OFFICIAL_CODE to a copy of "
+                    "github mbagherian/No-Rank-Tensor-Decomposition at the commit config/config.yaml pins.")
+    return d
+
+
 def snakemake(*args: str, cwd: Path, check: bool = True, snakefile: Path | None = None) -> subprocess.CompletedProcess:
     """Run this repository's workflow (or the copy at ``snakefile``) with the current interpreter's
     Snakemake, in ``cwd``.
@@ -88,13 +104,15 @@ def readme_block(marker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tiny_workflow, data_dir, tmp_path_factory) -> Path:
+def tiny_run(tiny_workflow, data_dir, official_code_dir, tmp_path_factory) -> Path:
     """The working directory of one complete run of config/test.yaml (shared by the e2e tests), made
     with the README's reproduction flags (so its one command is what builds the report), the tiny
-    config on top and the pre-staged data."""
+    config on top, the pre-staged data and the pre-staged official code."""
     flags = readme_reproduce_flags()
     assert flags[flags.index("--config") + 1].startswith("data_dir="), flags
     flags[flags.index("--config") + 1] = f"data_dir={data_dir}"
+    assert flags[flags.index("--config") + 2].startswith("official_code_dir="), flags
+    flags[flags.index("--config") + 2] = f"official_code_dir={official_code_dir}"
     css = flags.index("--report-stylesheet") + 1  # relative to the checkout: the copy's
     flags[css] = str(tiny_workflow.parent / flags[css])
     wd = tmp_path_factory.mktemp("tiny")

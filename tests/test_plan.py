@@ -24,7 +24,7 @@ def load_config(repo, *overlays: str) -> dict:
 # every family's names, as the files, metric rows and tables hold them
 NAMES = ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap",
          "cp-R5", "tucker-R20", "tucker_rhw-R3", "loss-eq13", "loss-center_contrastive", "loss-plm", "pca_svm",
-         "transformer"]
+         "transformer", "official_code"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -39,7 +39,9 @@ def test_every_family_has_a_name_and_one_kind():
     kinds = {str(m): (m.is_trained, m.is_baseline) for m in methods}
     assert [n for n, k in kinds.items() if k == (True, False)] == NAMES[:3] + NAMES[9:12]
     assert [n for n, k in kinds.items() if k == (False, True)] == NAMES[3:9]
-    assert [n for n, k in kinds.items() if k == (False, False)] == ["pca_svm", "transformer"]  # Table 6's classifiers
+    # Table 6's classifiers, and the official code (its own rule trains it)
+    assert [n for n, k in kinds.items() if k == (False, False)] == ["pca_svm", "transformer", "official_code"]
+    assert [n for n in NAMES if Method.parse(n).is_encoder] == NAMES[:3] + NAMES[9:12] + ["official_code"]
     assert Method.trained_with("plm") == Method(LOSS, loss="plm") == Method.parse("loss-plm")
     assert Method.metric_learning() == Method(METRIC_LEARNING) == Method(METRIC_LEARNING, recipe="eq13")
 
@@ -80,13 +82,29 @@ def test_tsne_only_under_split_all():
         baseline_methods(["pca", "pca_svm"], ranks, "all")
 
 
+def test_the_official_code_runs_in_sample_on_the_face_datasets_once_per_seed(repo):
+    config = load_config(repo)
+    runs = [r for r in plan.main_runs(config) if r.method == Method.parse("official_code")]
+    assert sorted({(r.dataset, r.split) for r in runs}) == [("lfw", "all"), ("olivetti", "all")]
+    assert sorted({r.seed for r in runs}) == config["evaluation"]["seeds"] == [0, 1, 2]
+    assert plan.embeddings(runs[0]) == f"results/official_code/{runs[0].dataset}/all/seed{runs[0].seed}/embeddings.npz"
+    m = runs[0].method
+    assert m.is_encoder and not m.is_trained and not m.is_baseline  # no train job, no baseline job: its own rule
+    assert plan.producer(runs[0]) == plan.embeddings(runs[0])
+    off = dict(config, official_code=dict(config["official_code"], run=False))
+    assert not [r for r in plan.main_runs(off) if r.method.family == "official_code"]
+    heldout_only = dict(config, evaluation=dict(config["evaluation"], protocols=["heldout"]))
+    assert plan.official_code_datasets(heldout_only) == []  # its examples train on every sample
+
+
 def test_the_run_list_of_the_test_config(repo):
     config = load_config(repo, "test.yaml")
     assert plan.splits(config) == ["all", "fold0", "fold1"]
     runs = plan.main_runs(config)
     # 7 datasets x seed 0 x (all: ML by 2 recipes + pca, tsne, umap, cp-R2, cp-R5, tucker-R2, tucker-R5,
     # tucker_rhw-R2, tucker_rhw-R5; folds: ML by 2 recipes + pca, umap, cp-R2, tucker-R2, tucker_rhw-R2)
-    assert len(runs) == 7 * (11 + 2 * 7)
+    # and the official code on lfw and olivetti, in sample
+    assert len(runs) == 7 * (11 + 2 * 7) + 2
     assert {str(r.method) for r in runs if r.split == "fold1"} == {
         "metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2"}
     assert not [r for r in runs if r.method.transductive and r.split != "all"]
@@ -190,7 +208,7 @@ def test_the_default_plan_trains_each_fold_once_and_the_paper_protocol_with_3_se
     modes) with 3 seeds, each of 5 folds 13 with seed 0 (evaluation.heldout_seeds)."""
     config = load_config(repo)
     runs = plan.main_runs(config)
-    assert len(runs) == 7 * (3 * 23 + 5 * 13) == 938
+    assert len(runs) == 7 * (3 * 23 + 5 * 13) + 2 * 3 == 944  # + the official code: lfw, olivetti x 3 seeds
     assert {r.seed for r in runs if r.split == "all"} == {0, 1, 2}
     assert {r.seed for r in runs if r.split != "all"} == {0}
     assert len([r for r in runs if r.method.is_trained]) == 7 * 2 * (3 + 5) == 112
@@ -198,7 +216,7 @@ def test_the_default_plan_trains_each_fold_once_and_the_paper_protocol_with_3_se
     # null: the folds train with every seed, as v1 did (1 155 baseline fits + Tucker (R,H,W))
     config["evaluation"]["heldout_seeds"] = None
     runs = plan.main_runs(config)
-    assert len(runs) == 7 * 3 * (23 + 5 * 13) == 1848
+    assert len(runs) == 7 * 3 * (23 + 5 * 13) + 2 * 3 == 1854
     assert len([r for r in runs if r.method.is_baseline]) == 1155 + 7 * 3 * (6 + 5 * 3)
     assert plan.split_seeds(config, "fold3") == plan.split_seeds(config, "all") == [0, 1, 2]
 

@@ -68,7 +68,7 @@ def evaluate_run(ds, emb_path, *, method: str, split: str, seed: int, k: int = 5
     # reconstruction: from the baseline's own summary, or a linear map Z -> X for metric learning
     if summary_path is not None:
         rec = json.loads(Path(summary_path).read_text()).get("reconstruction", {})
-    elif m.is_trained:
+    elif m.is_encoder:
         hat, hat_test = linear_reconstruction(Z[tr], X[tr], Z[ho] if ho.any() else None)
         rec = {"in_sample": reconstruction_scores(X[tr], hat)}
         if hat_test is not None:

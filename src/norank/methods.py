@@ -22,6 +22,7 @@ PCA, TSNE, UMAP = "pca", "tsne", "umap"
 CP, TUCKER, TUCKER_RHW = "cp", "tucker", "tucker_rhw"
 LOSS = "loss"  # a run of the loss comparison or the unsupervised mode (loss-plm), by its loss
 PCA_SVM, TRANSFORMER = "pca_svm", "transformer"  # Table 6's classifiers (norank.efficiency)
+OFFICIAL_CODE = "official_code"  # the paper author's code, run unmodified (norank.official_code)
 
 EMBEDDINGS = (PCA, TSNE, UMAP)  # baselines without a rank
 # baselines with a rank: CP; Tucker with ranks (R, R, R) as the paper's Table 5, and with the
@@ -29,13 +30,13 @@ EMBEDDINGS = (PCA, TSNE, UMAP)  # baselines without a rank
 DECOMPOSITIONS = (CP, TUCKER, TUCKER_RHW)
 BASELINES = EMBEDDINGS + DECOMPOSITIONS  # norank.baselines.fit_baseline
 CLASSIFIERS = (PCA_SVM, TRANSFORMER)  # trained on n samples for Table 6 only; they embed nothing
-FAMILIES = (METRIC_LEARNING, *BASELINES, LOSS, *CLASSIFIERS)
+FAMILIES = (METRIC_LEARNING, *BASELINES, LOSS, *CLASSIFIERS, OFFICIAL_CODE)
 TRANSDUCTIVE = (TSNE,)  # cannot embed samples it was not fitted on: split `all` only
 LOSS_PREFIX = f"{LOSS}-"  # loss-<loss>
 
 # every method name, as a regular expression: a family without parameters; metric learning by a
 # recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run
-_PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS), key=len, reverse=True))
+_PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS, OFFICIAL_CODE), key=len, reverse=True))
 WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
             rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
@@ -78,7 +79,7 @@ class Method:
         if not m:
             raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, {METRIC_LEARNING}-<recipe>, pca, "
                               f"tsne, umap, cp-R<rank>, tucker-R<rank>, tucker_rhw-R<rank>, {LOSS_PREFIX}<loss>, "
-                              f"{PCA_SVM} or {TRANSFORMER}.")
+                              f"{PCA_SVM}, {TRANSFORMER} or {OFFICIAL_CODE}.")
         plain, recipe, decomposition, rank, loss = m.groups()
         if plain:
             return cls(plain)
@@ -116,6 +117,12 @@ class Method:
         """An encoder this package trains, whose embeddings the training rules write (no rank, no
         reconstruction of its own)."""
         return self.family in (METRIC_LEARNING, LOSS)
+
+    @property
+    def is_encoder(self) -> bool:
+        """A metric-learning encoder (ours, a study's, or the official code's): no reconstruction of its
+        own, so the evaluation fits a linear map from its embedding back to the input (paper §5.4)."""
+        return self.family in (METRIC_LEARNING, LOSS, OFFICIAL_CODE)
 
     @property
     def is_baseline(self) -> bool:

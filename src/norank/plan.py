@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, Method, baseline_methods
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, Method, baseline_methods
 from norank.recipes import EQ13
 from norank.splits import HELDOUT, PAPER, Split
 from norank.table_registry import run_tables
@@ -22,6 +22,8 @@ from norank.table_registry import run_tables
 PATTERNS = {
     "train": "results/train/{dataset}/{split}/{recipe}/seed{seed}/{file}",
     "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
+    # the official code, run unmodified (norank.official_code): in sample, as its examples train
+    "official_code": "results/official_code/{dataset}/{split}/seed{seed}/{file}",
     # one baseline job per (dataset, protocol, seed, kind): a folder of every run it fits, each in
     # {split}/{method}/ (BaselineJob)
     "baselines": "results/baselines/{dataset}/{protocol}/seed{seed}/{kind}",
@@ -32,6 +34,7 @@ STUDIES = ("losses", "unsupervised")
 STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
+OFFICIAL_CODE_SOURCES = ("lfw", "olivetti")  # the official code's examples (norank.official_code.EXAMPLES)
 BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
 # the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
 # rank grid (so a new rank refits the decompositions only)
@@ -144,14 +147,27 @@ def recipes(config: dict) -> list[Method]:
     return [Method.metric_learning(r) for r in config["recipes"]]
 
 
+def official_code_datasets(config: dict) -> list[str]:
+    """The datasets the official code runs on: those of a source it has an example for
+    (norank.official_code.EXAMPLES: LFW, Olivetti), when ``official_code.run`` is on and the paper
+    protocol runs (its examples train and embed every sample)."""
+    oc = config.get("official_code", {})
+    if not oc.get("run", False) or "paper" not in config["evaluation"]["protocols"]:
+        return []
+    return [d for d in sorted(config["datasets"]) if config["datasets"][d]["source"] in OFFICIAL_CODE_SOURCES]
+
+
 def main_runs(config: dict) -> list[Run]:
     """Every run of the main grid: metric learning by each recipe and each baseline, per dataset,
-    split and seed."""
-    return [Run(d, split, m, s)
+    split and seed; and the official code's, in sample, on the datasets it has examples for."""
+    grid = [Run(d, split, m, s)
             for d in sorted(config["datasets"])
             for split in splits(config)
             for m in [*recipes(config), *baselines(config, split)]
             for s in split_seeds(config, split)]
+    all_ = str(Split.all())
+    return grid + [Run(d, all_, Method(OFFICIAL_CODE), s)
+                   for d in official_code_datasets(config) for s in split_seeds(config, all_)]
 
 
 def metric_learning_run(dataset: str, split: str, seed: int, recipe: str = EQ13) -> Run:
@@ -174,6 +190,8 @@ def run_file(run: Run, file: str) -> str:
         return PATTERNS["train"].format(**values, recipe=run.method.recipe)
     if run.method.family == LOSS:
         return PATTERNS["loss"].format(**values, loss=run.method.loss)
+    if run.method.family == OFFICIAL_CODE:
+        return PATTERNS["official_code"].format(**values)
     return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"
 
 
