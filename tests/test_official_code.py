@@ -33,6 +33,9 @@ def test_an_edited_or_other_copy_is_refused(repo, official_code_dir, tmp_path):
 
 
 def test_the_example_settings_are_read_from_the_example_scripts(official_code_dir):
+    from norank.recipes import OFFICIAL_CODE_SOURCES
+
+    assert set(oc.EXAMPLES) == set(OFFICIAL_CODE_SOURCES)
     lfw = oc.example_settings(official_code_dir, "lfw")
     assert (lfw["num_epochs"], lfw["batch_size"]) == (100, 16) and lfw["dataset"] == {"min_faces_per_person": 70,
                                                                                     "resize": 0.4}

@@ -41,7 +41,8 @@ from norank.errors import NorankError
 from norank.labels import method_label
 from norank.formatting import fmt_mean_sd, fmt_number, significant
 from norank.tolerance import SCALE, Tolerance, Uninformative, informative, is_within
-from norank.methods import CLASSIFIERS, DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, TUCKER, TUCKER_RHW, Method
+from norank.methods import (CLASSIFIERS, DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, TUCKER,
+                            TUCKER_RHW, Method)
 from norank.paper_tables import summarize_efficiency, summary_cells
 from norank.recipes import EQ13
 
@@ -112,6 +113,7 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
     """
     eff = summarize_efficiency(efficiency) if efficiency is not None and len(efficiency) else None
     lookup = summary_cells(summary)
+    ran = set(zip(summary.dataset, summary.method))
     rows = []
     for _, p in paper.iterrows():
         table, metric = int(p["table"]), p["metric"]
@@ -119,7 +121,10 @@ def compare_with_paper(paper: pd.DataFrame, summary: pd.DataFrame, efficiency: p
         variant = variant if isinstance(variant, str) and variant else ("true" if metric in LABEL_DEPENDENT else "")
         methods = [p["method"]] if table == 6 else our_methods(p["method"], p["rank"], recipes, table, families)
         ours_datasets = [d for d, s in sources.items() if s == p["dataset"]] or [None]
-        for d, method in ((d, m) for d in ours_datasets for m in methods):
+        # a metric-learning cell is also compared with the official code, where it ran unmodified
+        official = [OFFICIAL_CODE] if p["method"] == METRIC_LEARNING and table != 6 else []
+        for d, method in ((d, m) for d in ours_datasets
+                          for m in methods + [o for o in official if (d, o) in ran]):
             row = {"table": table, "paper_dataset": p["dataset"], "dataset": d, "method": method,
                    "n_train": p["n_train"], "metric": metric, "label_variant": variant, "paper": p["value"],
                    "paper_printed": p["printed"], "ours_mean": np.nan, "ours_sd": np.nan, "runs": 0,
@@ -179,12 +184,12 @@ def _fill(row: dict, p, d, method: str, lookup: dict, eff) -> str | None:
     return None
 
 
-FAMILY_ORDER = (*EMBEDDINGS, *DECOMPOSITIONS, METRIC_LEARNING, *CLASSIFIERS)
+FAMILY_ORDER = (*EMBEDDINGS, *DECOMPOSITIONS, METRIC_LEARNING, OFFICIAL_CODE, *CLASSIFIERS)
 
 
 def _row_order(method: str) -> tuple:
     """The tables' row order: PCA, t-SNE, UMAP, CP, Tucker, Tucker (R,H,W) by rank, metric learning by
-    recipe, then Table 6's PCA + SVM and transformer."""
+    recipe, the official code run unmodified, then Table 6's PCA + SVM and transformer."""
     m = Method.parse(method)
     return (FAMILY_ORDER.index(m.family) if m.family in FAMILY_ORDER else len(FAMILY_ORDER), m.rank or 0,
             m.recipe or "")
@@ -326,12 +331,12 @@ def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
 def other_recipe(cmp: pd.DataFrame) -> pd.Series:
     """Per metric-learning cell, the other recipes' numbers on the same published cell ("official:
     0.93 within"); empty for the other methods."""
-    ml = cmp.method.map(lambda m: Method.parse(m).family == METRIC_LEARNING).astype(bool)
+    ml = cmp.method.map(lambda m: Method.parse(m).is_encoder and Method.parse(m).family != LOSS).astype(bool)
     key = ["table", "dataset", "metric", "label_variant", "n_train"]  # one published cell
     out = pd.Series("", index=cmp.index, dtype=object)
     for _, g in cmp[ml].groupby(key, dropna=False):
         for i, r in g.iterrows():
-            others = [f"{Method.parse(o.method).recipe}: {fmt_mean_sd(o.ours_mean, np.nan, o.metric)}"
+            others = [f"{Method.parse(o.method).recipe or 'official code'}: {fmt_mean_sd(o.ours_mean, np.nan, o.metric)}"
                       + ("" if o.within_tolerance is None else " differs" if _differs(o.status, o.within_tolerance)
                          else " within")
                       for _, o in g.iterrows() if o.method != r.method and pd.notna(o.ours_mean)]

@@ -22,17 +22,19 @@ import pandas as pd
 
 from norank.formatting import MISSING, fmt_mean_sd
 from norank.labels import DECOMPOSITION_LABELS, method_label
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, PCA, Method, baseline_methods
-from norank.recipes import EQ13, OFFICIAL
+from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, OFFICIAL_CODE, PCA, Method, baseline_methods
+from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
 from norank.table_registry import Column, metric_column, metric_header
 
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
 
 
 def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:
-    """Row order of Tables 2-4: PCA, t-SNE, UMAP, CP-R…, Tucker-R…, metric learning by each recipe."""
+    """Row order of Tables 2-4: PCA, t-SNE, UMAP, CP-R…, Tucker-R…, metric learning by each recipe,
+    the official code run unmodified (a row only where it ran: LFW, Olivetti)."""
     families = [f for f in (*EMBEDDINGS, *DECOMPOSITIONS) if f in baselines]
-    return [str(m) for m in baseline_methods(families, ranks, "all")] + [str(Method.metric_learning(r)) for r in recipes]
+    return [str(m) for m in baseline_methods(families, ranks, "all")] + [
+        str(Method.metric_learning(r)) for r in recipes] + [str(Method(OFFICIAL_CODE))]
 
 
 CELL_KEYS = ["dataset", "method", "protocol", "subset", "metric"]
@@ -51,9 +53,8 @@ def summary_cell(cells: dict, dataset: str, method: str, protocol: str, subset: 
     return cells.get((dataset, method, protocol, subset, metric), (np.nan, np.nan, 0))
 
 
-# the datasets the official code runs (examples/run_lfw.py, run_olivetti.py); its recipe on any
-# other dataset is an extension, marked in the tables
-OFFICIAL_SOURCES = ("lfw", "olivetti")
+# the official recipe on a dataset the official code has no example for (OFFICIAL_CODE_SOURCES) is
+# an extension, marked in the tables
 EXTENSION_MARK = " †"
 EXTENSION_NOTE = ("† the official recipe on a dataset the official code does not run (it covers LFW and Olivetti): "
                   "an extension of the recipe, with its LFW settings.")
@@ -62,7 +63,7 @@ EXTENSION_NOTE = ("† the official recipe on a dataset the official code does n
 def is_extension(method: str, source: str | None) -> bool:
     """Whether ``method`` on a dataset of ``source`` extends the official recipe beyond the official code."""
     m = Method.parse(method)
-    return m.family == METRIC_LEARNING and m.recipe in OFFICIAL and source not in OFFICIAL_SOURCES
+    return m.family == METRIC_LEARNING and m.recipe in OFFICIAL and source not in OFFICIAL_CODE_SOURCES
 
 
 IN_SAMPLE, HELD_OUT = " (in-sample)", " (held out)"  # the protocols of Table 5's columns
@@ -152,8 +153,10 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
     rec = summary[summary.metric.isin(["relative_error", "explained_variance"])]
     # a row per baseline family (its best rank) and per metric-learning method (each recipe)
     family = {m: Method.parse(m).family for m in rec.method.unique()}
-    row_of = {m: m if f == METRIC_LEARNING else f for m, f in family.items()}
-    kinds = [PCA, *DECOMPOSITIONS, *sorted(m for m, f in family.items() if f == METRIC_LEARNING)]
+    encoders = (METRIC_LEARNING, OFFICIAL_CODE)  # a row per method: each recipe, the official code
+    row_of = {m: m if f in encoders else f for m, f in family.items()}
+    kinds = [PCA, *DECOMPOSITIONS, *sorted(m for m, f in family.items() if f == METRIC_LEARNING),
+             *(m for m, f in family.items() if f == OFFICIAL_CODE)]
     for d in datasets:
         for kind in kinds:
             row = {"dataset": d, "method": kind}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from norank.errors import NorankError
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, Method, baseline_methods
-from norank.recipes import EQ13
+from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
 from norank.splits import HELDOUT, PAPER, Split
 from norank.table_registry import run_tables
 
@@ -34,7 +34,6 @@ STUDIES = ("losses", "unsupervised")
 STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
-OFFICIAL_CODE_SOURCES = ("lfw", "olivetti")  # the official code's examples (norank.official_code.EXAMPLES)
 BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
 # the baseline families each baseline job fits: the rank-free projections, and the CP / Tucker
 # rank grid (so a new rank refits the decompositions only)
@@ -364,3 +363,19 @@ def job_outputs(config: dict) -> list[str]:
         *efficiency_files(config),
         *(STUDY_PATTERN.format(study=s, file=f) for s in studies for f in ("metrics.csv", "summary.csv")),
     ]))
+
+
+def official_fidelity_files(config: dict) -> dict[str, dict[str, list[str]]]:
+    """Per dataset the official code runs on, the files of the fidelity check
+    (norank.fidelity): its runs' ``summary.json`` (``official``) and the histories of our official
+    recipe on the same split and seeds (``ours``); empty unless both run."""
+    if OFFICIAL[0] not in config["recipes"]:
+        return {}
+    out: dict[str, dict[str, list[str]]] = {}
+    for r in main_runs(config):
+        if r.method.family == OFFICIAL_CODE:
+            ours = metric_learning_run(r.dataset, r.split, r.seed, OFFICIAL[0])
+            files = out.setdefault(r.dataset, {"official": [], "ours": []})
+            files["official"].append(run_file(r, "summary.json"))
+            files["ours"].append(run_file(ours, "history.tsv"))
+    return out

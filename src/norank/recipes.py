@@ -16,6 +16,9 @@ from norank.errors import NorankError
 EQ13 = "eq13"
 OFFICIAL = ("official", "official_fixed")
 RECIPES = (EQ13, *OFFICIAL)
+# the dataset sources the official code has examples for (examples/run_lfw.py, run_olivetti.py):
+# where it runs unmodified (norank.official_code), and beyond which its recipe is our extension
+OFFICIAL_CODE_SOURCES = ("lfw", "olivetti")
 # objective names that were renamed (training option `loss`, loss_comparison.losses): old -> new;
 # "paper" names the protocol only, the paper's equations are eq13 everywhere
 RENAMED_OBJECTIVES = {"paper": EQ13}

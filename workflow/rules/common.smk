@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 from norank import figure_plan, job_params, plan
 from norank.errors import NorankError
 from norank.methods import CLASSIFIERS, METRIC_LEARNING
-from norank.recipes import RECIPES
+from norank.recipes import OFFICIAL_CODE_SOURCES, RECIPES
 from norank.sources import code_fingerprint
 from norank.table_registry import STUDY_TABLE_STEMS, TABLES
 
@@ -33,6 +33,9 @@ STUDY_TABLE_RULES = [STUDY_TABLE_STEMS[s] for s in STUDIES]  # studies.smk
 # stem -> caption of the tables whose datasets run
 PAPER_TABLES = plan.paper_tables(config)
 PAPER_COMPARISON = plan.compares_with_paper(config)
+FIDELITY = plan.official_fidelity_files(
+    config
+)  # dataset -> the official code's and our recipe's files
 
 
 wildcard_constraints:
@@ -108,7 +111,10 @@ def tables(fmt=None):
     order: Table 1, the paper's tables, the comparison, the studies' (norank.table_registry).
     """
     stems = ["table1_datasets", *PAPER_TABLES]
-    stems += ["paper_comparison"] * PAPER_COMPARISON + STUDY_TABLE_RULES
+    stems += ["paper_comparison"] * PAPER_COMPARISON + ["official_fidelity"] * bool(
+        FIDELITY
+    )
+    stems += STUDY_TABLE_RULES
     return [
         f"results/tables/{s}.{f}"
         for s in stems

@@ -42,7 +42,7 @@ rule train_official_code:
     benchmark:
         "results/benchmarks/official_code/{dataset}/{split}/seed{seed}.tsv"
     wildcard_constraints:
-        dataset=datasets_of(*plan.OFFICIAL_CODE_SOURCES),
+        dataset=datasets_of(*OFFICIAL_CODE_SOURCES),
         split="all",
     conda:
         "../../envs/train.yaml"
@@ -57,3 +57,25 @@ rule train_official_code:
         epochs=config["official_code"]["epochs"],
     script:
         "../scripts/train_official_code.py"
+
+
+rule official_fidelity:
+    """The official code run unmodified against our re-implementation of its recipe (same seeds, in sample)."""
+    input:
+        summary="results/metrics/summary.csv",
+        official=[f for files in FIDELITY.values() for f in files["official"]],
+        ours=[f for files in FIDELITY.values() for f in files["ours"]],
+    output:
+        table_outputs("official_fidelity"),
+    log:
+        "logs/tables/official_fidelity.log",
+    benchmark:
+        "results/benchmarks/tables/official_fidelity.tsv"
+    conda:
+        "../../envs/report.yaml"
+    params:
+        code=library_code("official_fidelity.py"),
+        files=FIDELITY,
+        sd_multiple=config["report"]["tolerance"]["sd_multiple"],
+    script:
+        "../scripts/official_fidelity.py"
