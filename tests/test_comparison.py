@@ -334,3 +334,22 @@ def test_a_note_pattern_names_alternatives_with_a_bar(tmp_path):
     assert {k for k, v in got.items() if v == "ours"} == {(m, metric) for m in ("pca", "umap")
                                                           for metric in ("davies_bouldin", "nmi")}
     assert got["tsne", "nmi"] == got["pca", "ari"] == "not analysed"
+
+
+def test_a_metric_learning_cell_is_compared_with_the_official_code_where_it_ran():
+    paper = pd.DataFrame([cell(2, "olivetti", "metric_learning", "separation_ratio", 9.85),
+                          cell(3, "abide", "metric_learning", "separation_ratio", 0.9997),
+                          cell(2, "olivetti", "pca", "nmi", 0.5)])
+    s = pd.DataFrame([srow("oli", "metric_learning-official", "paper", "all", "separation_ratio", 9.0, 0.0),
+                      srow("oli", "official_code", "paper", "all", "separation_ratio", 4.0, 0.0),
+                      srow("ab", "metric_learning-official", "paper", "all", "separation_ratio", 2.0, 0.0),
+                      srow("oli", "pca", "paper", "all", "nmi_kmeans", 0.5, 0.0)])
+    cmp = compare_with_paper(paper, s, None, {"oli": "olivetti", "ab": "abide"}, recipes=["official"])
+    assert sorted(zip(cmp.dataset, cmp.method)) == [("ab", "metric_learning-official"), ("oli", "metric_learning-official"),
+                                                    ("oli", "official_code"), ("oli", "pca")]  # not on ABIDE: no run
+    unmodified = cmp[cmp.method == "official_code"].iloc[0]
+    assert unmodified.ours_mean == 4.0 and unmodified.within_tolerance is False
+    evidence = other_recipe(cmp)
+    assert evidence[unmodified.name] == "official: 9.00 within"
+    assert evidence[cmp.index[(cmp.method == "metric_learning-official") & (cmp.dataset == "oli")][0]] == \
+        "official code: 4.00 differs"

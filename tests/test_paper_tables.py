@@ -27,7 +27,7 @@ def test_cluster_table_has_a_row_per_method_and_protocol():
                       srow("d", "tsne", "paper", "all", "nmi_kmeans", 0.8),
                       srow("d", "cp-R5", "paper", "all", "nmi_kmeans", 0.3)])
     methods = table_methods(["pca", "tsne", "cp"], [5])
-    assert methods == ["pca", "tsne", "cp-R5", "metric_learning"]
+    assert methods == ["pca", "tsne", "cp-R5", "metric_learning", "official_code"]  # a row where each ran
     num, shown = cluster_table(s, ["d"], ["nmi_kmeans"], methods)
     assert list(zip(num.method, num.protocol)) == [("pca", "paper"), ("pca", "heldout"), ("tsne", "paper"),
                                                   ("cp-R5", "paper")]  # no held-out t-SNE, no ML runs here
@@ -37,12 +37,14 @@ def test_cluster_table_has_a_row_per_method_and_protocol():
 
 def test_the_official_recipe_beyond_the_official_codes_datasets_is_marked_an_extension():
     s = pd.DataFrame([srow(d, m, "paper", "all", "nmi_kmeans", 0.5)
-                      for d in ("faces", "stars") for m in ("metric_learning", "metric_learning-official")])
+                      for d in ("faces", "stars") for m in ("metric_learning", "metric_learning-official")]
+                     + [srow("faces", "official_code", "paper", "all", "nmi_kmeans", 0.4)])
     methods = table_methods([], [], ["eq13", "official"])
     num, shown = cluster_table(s, ["faces", "stars"], ["nmi_kmeans"], methods,
                                sources={"faces": "olivetti", "stars": "galaxy"})
-    assert num.extension.tolist() == [False, False, False, True]  # only the official recipe, only on galaxy
-    assert shown.Method.tolist() == ["Metric Learning", "Metric Learning (official recipe)", "Metric Learning",
+    assert num.extension.tolist() == [False, False, False, False, True]  # the official recipe, only on galaxy
+    assert shown.Method.tolist() == ["Metric Learning", "Metric Learning (official recipe)",
+                                     "Metric Learning (official code, unmodified)", "Metric Learning",
                                      "Metric Learning (official recipe) †"]
 
 
