@@ -32,3 +32,6 @@ def test_the_table_pairs_each_metric_and_the_seconds_per_epoch():
     assert seconds.official_mean == 3.5 and seconds.ours_mean == 2.7 and abs(seconds.speedup - 3.5 / 2.7) < 1e-12
     assert shown.Verdict.tolist() == ["within the seed spread", "outside the seed spread", "ours 1.30× as fast"]
     assert shown["Ours − official"].tolist()[:2] == ["+0.03", "+0.3"]
+    one = summary([("lfw", m, "ari_kmeans", 0.5, np.nan, 1) for m in (UNMODIFIED, OURS)])  # one seed: no spread
+    assert fidelity_table(one, ["lfw"], official, histories)[1].Verdict.tolist() == ["no spread (1 run)",
+                                                                                     "ours 1.30× as fast"]

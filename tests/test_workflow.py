@@ -301,3 +301,20 @@ def test_held_out_baselines_project_unseen_samples(repo, data_dir, tiny_run, tin
         assert s["heldout_embedded"] and s["n_heldout"] == 42 and s["n_train"] == 42  # 84 samples, 2 folds
         assert set(emb["role"]) == {"train", "heldout"} and len(emb["Z"]) == 84
         assert {"in_sample", "heldout"} <= set(s["reconstruction"])
+
+
+def test_tiny_run_runs_the_official_code_unmodified_and_scores_it(tiny_run, official_code_dir):
+    """The official code from the pre-staged copy, one epoch of each example (config/test.yaml): its
+    embedding is a method of Table 2 and the comparison, and the fidelity table sets it beside ours."""
+    code = json.loads((tiny_run / "results" / "official_code" / "code.json").read_text())
+    assert code["dir"] == str(official_code_dir) and code["commit"].startswith("331dee62")
+    for d, n_trained, epochs in (("lfw", 1288, 1), ("olivetti", 400, 1)):
+        s = json.loads((tiny_run / "results" / "official_code" / d / "all" / "seed0" / "summary.json").read_text())
+        assert (s["n_trained"], s["epochs"]) == (n_trained, epochs) and s["n_scored"] == len(
+            load_dataset(tiny_run / "results" / "data" / f"{d}.npz").y)  # every sample of our artifact is scored
+    table2 = pd.read_csv(tiny_run / "results" / "tables" / "table2_faces.csv")
+    assert sorted(table2[table2.method == "official_code"].dataset) == ["lfw", "olivetti"]
+    cmp = pd.read_csv(tiny_run / "results" / "tables" / "paper_comparison.csv")
+    assert set(cmp[cmp.method == "official_code"].paper_dataset) == {"lfw", "olivetti"}
+    fidelity = pd.read_csv(tiny_run / "results" / "tables" / "official_fidelity.csv")
+    assert set(fidelity.dataset) == {"lfw", "olivetti"} and "seconds_per_epoch" in set(fidelity.metric)

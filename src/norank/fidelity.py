@@ -76,8 +76,10 @@ def fidelity_table(summary: pd.DataFrame, datasets: Sequence[str], official: dic
 def _verdict(r) -> str:
     if r["metric"] == "seconds_per_epoch":
         return f"ours {r['speedup']:.2f}× as fast"
-    return {True: "within the seed spread", False: "outside the seed spread", None: "no spread (1 run)"}[
-        r["within_spread"]]
+    within = r["within_spread"]  # True / False, or None (NaN once in a column with the seconds row)
+    if within is None or pd.isna(within):
+        return "no spread (1 run)"
+    return "within the seed spread" if within else "outside the seed spread"
 
 
 def _cell(r, side: str) -> str:
