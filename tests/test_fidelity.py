@@ -23,7 +23,7 @@ def test_the_table_pairs_each_metric_and_the_seconds_per_epoch():
                  ("lfw", UNMODIFIED, "ari_kmeans", 0.50, 0.01, 3),
                  ("lfw", OURS, "ari_kmeans", 0.80, 0.02, 3),
                  ("lfw", OURS, "nmi_kmeans", 0.70, 0.02, 3)])  # no official row: not shown
-    official = {"lfw": [{"seconds_per_epoch": 3.5}, {"seconds_per_epoch": 3.4}, {"seconds_per_epoch": 3.6}]}
+    official = {"lfw": [{"seconds_per_epoch": t, "n_trained": 1288} for t in (3.5, 3.4, 3.6)]}
     histories = {"lfw": [pd.DataFrame({"seconds": [2.6, 2.7]}), pd.DataFrame({"seconds": [2.7, 2.8]})]}
     num, shown = fidelity_table(s, ["lfw"], official, histories)
     assert num.metric.tolist() == ["silhouette_true_labels", "ari_kmeans", "seconds_per_epoch"]
@@ -31,6 +31,8 @@ def test_the_table_pairs_each_metric_and_the_seconds_per_epoch():
     seconds = num.iloc[-1]
     assert seconds.official_mean == 3.5 and seconds.ours_mean == 2.7 and abs(seconds.speedup - 3.5 / 2.7) < 1e-12
     assert shown.Verdict.tolist() == ["within the seed spread", "outside the seed spread", "ours 1.30× as fast"]
+    assert shown.iloc[-1]["Official code, unmodified"] == "3.5 s (3 runs, 1288 samples)"
+    assert shown.iloc[-1]["Ours, official recipe"] == "2.7 s (2 runs)"
     assert shown["Ours − official"].tolist()[:2] == ["+0.03", "+0.3"]
     one = summary([("lfw", m, "ari_kmeans", 0.5, np.nan, 1) for m in (UNMODIFIED, OURS)])  # one seed: no spread
     assert fidelity_table(one, ["lfw"], official, histories)[1].Verdict.tolist() == ["no spread (1 run)",

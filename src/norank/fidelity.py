@@ -63,7 +63,8 @@ def fidelity_table(summary: pd.DataFrame, datasets: Sequence[str], official: dic
         theirs, ours = epoch_seconds(official.get(d, []), histories.get(d, []))
         if official.get(d):
             rows.append(dict(dataset=d, metric="seconds_per_epoch", header="Seconds per epoch (median)",
-                             official_mean=theirs, official_runs=len(official[d]), ours_mean=ours,
+                             official_mean=theirs, official_runs=len(official[d]),
+                             official_samples=max(s["n_trained"] for s in official[d]), ours_mean=ours,
                              ours_runs=len(histories.get(d, [])), diff=ours - theirs, speedup=theirs / ours))
     num = pd.DataFrame(rows)
     shown = [{"Dataset": r["dataset"], "Metric": r["header"],
@@ -84,7 +85,9 @@ def _verdict(r) -> str:
 
 def _cell(r, side: str) -> str:
     if r["metric"] == "seconds_per_epoch":
-        return f"{r[f'{side}_mean']:.3g} s ({int(r[f'{side}_runs'])} runs)"
+        runs = int(r[f"{side}_runs"])
+        samples = f", {int(r['official_samples'])} samples" if side == "official" else ""
+        return f"{r[f'{side}_mean']:.3g} s ({runs} run{'s' * (runs != 1)}{samples})"
     return f"{fmt_mean_sd(r[f'{side}_mean'], r[f'{side}_sd'], r['metric'])} ({int(r[f'{side}_runs'])})"
 
 

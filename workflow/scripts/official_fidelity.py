@@ -21,4 +21,5 @@ with log_to(snakemake.log[0]) as log:
     write_table(num, Path(snakemake.output[0]).with_suffix(""), caption=spec.caption, display=shown,
                 notes=f"Mean ± sd over seeds (runs in brackets). Within the seed spread: |ours − official| ≤ "
                       f"{p.sd_multiple:g} × the larger sd. Seconds per epoch: the official code's training time "
-                      "over its epochs, ours the median epoch of our histories; same machine and thread count.")
+                      "over its epochs (on every sample its loader fetches), ours the median epoch of our histories (on the "
+                      "dataset artifact, smaller under max_per_class); same machine and thread count.")
