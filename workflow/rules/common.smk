@@ -33,6 +33,7 @@ STUDY_TABLE_RULES = [STUDY_TABLE_STEMS[s] for s in STUDIES]  # studies.smk
 # stem -> caption of the tables whose datasets run
 PAPER_TABLES = plan.paper_tables(config)
 PAPER_COMPARISON = plan.compares_with_paper(config)
+OFFICIAL_DATASETS = plan.official_code_datasets(config)  # where the official code runs
 FIDELITY = plan.official_fidelity_files(
     config
 )  # dataset -> the official code's and our recipe's files
