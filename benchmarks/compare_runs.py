@@ -54,12 +54,15 @@ def same_model(a: Path, b: Path) -> bool:
     return list(x) == list(y) and all(torch.equal(x[k], y[k]) for k in x)
 
 
-def same_history(a: Path, b: Path, renames) -> bool:
+def _same_untimed(x, y) -> bool:
+    """Two tables equal once their duration columns (``*seconds*``) are left out."""
+    return x.drop(columns=[c for c in x if "seconds" in c]).equals(y.drop(columns=[c for c in y if "seconds" in c]))
+
+
+def same_history(a: Path, b: Path) -> bool:
     import pandas as pd
 
-    x, y = (pd.read_csv(p, sep="\t") for p in (a, b))
-    drop = [c for c in x.columns if "seconds" in c]
-    return x.drop(columns=drop).equals(y.drop(columns=[c for c in y.columns if "seconds" in c]))
+    return _same_untimed(*(pd.read_csv(p, sep="\t") for p in (a, b)))
 
 
 def _untimed(obj):
@@ -79,8 +82,7 @@ def same_text(a: Path, b: Path, renames) -> bool:
     if a.suffix == ".csv" and "seconds" in x.partition("\n")[0]:
         import pandas as pd
 
-        x, y = (pd.read_csv(io.StringIO(t)) for t in (x, b.read_text()))
-        return x.drop(columns=[c for c in x if "seconds" in c]).equals(y.drop(columns=[c for c in y if "seconds" in c]))
+        return _same_untimed(*(pd.read_csv(io.StringIO(t)) for t in (x, b.read_text())))
     return x.encode("utf-8", "surrogateescape") == b.read_bytes()
 
 
@@ -101,7 +103,7 @@ def compare(before: Path, after: Path, renames: list[tuple[str, str]]) -> dict[s
         elif rel.endswith(".pt"):
             kind, same = "model tensors", same_model(a, b)
         elif rel.endswith("history.tsv"):
-            kind, same = "histories (no seconds)", same_history(a, b, renames)
+            kind, same = "histories (no seconds)", same_history(a, b)
         elif rel.endswith("summary.json") and "baselines/" in rel:
             kind, same = "baseline summaries (no seconds)", same_summary(a, b, renames)
         else:

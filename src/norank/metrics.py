@@ -213,7 +213,6 @@ def retrieval_metrics(Z_query, y_query, Z_ref=None, y_ref=None, knn_k: int = 5, 
     from pytorch_metric_learning.distances import LpDistance
     from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
     from pytorch_metric_learning.utils.inference import CustomKNN
-    from sklearn.neighbors import KNeighborsClassifier
 
     same = Z_ref is None
     ref, y_r = (Z_query, y_query) if same else (Z_ref, y_ref)
