@@ -103,3 +103,12 @@ def test_augmentation_of_images_is_refused_naming_the_key(tiny):
     bad = dict(tiny, datasets=dict(tiny["datasets"], lfw=dict(tiny["datasets"]["lfw"], augment={"copies": 1})))
     with pytest.raises(NorankError, match="datasets.lfw.augment.copies"):
         job_params.check_datasets(bad)
+
+
+def test_the_figures_show_the_first_configured_recipe(repo):
+    config = load_config(repo, "test.yaml")
+    config["recipes"] = ["official"]
+    figures = by_name(config)
+    assert figures["fig6_reconstructions_olivetti"].inputs["ml"] == "results/train/olivetti/all/official/seed0/embeddings.npz"
+    # the main grid's runs are the official recipe's; the loss comparison keeps its own eq13 row
+    assert all("/eq13/" not in str(f.inputs) for f in figures.values() if "loss_diagnostics" not in f.name)

@@ -72,6 +72,8 @@ class _Context:
         self.seed = figure_seed(config, ALL)
         self.style = plan.canonical(config["report"]["figure_style"])
         self.baselines = config["baselines"]
+        # the metric-learning row of the figures: the first configured recipe (eq13 by default)
+        self.ml = Method.metric_learning(config["recipes"][0])
         runs = plan.main_runs(config)
         self.in_sample = {(r.dataset, r.method): r for r in runs if r.split == ALL and r.seed == self.seed}
         fold_seed = figure_seed(config, FOLD0)
@@ -110,8 +112,7 @@ class _Context:
 
     def ml_heldout(self, datasets) -> list[str]:
         """The fold-0 metric-learning embeddings of ``datasets`` (empty without the held-out protocol)."""
-        ml = Method.metric_learning()
-        return [self.heldout_embeddings(d, ml) for d in datasets] if self.heldout else []
+        return [self.heldout_embeddings(d, self.ml) for d in datasets] if self.heldout else []
 
     def figure(self, name: str, script: str, label: str, inputs: dict, params: dict, **kw) -> Figure:
         return Figure(name, script, label, kw.pop("caption", name), inputs,
@@ -122,7 +123,7 @@ def _tsne_faces(c: _Context) -> list[Figure]:
     faces = [c.first("olivetti"), c.first("lfw")]
     if not (c.paper_protocol and None not in faces and "tsne" in c.baselines["methods"]):
         return []
-    tsne, ml = Method("tsne"), Method.metric_learning()
+    tsne, ml = Method("tsne"), c.ml
     heldout = c.ml_heldout(faces)
     return [c.figure(
         "fig1_tsne_faces", "fig_tsne_faces",
@@ -148,7 +149,7 @@ def _retrieval(c: _Context) -> list[Figure]:
         out.append(c.figure(
             name, "fig_retrieval", label,
             inputs=dict(data=f"results/data/{d}.npz",
-                        embeddings=plan.embeddings(plan.metric_learning_run(d, split, seed))),
+                        embeddings=plan.embeddings(plan.metric_learning_run(d, split, seed, c.ml.recipe))),
             params=dict(split=split, seed=seed,
                         retrieval={"n_queries": RETRIEVAL_QUERIES, "k": RETRIEVAL_K, "seed": c.seed})))
     return out
@@ -179,7 +180,7 @@ def _reconstructions(c: _Context) -> list[Figure]:
     methods = reconstruction_methods(c.config)
     return [c.figure(
         "fig6_reconstructions_olivetti", "fig_reconstructions", "Figure 6. Reconstructions of Olivetti faces",
-        inputs=dict(data=f"results/data/{d}.npz", ml=c.embeddings(d, Method.metric_learning()),
+        inputs=dict(data=f"results/data/{d}.npz", ml=c.embeddings(d, c.ml),
                     baselines=c.producers([(d, m) for m in methods])),
         params=dict(methods=[str(m) for m in methods], baselines=[c.embeddings(d, m) for m in methods],
                     summaries=[plan.run_file(c.in_sample[d, m], "summary.json") for m in methods],
@@ -213,7 +214,7 @@ def _embeddings(c: _Context) -> list[Figure]:
 def _distance_histograms(c: _Context) -> list[Figure]:
     if not (c.paper_protocol and c.datasets):
         return []
-    ml, heldout = Method.metric_learning(), c.ml_heldout(c.datasets)
+    ml, heldout = c.ml, c.ml_heldout(c.datasets)
     return [c.figure(
         "fig_distance_histograms", "fig_distance_histograms", "Within- and between-class distances",
         inputs=dict(data=[f"results/data/{d}.npz" for d in c.datasets],
@@ -229,7 +230,7 @@ def _training_curves(c: _Context) -> list[Figure]:
         return []
     split = FOLD0 if c.heldout else ALL
     seed = figure_seed(c.config, split)
-    runs = [plan.metric_learning_run(d, split, seed) for d in c.datasets]
+    runs = [plan.metric_learning_run(d, split, seed, c.ml.recipe) for d in c.datasets]
     return [c.figure("fig_training_curves", "fig_training_curves", "Training curves",
                      inputs=dict(history=[plan.run_file(r, "history.tsv") for r in runs],
                                  embeddings=[plan.embeddings(r) for r in runs]),
