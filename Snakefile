@@ -2,12 +2,20 @@
 # Stages: data (download / synthesize / prepare), training and baselines, metrics, data
 # efficiency, tables, figures, provenance. See README.md.
 import sys
+from pathlib import Path
 
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from norank.cluster import slurm_gpu_problem
-from norank.config import explain_validation_error, read_dataset_sheet
+from norank.config import (
+    absolute_paths,
+    explain_validation_error,
+    path_base,
+    read_dataset_sheet,
+    run_folder,
+)
 from norank.errors import NorankError
 from norank.logs import error_banner, failed_job_messages
 from norank.plan import select_datasets
@@ -21,7 +29,10 @@ configfile: "config/config.yaml"
 report: "workflow/report/workflow.rst"
 
 
+LAUNCH, CHECKOUT = Path.cwd(), Path(workflow.basedir)
 try:
+    # relative paths are the launch folder's; the run may then move to its run_dir
+    absolute_paths(config, path_base(config, launch=LAUNCH, checkout=CHECKOUT))
     if config.get("dataset_sheet"):
         config.setdefault("datasets", {}).update(
             read_dataset_sheet(
@@ -36,21 +47,30 @@ try:
 except WorkflowError as e:
     raise WorkflowError(explain_validation_error(e)) from None
 try:
+    _default = yaml.safe_load(Path(CHECKOUT, "config", "config.yaml").read_text())
+    validate(_default, "workflow/schemas/config.schema.yaml")
+    # only the default configuration writes the checkout's committed results/ (config key run_dir)
+    RUN_FOLDER = run_folder(config, _default, launch=LAUNCH, checkout=CHECKOUT)
     config.update(select_datasets(config))  # builtin_datasets: false runs only your own
 except NorankError as e:
     raise WorkflowError(str(e)) from None
+if RUN_FOLDER is not None:
+
+    workdir: str(RUN_FOLDER)
 
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/official.smk"
+include: "workflow/rules/evidence.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/efficiency.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/studies.smk"
+include: "workflow/rules/bridge.smk"
 
 
 onstart:

@@ -103,11 +103,9 @@ def readme_block(marker: str) -> str:
     return text.split(f"<!-- {marker} -->", 1)[1].split("```")[1].split("\n", 1)[1]
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tiny_workflow, data_dir, official_code_dir, tmp_path_factory) -> Path:
-    """The working directory of one complete run of config/test.yaml (shared by the e2e tests), made
-    with the README's reproduction flags (so its one command is what builds the report), the tiny
-    config on top, the pre-staged data and the pre-staged official code."""
+def tiny_flags(tiny_workflow: Path, data_dir: Path, official_code_dir: Path) -> list[str]:
+    """The flags of the tiny run: the README's reproduction flags (so its one command is what builds
+    the report), the pre-staged data and official code, and config/test.yaml on top."""
     flags = readme_reproduce_flags()
     assert flags[flags.index("--config") + 1].startswith("data_dir="), flags
     flags[flags.index("--config") + 1] = f"data_dir={data_dir}"
@@ -115,7 +113,13 @@ def tiny_run(tiny_workflow, data_dir, official_code_dir, tmp_path_factory) -> Pa
     flags[flags.index("--config") + 2] = f"official_code_dir={official_code_dir}"
     css = flags.index("--report-stylesheet") + 1  # relative to the checkout: the copy's
     flags[css] = str(tiny_workflow.parent / flags[css])
+    return [*flags, "--configfile", str(tiny_workflow.parent / "config" / "test.yaml")]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_workflow, data_dir, official_code_dir, tmp_path_factory) -> Path:
+    """The working directory of one complete run of config/test.yaml (shared by the e2e tests)
+    (:func:`tiny_flags`)."""
     wd = tmp_path_factory.mktemp("tiny")
-    snakemake(*flags, "--configfile", str(tiny_workflow.parent / "config" / "test.yaml"),
-              cwd=wd, snakefile=tiny_workflow)
+    snakemake(*tiny_flags(tiny_workflow, data_dir, official_code_dir), cwd=wd, snakefile=tiny_workflow)
     return wd

@@ -1,5 +1,6 @@
 """The paper-vs-ours comparison (norank.comparison), on hand-made summaries."""
 
+import io
 import re
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from test_paper_tables import eff_rows, srow
 
 from norank.report import markdown_blocks
-from norank.comparison import (attribute, compare_with_paper, comparison_display, comparison_preamble, kmeans_evidence,
+from norank.comparison import (OWNERS, attribute, cite_evidence, compare_with_paper, comparison_display, comparison_preamble, kmeans_evidence,
                                largest_deviations, other_recipe, read_deviation_notes, verdict_table, within_counts,
                                within_sentence)
 from norank.tolerance import Tolerance, Uninformative
@@ -265,16 +266,25 @@ def test_the_largest_deviations_are_counted_in_bands():
     assert "**The largest deviations (in units of the base band)**" in markdown_blocks(comparison_preamble(out, Tolerance()))
 
 
-NOTES = """table,dataset,method,metric,owner,reason
-2,olivetti,metric_learning,separation_ratio,ours,eq13's margin 0.5 on unit vectors caps the ratio
-*,olivetti,metric_learning*,*,shared,both recipes train on 400 faces of 40 people
-*,*,pca,davies_bouldin,paper,PCA is deterministic: the same data gives the same DB
+HEADER = "table,dataset,method,metric,owner,evidence,evidence_row,evidence_column,reason\n"
+NOTES = HEADER + """2,olivetti,metric_learning,separation_ratio,ours,results/evidence/olivetti/m.csv,method=eq13,sr,the margin caps the ratio at {cited}
+*,olivetti,metric_learning*,*,unresolved,results/evidence/olivetti/m.csv,method=official,sr,both recipes train on 400 faces ({cited})
+*,*,pca,davies_bouldin,paper: inconsistent,results/evidence/never_made.csv,k=v,x,this run did not make the file ({cited})
+*,*,pca,davies_bouldin,paper: not rebuildable,results/evidence/olivetti/m.csv,method=eq13,sr,PCA is deterministic ({cited})
 """
+EVIDENCE = "method,sr\neq13,3.25\nofficial,9.0\n"
 
 
-def test_a_deviation_gets_the_first_matching_note_and_the_other_recipes_number(tmp_path):
-    (tmp_path / "notes.csv").write_text(NOTES)
-    notes = read_deviation_notes(tmp_path / "notes.csv")
+def notes_with_evidence(tmp_path, text=NOTES, made=("results/evidence/olivetti/m.csv",)):
+    (tmp_path / "notes.csv").write_text(text)
+    (tmp_path / "results/evidence/olivetti").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "results/evidence/olivetti/m.csv").write_text(EVIDENCE)
+    return cite_evidence(read_deviation_notes(tmp_path / "notes.csv"), set(made), root=tmp_path)
+
+
+def test_a_deviation_gets_the_first_matching_note_whose_evidence_was_made(tmp_path):
+    notes = notes_with_evidence(tmp_path)
+    assert notes.evidence_value.tolist()[:2] == [3.25, 9.0] and np.isnan(notes.evidence_value[2])
     paper = pd.DataFrame([cell(2, "olivetti", "metric_learning", "separation_ratio", 9.85),
                           cell(2, "olivetti", "metric_learning", "nmi", 0.95),
                           cell(2, "olivetti", "pca", "davies_bouldin", 2.0, variant="true"),
@@ -286,45 +296,97 @@ def test_a_deviation_gets_the_first_matching_note_and_the_other_recipes_number(t
                       srow("oli", "pca", "paper", "all", "davies_bouldin_true_labels", 8.0, 0.0),
                       srow("oli", "pca", "paper", "all", "nmi_kmeans", 0.9, 0.0)])
     cmp = attribute(compare_with_paper(paper, s, None, {"oli": "olivetti"}, recipes=["eq13", "official"]), notes)
-    got = dict(zip(zip(cmp.method, cmp.metric), zip(cmp.owner, cmp.owner_reason)))
-    assert got["metric_learning", "separation_ratio"] == ("ours", "eq13's margin 0.5 on unit vectors caps the ratio")
-    assert got["metric_learning-official", "separation_ratio"] == ("", "")  # within: nothing to own
-    assert got["metric_learning", "nmi"][0] == "shared" and got["metric_learning-official", "nmi"][0] == "shared"
-    assert got["pca", "davies_bouldin"][0] == "paper"
-    assert got["pca", "nmi"] == ("not analysed", "")  # no note matches
+    got = dict(zip(zip(cmp.method, cmp.metric), zip(cmp.owner, cmp.owner_reason, cmp.owner_evidence)))
+    assert got["metric_learning", "separation_ratio"] == ("ours", "the margin caps the ratio at 3.25",
+                                                          "results/evidence/olivetti/m.csv: 3.25")
+    assert got["metric_learning-official", "separation_ratio"] == ("", "", "")  # within: nothing to own
+    assert got["metric_learning", "nmi"][0] == got["metric_learning-official", "nmi"][0] == "unresolved"
+    assert got["pca", "davies_bouldin"][:2] == ("paper: not rebuildable", "PCA is deterministic (3.25)")  # row 3 not made
+    assert got["pca", "nmi"] == ("unresolved", "", "")  # no note matches
     evidence = other_recipe(cmp)
     assert evidence[cmp.index[(cmp.method == "metric_learning") & (cmp.metric == "separation_ratio")][0]] == \
         "official: 9.00 within"
     assert evidence[cmp.index[cmp.method == "pca"][0]] == ""
     text = markdown_blocks(comparison_preamble(cmp, Tolerance()))
-    assert "by likely owner" in text and "not analysed: 1" in text and "shared: 2" in text
+    assert "by owner" in text and "unresolved: 3" in text and "paper: not rebuildable: 1" in text and "ours: 1" in text
     assert "eq13: 0.700 differs" in text and "official: 9.00 within" in text  # each names the other recipe
+    assert "results/evidence/olivetti/m.csv: 3.25" in text
+
+
+def test_without_the_cited_numbers_no_note_applies(tmp_path):
+    notes = notes_with_evidence(tmp_path, made=())
+    assert notes.evidence_value.isna().all()
+    paper = pd.DataFrame([cell(2, "olivetti", "metric_learning", "separation_ratio", 9.85)])
+    s = pd.DataFrame([srow("oli", "metric_learning", "paper", "all", "separation_ratio", 3.0, 0.0)])
+    cmp = attribute(compare_with_paper(paper, s, None, {"oli": "olivetti"}, recipes=["eq13"]), notes)
+    assert cmp.owner.tolist() == ["unresolved"]
 
 
 @pytest.mark.parametrize("row, message", [
-    ("2,olivetti,pca,nmi,them,x", "line 2, column `owner`: 'them' is not an owner"),
-    ("2,olivetti,pca,nmi,paper, ", "line 2, column `reason`: empty"),
-    ("2,,pca,nmi,paper,x", "line 2, column `dataset`: empty; write a pattern, or * for any"),
+    ("method=eq13;x=1,sr", "'x=1' is not column=value for a column of the file"),
+    ("method=eq13,speed", "the file has no column 'speed'"),
+    ("protocol=paper,sr", "'protocol=paper' is not column=value"),
+])
+def test_a_cited_number_that_is_not_in_the_file_names_the_note(tmp_path, row, message):
+    text = HEADER + f"2,olivetti,pca,nmi,ours,results/evidence/olivetti/m.csv,{row},x {{cited}}\n"
+    with pytest.raises(NorankError, match=r"deviation_notes.csv, line 2, evidence results/evidence/olivetti/m.csv: "
+                       + re.escape(message)):
+        notes_with_evidence(tmp_path, text)
+
+
+def test_a_row_this_run_did_not_make_leaves_the_note_out_but_two_rows_are_an_error(tmp_path):
+    text = HEADER + "2,olivetti,pca,nmi,ours,results/evidence/olivetti/m.csv,method=tucker-R99,sr,x {cited}\n"
+    assert notes_with_evidence(tmp_path, text).evidence_value.isna().all()  # a run with other ranks
+    from norank.evidence import lookup
+    with pytest.raises(NorankError, match=re.escape("m.csv: 2 rows match ''")):
+        lookup(pd.read_csv(io.StringIO(EVIDENCE)), "", "sr", name="m.csv")
+
+
+@pytest.mark.parametrize("row, message", [
+    ("2,olivetti,pca,nmi,them,results/e.csv,a=1,v,x", "line 2, column `owner`: 'them' is not an owner"),
+    ("2,olivetti,pca,nmi,ours,results/e.csv,a=1,v, ", "line 2, column `reason`: empty"),
+    ("2,,pca,nmi,ours,results/e.csv,a=1,v,x", "line 2, column `dataset`: empty; write a pattern, or * for any"),
+    ("2,olivetti,pca,nmi,ours,,a=1,v,x", "line 2, column `evidence`: '' cites no evidence file"),
+    ("2,olivetti,pca,nmi,ours,notes.txt,a=1,v,x", "line 2, column `evidence`: 'notes.txt' cites no evidence file"),
+    ("2,olivetti,pca,nmi,ours,results/e.csv,,v,x", "line 2, column `evidence_row`: empty"),
+    ("2,olivetti,pca,nmi,ours,results/e.csv,a=1,,x", "line 2, column `evidence_column`: empty"),
+    ("2,olivetti,pca,nmi,ours,results/e.csv,a=1,v,ours is 0.5", "line 2, column `reason`: it does not show the number"),
 ])
 def test_a_bad_note_is_named_by_file_line_and_column(tmp_path, row, message):
     path = tmp_path / "notes.csv"
-    path.write_text("table,dataset,method,metric,owner,reason\n" + row + "\n")
-    with pytest.raises(NorankError, match=message.replace("(", r"\(").replace("*", r"\*")):
+    path.write_text(HEADER + row + "\n")
+    with pytest.raises(NorankError, match=re.escape(message)):
         read_deviation_notes(path)
     path.write_text("table,dataset,owner,reason\n2,lfw,ours,x\n")
-    with pytest.raises(NorankError, match=r"notes.csv: the column\(s\) \['method', 'metric'\] are missing"):
+    with pytest.raises(NorankError, match=r"notes.csv: the column\(s\) \['method', 'metric'"):
         read_deviation_notes(path)
 
 
-def test_the_shipped_deviation_notes_are_well_formed(repo):
+def test_the_shipped_deviation_notes_are_well_formed_and_cite_rule_made_files(repo):
     notes = read_deviation_notes(repo / "config" / "deviation_notes.csv")
-    assert len(notes) and set(notes.owner) <= {"ours", "official recipe", "paper", "shared"}
+    assert len(notes) and set(notes.owner) <= set(OWNERS)
+    made_by_rules = ("results/evidence/", "results/metrics/summary.csv", "results/tables/official_fidelity.csv",
+                     "results/tables/table_bridge.csv")
+    assert all(e.startswith(made_by_rules) for e in notes.evidence)
+
+
+def test_the_shipped_reasons_type_no_number_but_the_papers(repo):
+    """A reason shows its own evidence number through {cited}; every other decimal it states is a
+    value the paper prints in the note's table (so no number of ours is typed by hand and drifts)."""
+    notes = read_deviation_notes(repo / "config" / "deviation_notes.csv")
+    paper = pd.read_csv(repo / "config" / "paper_values.csv")
+    for i, r in notes.iterrows():
+        printed = paper[paper.table.astype(str).str.fullmatch(r.table.replace("*", ".*"))].value.astype(float)
+        # a decimal not glued to a word, a path or a section sign; a minus counts only before a space
+        for number in ("".join(m) for m in re.findall(r"(?<![\w.:§])(-?)(\d+\.\d+)", r.reason)):
+            half = 0.5 * 10.0 ** -len(number.split(".")[1])
+            assert ((printed - float(number)).abs() <= half + 1e-12).any(), \
+                f"line {i + 2}: {number} is not a printed value of Table {r.table}"
 
 
 def test_a_note_pattern_names_alternatives_with_a_bar(tmp_path):
-    (tmp_path / "notes.csv").write_text("table,dataset,method,metric,owner,reason\n"
-                                        "2,olivetti,pca|umap,davies_bouldin|nmi,ours,our inputs\n")
-    notes = read_deviation_notes(tmp_path / "notes.csv")
+    text = HEADER + "2,olivetti,pca|umap,davies_bouldin|nmi,ours,results/evidence/olivetti/m.csv,method=eq13,sr,our inputs {cited}\n"
+    notes = notes_with_evidence(tmp_path, text)
     paper = pd.DataFrame([cell(2, "olivetti", m, metric, 0.5, variant="true" if metric == "davies_bouldin" else "")
                           for m in ("pca", "umap", "tsne") for metric in ("davies_bouldin", "nmi", "ari")])
     s = pd.DataFrame([srow("oli", m, "paper", "all", metric, 0.9, 0.0) for m in ("pca", "umap", "tsne")
@@ -333,7 +395,7 @@ def test_a_note_pattern_names_alternatives_with_a_bar(tmp_path):
     got = dict(zip(zip(cmp.method, cmp.metric), cmp.owner))
     assert {k for k, v in got.items() if v == "ours"} == {(m, metric) for m in ("pca", "umap")
                                                           for metric in ("davies_bouldin", "nmi")}
-    assert got["tsne", "nmi"] == got["pca", "ari"] == "not analysed"
+    assert got["tsne", "nmi"] == got["pca", "ari"] == "unresolved"
 
 
 def test_a_metric_learning_cell_is_compared_with_the_official_code_where_it_ran():

@@ -28,7 +28,7 @@ def test_the_default_config_makes_every_figure_once_in_the_report_order(default)
     assert names == ["fig1_tsne_faces", "fig2_retrieval_lfw", "fig3_retrieval_olivetti", "fig4_synthetic_samples",
                      "fig6_reconstructions_olivetti", "fig_distance_histograms", "fig_training_curves",
                      "fig_rank_sensitivity", "fig_paper_vs_ours", *[f"fig_embeddings_{d}" for d in datasets],
-                     *[f"fig_loss_diagnostics_{d}" for d in plan.study_datasets(default, "losses")]]
+                     *[f"fig_loss_diagnostics_{d}" for d in plan.study_datasets(default, "losses")], "fig_bridge"]
     assert len(set(names)) == len(names)
 
 
@@ -108,6 +108,7 @@ def test_augmentation_of_images_is_refused_naming_the_key(tiny):
 def test_the_figures_show_the_first_configured_recipe(repo):
     config = load_config(repo, "test.yaml")
     config["recipes"] = ["official"]
+    config["bridge"]["datasets"] = []  # the bridge needs eq13 too (tests/test_bridge.py)
     figures = by_name(config)
     assert figures["fig6_reconstructions_olivetti"].inputs["ml"] == "results/train/olivetti/all/official/seed0/embeddings.npz"
     # the main grid's runs are the official recipe's; the loss comparison keeps its own eq13 row

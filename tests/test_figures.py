@@ -214,7 +214,8 @@ def test_save_figure_writes_png_and_pdf(tmp_path):
     save_figure(_small_figure(), png, pdf)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pdf.read_bytes()[:5] == b"%PDF-"
     assert png.stat().st_size > 1000 and pdf.stat().st_size > 1000
-    assert sorted(p.name for p in png.parent.iterdir()) == ["f.pdf", "f.png"]  # no temporary files left
+    names = sorted(p.name for p in png.parent.iterdir())
+    assert names == [".f.pdf.sha256", ".f.png.sha256", "f.pdf", "f.png"]  # their digests; no temporary files left
 
 
 def test_a_rerun_saves_byte_identical_files_on_another_day(tmp_path, monkeypatch):

@@ -41,6 +41,15 @@ def test_triplet_loss_uses_squared_distances():
     assert loss.item() == 0.0 and active == 0.0
 
 
+def test_the_unsquared_triplet_distance_is_the_official_codes():
+    Z, y = t(A, P, N), torch.tensor([0, 0, 1])
+    trip = (torch.tensor([0]), torch.tensor([1]), torch.tensor([2]))
+    loss, active = triplet_loss(Z, y, trip, margin=1.0, distance="euclidean")
+    assert loss.item() == pytest.approx(math.sqrt(2) - 2 + 1) and active == 1.0  # squared: [2 - 4 + 1]_+ = 0
+    with pytest.raises(NorankError, match="triplet distance 'cosine' is unknown"):
+        triplet_loss(Z, y, trip, margin=1.0, distance="cosine")
+
+
 def test_triplet_loss_gradient_matches_eqs_19_to_21():
     Z, y = t(A, P, N), torch.tensor([0, 0, 1])
     loss, _ = triplet_loss(Z, y, (torch.tensor([0]), torch.tensor([1]), torch.tensor([2])), margin=3.0)

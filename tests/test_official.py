@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from norank.ml.loop import Batch
+from norank.ml.loop import Batch, encoder_rate
 from norank.recipes import OFFICIAL_OPTIONS as RECIPE
 from norank.ml.official import (
     OfficialEncoder,
@@ -109,9 +109,10 @@ def test_as_written_the_mining_reads_the_first_samples_not_the_batch():
 
 def test_the_official_optimiser_groups_and_recipe():
     enc = OfficialEncoder((16, 16))
-    groups = OfficialObjective(torch.zeros(4, 256), lr_encoder=1e-5).param_groups(enc)
+    groups = encoder_rate(OfficialObjective(torch.zeros(4, 256)).param_groups(enc), enc, 1e-5)
     assert groups[0]["lr"] == 1e-5 and "lr" not in groups[1]  # the head takes the configured rate (1e-4)
-    assert sum(p.numel() for g in groups for p in g["params"]) == sum(p.numel() for p in enc.parameters())
+    assert [len(g["params"]) for g in groups] == [len(list(enc.conv_encoder.parameters())),
+                                                  len(list(enc.projection_head.parameters()))]
     assert RECIPE["lr"] == 1e-4 and RECIPE["batch_size"] == 16 and RECIPE["grad_clip"] == 1.0
     with pytest.raises(Exception, match="variant 'officiall' is unknown"):
         OfficialObjective(torch.zeros(4, 4), "officiall")

@@ -24,7 +24,7 @@ def load_config(repo, *overlays: str) -> dict:
 # every family's names, as the files, metric rows and tables hold them
 NAMES = ["metric_learning", "metric_learning-official", "metric_learning-official_fixed", "pca", "tsne", "umap",
          "cp-R5", "tucker-R20", "tucker_rhw-R3", "loss-eq13", "loss-center_contrastive", "loss-plm", "pca_svm",
-         "transformer", "official_code"]
+         "transformer", "official_code", "bridge-encoder"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -37,11 +37,12 @@ def test_every_family_has_a_name_and_one_kind():
     methods = [Method.parse(n) for n in NAMES]
     assert {m.family for m in methods} == set(FAMILIES)
     kinds = {str(m): (m.is_trained, m.is_baseline) for m in methods}
-    assert [n for n, k in kinds.items() if k == (True, False)] == NAMES[:3] + NAMES[9:12]
+    assert [n for n, k in kinds.items() if k == (True, False)] == NAMES[:3] + NAMES[9:12] + ["bridge-encoder"]
     assert [n for n, k in kinds.items() if k == (False, True)] == NAMES[3:9]
     # Table 6's classifiers, and the official code (its own rule trains it)
     assert [n for n, k in kinds.items() if k == (False, False)] == ["pca_svm", "transformer", "official_code"]
-    assert [n for n in NAMES if Method.parse(n).is_encoder] == NAMES[:3] + NAMES[9:12] + ["official_code"]
+    assert [n for n in NAMES if Method.parse(n).is_encoder] == NAMES[:3] + NAMES[9:12] + ["official_code",
+                                                                                         "bridge-encoder"]
     assert Method.trained_with("plm") == Method(LOSS, loss="plm") == Method.parse("loss-plm")
     assert Method.metric_learning() == Method(METRIC_LEARNING) == Method(METRIC_LEARNING, recipe="eq13")
 
@@ -161,11 +162,14 @@ def test_evaluation_groups_hold_every_run_once(repo):
     groups = plan.evaluation_groups(config)
     assert len(groups) == 7 * 3  # datasets x (all, fold0, fold1) x seed 0
     fold0 = [str(r.method) for r in groups["olivetti", "fold0", 0]]
-    # the main grid's runs, then the loss comparison's and PLM (the unsupervised baselines are the grid's)
+    # the main grid's runs, then the loss comparison's, PLM (the unsupervised baselines are the grid's) and
+    # the bridge's (its endpoints are the grid's; test.yaml: Olivetti, 4 choices, early stopping held out only)
     assert fold0 == ["metric_learning", "metric_learning-official", "pca", "umap", "cp-R2", "tucker-R2", "tucker_rhw-R2",
-                     "loss-eq13", "loss-contrastive", "loss-arcface", "loss-plm"]
+                     "loss-eq13", "loss-contrastive", "loss-arcface", "loss-plm", "bridge-encoder",
+                     "bridge-objective", "bridge-batch", "bridge-early_stopping"]
     every = [r for rs in groups.values() for r in rs]
-    assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4  # + 4 study runs per dataset
+    # + 4 study runs per dataset of the studies, + 3 bridge runs in sample and 4 on fold 0
+    assert len(every) == len(set(every)) == len(plan.main_runs(config)) + 2 * 4 + 3 + 4
 
 
 def test_selecting_runs_from_group_tables_names_a_missing_run():

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 FIGURE_RULE = re.compile(r"fig\w+")
 AGGREGATES = {"collect_metrics", "summarize_metrics", "collect_efficiency", "paper_tables", "report_summary",
               "provenance", "all", "collect_study_metrics", "summarize_study_metrics", "table_losses", "table_unsupervised",
-              "fig_paper_vs_ours", "official_fidelity"}  # the comparison's figure follows every table
+              "fig_paper_vs_ours", "official_fidelity", "table_bridge"}  # the comparison's figure follows every table
 
 
 def scheduled(stdout: str) -> list[tuple[str, dict]]:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -77,8 +78,8 @@ def test_slurm_profile_runs_the_workflow_through_sbatch_with_local_results(repo,
     n_jobs = int(re.search(r"^total\s+(\d+)$", plan, re.M).group(1))
     assert local == ["all"] and len(jobs) == plan.count("Group job") + len(local) - 1, (jobs, local)
     groups = {c.removeprefix("rule_").split("_")[0] for c in jobs}
-    assert groups == {"data", "evaluation", "train", "efficiency", "report"}, jobs
-    assert len(jobs) <= n_jobs // 3, (len(jobs), n_jobs)  # 5 submissions for the 18 jobs (all is local)
+    assert groups == {"data", "evaluation", "train", "efficiency", "evidence", "report"}, jobs
+    assert len(jobs) <= n_jobs // 3, (len(jobs), n_jobs)  # 6 submissions for the 26 jobs (all is local)
 
     # the same numbers as the local run
     for f in ("results/metrics/metrics.csv", "results/efficiency/efficiency.csv"):
@@ -120,3 +121,49 @@ def test_a_jobs_norank_error_reaches_the_terminal_once_without_traceback(repo, c
     assert proc.returncode != 0 and proc.stdout.count(message) == 1, proc.stdout[-3000:]
     assert "norank error (full log: logs/import_tensor/mine.log)" in proc.stdout and "Traceback" not in proc.stdout
     assert slurm_jobs_of(tmp_path)  # it did run through sbatch
+
+
+def test_a_training_requeued_mid_epoch_by_slurm_ends_complete_and_identical(repo, cluster, tmp_path):
+    """Preemption: SLURM requeues the running training job mid-epoch (`scontrol requeue`); the run
+    ends with every result complete and the same embeddings and metrics as an uninterrupted run."""
+    cfg = tmp_path / "long.yaml"
+    # enough epochs that the training is caught mid-way; no efficiency curves (not needed here)
+    cfg.write_text(CONFIG.replace("epochs: 2, patience: 2", "epochs: 400, patience: 400")
+                   .replace("efficiency: {sizes: [8], methods: [pca_svm, metric_learning]}",
+                            "efficiency: {sizes: [8], methods: [pca_svm]}"))
+    target = ["results/metrics/summary.csv"]
+    local = tmp_path / "local"
+    local.mkdir()
+    snakemake("--configfile", str(cfg), "--cores", "2", *target, cwd=local)
+
+    wd = tmp_path / "slurm"
+    wd.mkdir()
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "--directory", str(wd), "--configfile",
+           str(cfg), "--profile", str(repo / "profiles" / "slurm"), "--slurm-init-seconds-before-status-checks", "1",
+           *target]
+    run = subprocess.Popen(cmd, cwd=wd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = wd / "logs" / "train" / "galaxy_paper" / "all" / "eq13" / "seed0.log"
+    requeued = None
+    deadline = time.monotonic() + 600
+    while requeued is None and run.poll() is None and time.monotonic() < deadline:
+        running = subprocess.run(["squeue", "-h", "-t", "RUNNING", "-o", "%i %k"], capture_output=True,
+                                 text=True).stdout.split("\n")
+        job = next((line.split()[0] for line in running if "rule_train" in line), None)
+        if job and log.exists() and "epoch" in log.read_text():  # in the middle of its epochs
+            subprocess.run(["scontrol", "requeue", job], check=True)
+            requeued = job
+        time.sleep(0.5)
+    out, _ = run.communicate(timeout=900)
+    assert requeued, "the training never ran long enough to be requeued:\n" + out[-3000:]
+    assert run.returncode == 0, out[-5000:]
+    for f in ("results/train/galaxy_paper/all/eq13/seed0/embeddings.npz",):
+        np.testing.assert_array_equal(np.load(local / f)["Z"], np.load(wd / f)["Z"])
+    a, b = (pd.read_csv(d / "results/metrics/summary.csv") for d in (local, wd))
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-6)
+    assert cli_verify(wd) == 0  # every output whole
+
+
+def cli_verify(folder) -> int:
+    from norank import cli
+
+    return cli.main(["verify", "--directory", str(folder)])

@@ -144,3 +144,42 @@ def test_the_objective_registry_matches_the_config_schema_and_says_which_read_la
     with pytest.raises(NorankError, match="is unknown; use one of eq13, contrastive"):
         objective_spec("hinge")
 
+
+
+def test_the_sampler_option_overrides_the_objectives_and_is_checked(monkeypatch):
+    import norank.ml.loop as loop
+
+    X, y = blobs()
+    seen = []
+    real = loop.epoch_batches
+    monkeypatch.setattr(loop, "epoch_batches", lambda pool, sampler, cfg, rng: seen.append(
+        (sampler, cfg.sampler)) or real(pool, sampler, cfg, rng))
+    cfg = TrainConfig(encoder="mlp", sampler="shuffled", **{**SMALL, "epochs": 1})
+    train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False)
+    assert seen and seen[0] == ("pk", "shuffled")  # eq. 13's own sampler is pk; the option wins
+    with pytest.raises(Exception, match="sampler='random' is unknown; use auto, pk or shuffled"):
+        TrainConfig(sampler="random")
+
+
+def test_lr_encoder_gives_the_convolutions_their_own_rate_and_refuses_an_mlp():
+    import torch
+
+    from norank.ml.encoders import ConvEncoder, MLPEncoder
+    from norank.ml.loop import encoder_rate
+
+    enc = ConvEncoder((8, 8), channels=(4, 8), dim=4)
+    groups = encoder_rate([{"params": list(enc.parameters())}], enc, 1e-5)
+    assert groups[0]["lr"] == 1e-5 and len(groups[0]["params"]) == len(list(enc.body.parameters()))
+    assert {id(q) for q in groups[1]["params"]} == {id(q) for q in enc.out.parameters()}
+    assert encoder_rate([{"params": [torch.zeros(1)]}], enc, None)[0]["params"][0].shape == (1,)
+    with pytest.raises(Exception, match="lr_encoder=1e-05 .* MLPEncoder has no convolutions"):
+        encoder_rate([], MLPEncoder(16, hidden=(8,), dim=4), 1e-5)
+
+
+def test_eq13_takes_the_unsquared_distance_and_names_an_unknown_loss_option():
+    X, y = blobs()
+    cfg = TrainConfig(encoder="mlp", loss_options={"distance": "euclidean"}, **SMALL)
+    assert np.isfinite(train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False).history[-1]["total"])
+    with pytest.raises(Exception, match=r"loss_options: \['alpha'\] are not options of loss eq13"):
+        train_embedding(X, y, np.arange(len(y)), TrainConfig(encoder="mlp", loss_options={"alpha": 1}, **SMALL),
+                        seed=0, progress=False)

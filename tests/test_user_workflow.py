@@ -62,12 +62,12 @@ def bad_project(tmp_path, rows, **arrays):
 
 
 @pytest.mark.parametrize("rows, message", [
-    (["mine\tmissing.npz\t\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `data`: {d}/missing.npz does not "
+    (["mine\tmissing.npz\t\t4x3"], "dataset sheet {d}/datasets.tsv, line 2 (mine), column `data`: {d}/missing.npz does not "
      "exist; check the path (relative paths in a sheet are relative to the sheet's folder)."),
-    (["mine\tx.npy\theader.csv\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `labels`: {d}/header.csv has "
+    (["mine\tx.npy\theader.csv\t4x3"], "dataset sheet {d}/datasets.tsv, line 2 (mine), column `labels`: {d}/header.csv has "
      "13 labels for 12 samples; give exactly one label per sample, in the samples' order. If the first line ('cls') is "
      "a header, delete it."),
-    (["mine\tflat.npy\tlabels.csv\t4x3"], "dataset sheet datasets.tsv, line 2 (mine), column `data`: samples in "
+    (["mine\tflat.npy\tlabels.csv\t4x3"], "dataset sheet {d}/datasets.tsv, line 2 (mine), column `data`: samples in "
      "{d}/flat.npy have shape (12,): one axis only, so no sample shape; expected (n, H, W), or (n, H*W) flattened with "
      "the sheet's `shape` column."),
 ])

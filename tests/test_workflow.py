@@ -268,11 +268,11 @@ def test_augmentation_on_images_is_refused_at_start(tmp_path):
     assert proc.returncode != 0 and "datasets.olivetti.augment.copies" in proc.stdout
 
 
-def test_missing_dataset_in_data_dir_names_it(tmp_path):
+def test_missing_dataset_in_data_dir_names_it(tmp_path, official_code_dir):
     staged = tmp_path / "empty_data"
     staged.mkdir()
-    cfg = tmp_path / "c.yaml"
-    cfg.write_text(f"data_dir: {staged}\ndatasets:\n  lfw: {{source: lfw}}\n")
+    cfg = tmp_path / "c.yaml"  # the official code staged: only the data are missing
+    cfg.write_text(f"data_dir: {staged}\nofficial_code_dir: {official_code_dir}\ndatasets:\n  lfw: {{source: lfw}}\n")
     proc = snakemake("--cores", "1", "--configfile", str(cfg), cwd=tmp_path, check=False)
     assert proc.returncode != 0
     assert "dataset 'lfw' is not in data_dir" in proc.stdout
@@ -303,6 +303,28 @@ def test_held_out_baselines_project_unseen_samples(repo, data_dir, tiny_run, tin
         assert s["heldout_embedded"] and s["n_heldout"] == 42 and s["n_train"] == 42  # 84 samples, 2 folds
         assert set(emb["role"]) == {"train", "heldout"} and len(emb["Z"]) == 84
         assert {"in_sample", "heldout"} <= set(s["reconstruction"])
+
+
+def test_tiny_run_bridges_eq13_and_the_official_recipe(tiny_run):
+    """config/test.yaml's bridge (Olivetti; encoder, objective, batch, early stopping): each trained
+    choice is a run of its own beside both recipes' main-grid runs, in the table, figure and summary."""
+    table = pd.read_csv(tiny_run / "results" / "tables" / "table_bridge.csv")
+    sil = "silhouette_true_labels[all]_delta_mean"
+    paper = table[table.protocol == "paper"].set_index("choice")
+    assert list(paper.index) == ["eq13", "encoder", "objective", "batch", "early_stopping", "official", "sum"]
+    assert not paper.trained["early_stopping"] and np.isnan(paper.loc["early_stopping", sil])  # the same in sample
+    assert paper.loc[["encoder", "objective", "batch"], sil].notna().all()
+    assert paper.loc["sum", sil] == pytest.approx(paper.loc[["encoder", "objective", "batch"], sil].sum())
+    held = table[table.protocol == "heldout"].set_index("choice")
+    # held out, early stopping is a choice of its own: both endpoints and the four trained choices score; the sum has no level
+    p_at_1 = held["precision_at_1[heldout->train]_mean"]
+    assert held.trained["early_stopping"] and list(p_at_1.index[p_at_1.notna()]) == list(held.index[:-1])
+    for choice in ("encoder", "objective", "batch"):
+        options = torch.load(tiny_run / "results" / "bridge" / "olivetti" / "all" / choice / "seed0" / "model.pt",
+                             weights_only=False)["config"]
+        assert options["loss"] == ("official" if choice == "objective" else "eq13")
+    assert (tiny_run / "results" / "figures" / "fig_bridge.png").stat().st_size > 0
+    assert "From eq. 13 to the official recipe, one choice at a time" in (tiny_run / "results" / "summary.md").read_text()
 
 
 def test_tiny_run_runs_the_official_code_unmodified_and_scores_it(tiny_run, official_code_dir):

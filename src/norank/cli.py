@@ -8,6 +8,10 @@ prints the Snakemake command it runs; everything it does not know is passed to S
 (``-n``, ``--profile``, ``--unlock``, ...). A wrapper rather than a Snakemake module: the
 workflow's paths (config, report, profiles, scripts) stay where the checkout has them, and the
 user's folder needs no Snakefile of its own.
+
+``norank verify`` lists the outputs that no longer match the digest their rule wrote (``--fix``
+moves them aside for the rerun). ``norank check-config FILE...`` checks that config files parse, naming the file, line and column
+of a YAML error (Snakemake's message names neither); ``norank run`` checks its config files so.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from norank.config import check_config_files
 from norank.errors import NorankError
 
 # the checkout an editable install points at (src/norank/cli.py -> the repository root)
@@ -60,6 +65,34 @@ def snakemake_command(sheet: str | None, *, quick: bool = False, cores: str = "a
     return cmd
 
 
+def verify_outputs(folder: Path, fix: bool = False) -> int:
+    """``norank verify``: print each damaged output of the run in ``folder`` with the rule that made
+    it and how to rebuild it; 1 if any, else 0."""
+    import os
+
+    from norank.io import damaged_outputs
+    from norank.logs import snakemake_rule
+
+    here = Path.cwd()
+    os.chdir(folder)
+    try:
+        damaged = damaged_outputs("results", made_by=snakemake_rule)
+        for output, why in damaged:
+            rule = snakemake_rule(output)
+            what = f"rule {rule}" if rule else "its rule"
+            if fix:
+                aside = output.with_name(output.name + ".damaged")
+                os.replace(output, aside)
+                todo = f"moved to {aside}; rerun your snakemake command and {what} makes it again"
+            else:
+                todo = f"delete it (rm -r {output}) or run `norank verify --fix`, then rerun: {what} makes it again"
+            print(f"damaged: {why}\n  -> {todo}")
+    finally:
+        os.chdir(here)
+    print(f"norank verify: {len(damaged)} damaged output(s) under {folder / 'results'}", file=sys.stderr)
+    return 1 if damaged else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="norank", description="No-rank tensor decomposition: the norank workflow.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,8 +108,31 @@ def main(argv=None) -> int:
     run.add_argument("--configfile", nargs="+", default=[], help="your overlays, after norank's")
     run.add_argument("--config", nargs="+", default=[], help="KEY=VALUE settings, as Snakemake's --config")
     run.add_argument("--no-report", action="store_true", help="do not build results/report.html")
+    check = sub.add_parser(
+        "check-config", help="check that config files parse (file, line and column of a YAML error)",
+        description="Check that each config file is a valid YAML mapping; Snakemake's own message for a broken "
+                    "config file names neither the file nor the line.")
+    check.add_argument("files", nargs="+", help="config files (YAML)")
+    verify = sub.add_parser(
+        "verify", help="check every finished output against the digest written with it",
+        description="List the outputs under results/ that no longer match the digest their rule wrote (damaged, "
+                    "truncated, edited, or from an older version), each with how to rebuild it; exit status 1 if "
+                    "any. With --fix, move them aside (<output>.damaged) so that the next run rebuilds them.")
+    verify.add_argument("--directory", default=".", help="the run's folder (default: the current one)")
+    verify.add_argument("--fix", action="store_true", help="move each damaged output aside for the rerun")
     args, extra = parser.parse_known_args(argv)
+    if args.command == "verify":
+        return verify_outputs(Path(args.directory), fix=args.fix)
+    if args.command == "check-config":
+        try:
+            check_config_files(args.files)
+        except NorankError as e:
+            print(f"norank: {e}", file=sys.stderr)
+            return 2
+        print(f"norank: {len(args.files)} config file(s) parse", file=sys.stderr)
+        return 0
     try:
+        check_config_files(args.configfile)
         cmd = snakemake_command(args.sheet, quick=args.quick, cores=args.cores, configfiles=args.configfile,
                                 config=args.config, report=not args.no_report, extra=extra)
     except NorankError as e:

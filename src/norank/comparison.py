@@ -21,10 +21,12 @@ Table 6 runs.
   (column ``informative``, and why not in ``uninformative_reason``).
 - **Statuses** say why a cell is not compared: not run, ``paper prints NA``, ``realistic preset
   (not a reproduction)``, ``protocol unknown (Table 6)``, ``paper value impossible: ...``.
-- **Likely owner of a deviation** (:func:`attribute`): a cell outside tolerance gets the first
+- **Owner of a deviation** (:func:`attribute`): a cell outside tolerance gets the first
   matching row of ``config/deviation_notes.csv`` (an analysis written after reading the
-  results: whose the difference likely is, ours, the official recipe's or the paper's, and
-  why), or "not analysed". A metric-learning cell also shows the other recipe's number on the
+  results: whose the difference is, graded by its evidence (:data:`OWNERS`), and why); every
+  row cites a file a rule made under ``results/`` and the number in it (:func:`cite_evidence`),
+  and a row whose file this run did not make does not apply. Cells no row covers are
+  "unresolved". A metric-learning cell also shows the other recipe's number on the
   same cell (:func:`other_recipe`), the first evidence of whose a difference is.
 """
 
@@ -52,10 +54,18 @@ OURS = {"separation_ratio": "separation_ratio", "continuity": "continuity", "tru
         "ari": "ari_kmeans", "nmi": "nmi_kmeans", "relative_error": "relative_error",
         "explained_variance": "explained_variance"}
 VARIANT_SUFFIX = {"true": "true_labels", "kmeans": "kmeans"}
-OWNERS = ("ours", "official recipe", "paper", "shared")  # whose a deviation likely is ("shared": both recipes')
+# whose a deviation is, graded by the evidence behind it: ours (a named choice of ours, with the
+# alternative that reaches the printed value); the paper's, when its printed values contradict each
+# other (inconsistent), the unmodified official code gives another number (official code differs),
+# or no published artefact rebuilds it (not rebuildable); unresolved when nothing better is shown
+UNRESOLVED = "unresolved"
+OWNERS = ("ours", "paper: inconsistent", "paper: official code differs", "paper: not rebuildable", UNRESOLVED)
 NOTE_KEYS = ("table", "dataset", "method", "metric")  # glob patterns ("a|b": either) matched against a comparison row
-NOTE_COLUMNS = NOTE_KEYS + ("owner", "reason")
-NOT_ANALYSED = "not analysed"
+# the evidence: a file under results/ a rule made, the row (column=value pairs joined by ';') and
+# the column of the number the owner rests on (norank.evidence.lookup)
+EVIDENCE_COLUMNS = ("evidence", "evidence_row", "evidence_column")
+NOTE_COLUMNS = NOTE_KEYS + ("owner",) + EVIDENCE_COLUMNS + ("reason",)
+CITED = "{cited}"  # where a note's reason shows its evidence value (so no number of ours is typed by hand)
 NOT_A_REPRODUCTION = "realistic preset (not a reproduction)"
 TABLE6_UNKNOWN = "protocol unknown (Table 6)"
 
@@ -260,7 +270,7 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Verdict": [verdict(r) for _, r in cmp.iterrows()],
         "Informative": ["" if pd.isna(v) else "yes" if v else f"no, {w.split(':')[0]}"
                         for v, w in zip(cmp.informative, cmp.uninformative_reason.fillna(""))],
-        **({"Likely owner": cmp.owner} if "owner" in cmp else {}),
+        **({"Owner": cmp.owner, "Evidence": cmp.owner_evidence} if "owner" in cmp else {}),
     })
 
 
@@ -276,7 +286,8 @@ def largest_deviations(cmp: pd.DataFrame, tolerance: Tolerance, n: int = 10) -> 
 
 def read_deviation_notes(path: str | Path) -> pd.DataFrame:
     """``config/deviation_notes.csv``: columns table, dataset (the paper's), method, metric (glob
-    patterns, ``*`` for any, ``a|b`` for either), owner (one of :data:`OWNERS`) and reason, checked row by row."""
+    patterns, ``*`` for any, ``a|b`` for either), owner (one of :data:`OWNERS`), the evidence (a file
+    under results/, its row and column) and reason, checked row by row."""
     path = Path(path)
     try:
         notes = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -295,7 +306,42 @@ def read_deviation_notes(path: str | Path) -> pd.DataFrame:
         for key in NOTE_KEYS:
             if not r[key].strip():
                 raise NorankError(f"{where}, column `{key}`: empty; write a pattern, or * for any.")
+        if not r["evidence"].strip().startswith("results/"):
+            raise NorankError(f"{where}, column `evidence`: {r['evidence']!r} cites no evidence file; name the file under "
+                              "results/ a rule made that holds the number behind this owner (results/evidence/..., "
+                              "results/metrics/summary.csv, results/tables/...).")
+        for key in EVIDENCE_COLUMNS[1:]:
+            if not r[key].strip():
+                raise NorankError(f"{where}, column `{key}`: empty; say which row (column=value;...) and column of "
+                                  f"{r['evidence']} hold the number.")
+        if CITED not in r["reason"]:
+            raise NorankError(f"{where}, column `reason`: it does not show the number it cites; write {CITED} where "
+                              "the evidence value belongs (the comparison fills it in), and no number of ours by hand.")
     return notes
+
+
+def cite_evidence(notes: pd.DataFrame, made: set[str], root: str | Path = ".") -> pd.DataFrame:
+    """``notes`` with ``evidence_value``: the number each row cites, read from its file (under
+    ``root``) when the run ``made`` it, NaN when it did not or the file has no such row (a run
+    with other datasets, methods or ranks: the row then applies to no cell). A malformed row
+    selection, a column the file lacks or several matching rows is an error naming the note's line."""
+    from norank.evidence import lookup
+
+    tables: dict[str, pd.DataFrame] = {}
+    values = []
+    for i, r in notes.reset_index(drop=True).iterrows():
+        if r["evidence"] not in made:
+            values.append(float("nan"))
+            continue
+        if r["evidence"] not in tables:
+            path = Path(root) / r["evidence"]
+            try:
+                tables[r["evidence"]] = pd.read_csv(path)
+            except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+                raise NorankError(f"{path}: cannot read the evidence file ({e}); delete it and re-run snakemake.") from e
+        values.append(lookup(tables[r["evidence"]], r["evidence_row"], r["evidence_column"],
+                             name=f"config/deviation_notes.csv, line {i + 2}, evidence {r['evidence']}", absent_ok=True))
+    return notes.assign(evidence_value=values)
 
 
 def _differs(status, within) -> bool:
@@ -309,22 +355,25 @@ def _matches(value: str, pattern: str) -> bool:
 
 
 def attribute(cmp: pd.DataFrame, notes: pd.DataFrame) -> pd.DataFrame:
-    """``cmp`` with ``owner`` and ``owner_reason`` for every compared cell outside tolerance:
-    the first row of ``notes`` (top-down) whose patterns match the cell's table, paper dataset,
-    method and metric; "not analysed" when none does. Other cells get empty strings."""
+    """``cmp`` with ``owner``, ``owner_reason`` and ``owner_evidence`` (file: number) for every
+    compared cell outside tolerance: the first row of ``notes`` (top-down, those with an
+    ``evidence_value`` from :func:`cite_evidence`) whose patterns match the cell's table, paper
+    dataset, method and metric; "unresolved" when none does. Other cells get empty strings."""
     out = cmp.copy()
-    owner, reason = [], []
+    cited = notes[notes.evidence_value.notna()] if "evidence_value" in notes else notes.iloc[:0]
+    owner, reason, evidence = [], [], []
     for r in out.itertuples():
-        if not _differs(r.status, r.within_tolerance):
+        hit = None
+        if _differs(r.status, r.within_tolerance):
+            cell = (str(r.table), str(r.paper_dataset), str(r.method), str(r.metric))
+            hit = next((n for n in cited.itertuples()
+                        if all(_matches(v, getattr(n, k)) for v, k in zip(cell, NOTE_KEYS))), None)
+            owner.append(hit.owner if hit is not None else UNRESOLVED)
+        else:
             owner.append("")
-            reason.append("")
-            continue
-        cell = (str(r.table), str(r.paper_dataset), str(r.method), str(r.metric))
-        hit = next((n for n in notes.itertuples()
-                    if all(_matches(v, getattr(n, k)) for v, k in zip(cell, NOTE_KEYS))), None)
-        owner.append(hit.owner if hit is not None else NOT_ANALYSED)
-        reason.append(hit.reason if hit is not None else "")
-    out["owner"], out["owner_reason"] = owner, reason
+        reason.append(hit.reason.replace(CITED, significant(hit.evidence_value)) if hit is not None else "")
+        evidence.append(f"{hit.evidence}: {significant(hit.evidence_value)}" if hit is not None else "")
+    out["owner"], out["owner_reason"], out["owner_evidence"] = owner, reason, evidence
     return out
 
 
@@ -361,10 +410,12 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance,
               "**Cells per status**: " + ", ".join(f"{k}: {v}" for k, v in statuses.items())]
     if "owner" in cmp:
         owners = cmp.owner[cmp.owner != ""].value_counts()
-        blocks.append("**Cells outside tolerance by likely owner** (ours: our code or choices; official recipe: "
-                      "the official code's choices; paper: the published value; shared: both recipes alike, "
-                      "so neither recipe's own choices; the reasons are config/deviation_notes.csv, written after "
-                      "reading the results): " + ", ".join(f"{k}: {v}" for k, v in owners.items()))
+        blocks.append("**Cells outside tolerance by owner** (ours: a named choice of ours, with the alternative that "
+                      "reaches the printed value; paper: inconsistent (printed values contradict each other), official "
+                      "code differs (the unmodified official code gives another number), not rebuildable (no published "
+                      "artefact produces it); unresolved: nothing better shown. Each owner cites a file a rule made "
+                      "and the number in it (column Evidence); the reasons are config/deviation_notes.csv): "
+                      + ", ".join(f"{k}: {v}" for k, v in owners.items()))
     top = largest_deviations(cmp, tolerance)
     if len(top):
         shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict", "Informative"])
@@ -372,5 +423,6 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance,
         shown["Other recipe"] = other_recipe(cmp).loc[top.index].values
         if "owner" in top:
             shown["Why (config/deviation_notes.csv)"] = top.owner_reason.values
+            shown["Evidence"] = top.owner_evidence.values
         blocks.append(("The largest deviations (in units of the base band)", shown))
     return blocks

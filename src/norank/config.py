@@ -18,7 +18,28 @@ def explain_validation_error(exc: BaseException, schema_path: str = "workflow/sc
     key = ".".join(str(p) for p in err.absolute_path) or "<top level>"
     desc = err.schema.get("description", "") if isinstance(err.schema, dict) else ""
     hint = f" Meaning of this key: {' '.join(desc.split())}" if desc and err.absolute_path else ""
-    return f"invalid config: key `{key}`: {err.message}.{renamed_value_hint(err)}{hint} (schema: {schema_path})"
+    return (f"invalid config: key `{key}`: {err.message}.{renamed_value_hint(err)}{inline_text_hint(err)}{hint} "
+            f"(schema: {schema_path})")
+
+
+def inline_text_hint(err) -> str:
+    """When a value of another type arrived as text that YAML would read as that type (``'5'`` for
+    an integer): Snakemake's ``--config`` passes the values inside a ``{...}`` block as text."""
+    import yaml
+
+    if err.validator != "type" or not isinstance(err.instance, str):
+        return ""
+    try:
+        value = yaml.safe_load(err.instance)
+    except yaml.YAMLError:
+        return ""
+    wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+    kinds = {"integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict, "null": type(None)}
+    if not any(isinstance(value, kinds[k]) and not (k != "boolean" and isinstance(value, bool))
+               for k in wanted if k in kinds):
+        return ""
+    return (f" The value arrived as the text {err.instance!r}: Snakemake's --config passes the values inside a "
+            "{...} block as text, so put that block in a YAML file and give it with --configfile.")
 
 
 def renamed_value_hint(err) -> str:
@@ -35,6 +56,92 @@ def renamed_value_hint(err) -> str:
 
 
 OBJECTIVE_KEYS = ("loss", "losses")  # config keys whose values name training objectives
+
+
+def check_config_files(paths) -> None:
+    """Each config file parses as a YAML mapping, or a :class:`NorankError` names the file, line and
+    column (Snakemake's own message for a YAML error names neither when several are given)."""
+    import yaml
+
+    from norank.errors import NorankError
+
+    for path in map(str, paths):
+        try:
+            with open(path) as f:
+                loaded = yaml.safe_load(f)
+        except OSError as e:
+            raise NorankError(f"config file {path}: cannot read it ({e.strerror}).") from None
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            what = " ".join(filter(None, [getattr(e, "context", None), getattr(e, "problem", None)])) or str(e)
+            raise NorankError(f"config file {path}{where}: not valid YAML ({what}); fix the file there "
+                              "(indent with spaces, close every [ and {).") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise NorankError(f"config file {path}: holds a {type(loaded).__name__}, not the key: value "
+                              "mapping of a config file.")
+
+
+# keys that say where things are and how jobs run, not what a run computes
+MACHINE_KEYS = ("data_dir", "download_dir", "official_code_dir", "run_dir", "compute")
+PATH_KEYS = ("data_dir", "download_dir", "official_code_dir", "dataset_sheet")  # relative to the launch folder
+
+
+def run_folder(config: dict, default: dict, *, launch, checkout):
+    """Where a run writes, so that only the default configuration writes the committed reference
+    results of the checkout: None (the launch folder) when the run is not started in the checkout
+    (``--directory`` elsewhere, ``norank run``) or is the default; ``run_dir`` (relative to the
+    checkout) for another configuration that names one; an error for one that names none.
+    ``default`` is config/config.yaml validated alone; keys of :data:`MACHINE_KEYS` may differ."""
+    from pathlib import Path
+
+    from norank.errors import NorankError
+    from norank.plan import canonical
+
+    launch, checkout = Path(launch).resolve(), Path(checkout).resolve()
+    if launch != checkout:
+        return None
+    if config.get("run_dir"):
+        return checkout / config["run_dir"]
+    differ = sorted(k for k in set(config) | set(default)
+                    if k not in MACHINE_KEYS and canonical(config.get(k)) != canonical(default.get(k)))
+    if differ:
+        raise NorankError(
+            f"this configuration differs from config/config.yaml (keys {', '.join(differ)}), and run in the checkout it "
+            f"would overwrite the committed reference results under {checkout / 'results'}. Give it a folder of "
+            "its own: add `run_dir: runs/<name>` to your config file (or --config run_dir=runs/<name>), or run it "
+            "elsewhere with snakemake --directory <folder>.")
+    return None
+
+
+def absolute_paths(config: dict, base) -> None:
+    """Make the config's relative paths (:data:`PATH_KEYS`, a tensor dataset's files) absolute
+    against ``base`` (the folder the run was started in), in place, before the run moves to its
+    run folder."""
+    import os
+    from pathlib import Path
+
+    def fix(value):  # a value of another type is left for the schema to refuse
+        return value if not isinstance(value, str) or os.path.isabs(value) else os.path.normpath(Path(base) / value)
+
+    for key in PATH_KEYS:
+        if config.get(key):
+            config[key] = fix(config[key])
+    for spec in config.get("datasets", {}).values():
+        for key in ("data", "labels"):
+            if spec.get(key):
+                spec[key] = fix(spec[key])
+
+
+def path_base(config: dict, *, launch, checkout):
+    """The folder the config's relative paths are relative to: the launch folder, or the checkout
+    for a job (a cluster job re-reads the Snakefile) started inside the run's own ``run_dir``."""
+    from pathlib import Path
+
+    launch, checkout = Path(launch).resolve(), Path(checkout).resolve()
+    if config.get("run_dir") and launch == (checkout / config["run_dir"]).resolve():
+        return checkout
+    return launch
 
 
 SHEET_COLUMNS = ("name", "data", "labels", "shape", "x_key", "y_key")

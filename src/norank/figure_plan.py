@@ -271,9 +271,18 @@ def _loss_diagnostics(c: _Context) -> list[Figure]:
     return out
 
 
+def _bridge(c: _Context) -> list[Figure]:
+    """The bridge's bars (norank.figures.bridge), from its table."""
+    if not plan.study_runs(c.config, "bridge"):
+        return []
+    return [c.figure("fig_bridge", "fig_bridge", "Eq. 13 to the official recipe, one choice at a time",
+                     category="Bridge from eq. 13 to the official recipe",
+                     inputs=dict(table="results/tables/table_bridge.csv"), params={})]
+
+
 # in the report's order
 _FAMILIES = (_tsne_faces, _retrieval, _synthetic_samples, _reconstructions, _distance_histograms, _training_curves,
-             _rank_sensitivity, _paper_vs_ours, _embeddings, _loss_diagnostics)
+             _rank_sensitivity, _paper_vs_ours, _embeddings, _loss_diagnostics, _bridge)
 
 
 def figures(config: dict) -> list[Figure]:

@@ -58,6 +58,32 @@ def log_to(path: str | Path | None, name: str = "norank") -> Iterator[logging.Lo
             logger.removeHandler(handler)
 
 
+@contextlib.contextmanager
+def job(smk) -> Iterator[logging.Logger]:
+    """A rule script's job (``smk`` is the script's ``snakemake`` object): its output goes to its
+    log (:func:`log_to`), and first every input that is one of the workflow's own outputs is
+    checked against the digest written with it (:func:`norank.io.verify_inputs`), so a damaged,
+    truncated or edited file stops the job with its name instead of giving a wrong result."""
+    from norank.io import verify_inputs
+
+    with log_to(smk.log[0] if smk.log else None) as logger:
+        verify_inputs(list(smk.input), made_by=snakemake_rule)
+        yield logger
+
+
+def snakemake_rule(path: str | Path) -> str | None:
+    """The rule that made ``path``, from Snakemake's record of it in the working folder (None when
+    there is none)."""
+    import base64
+    import json
+
+    record = Path(".snakemake") / "metadata" / base64.urlsafe_b64encode(str(path).encode()).decode()
+    try:
+        return json.loads(record.read_text()).get("rule")
+    except (OSError, ValueError):
+        return None
+
+
 def failed_job_messages(main_logs) -> list[tuple[str, str]]:
     """``(job log, message)`` of every failed job of a Snakemake run whose log holds a norank error.
 

@@ -1,6 +1,6 @@
 """Method identity, with one owner: every method of the pipeline is a :class:`Method`, formatted and
 parsed here only (``metric_learning``, ``metric_learning-official``, ``pca``, ``cp-R5``,
-``loss-arcface``, ``pca_svm``).
+``loss-arcface``, ``bridge-encoder``, ``pca_svm``).
 
 Every file name, metric row, table and figure names a method by the string ``str(method)``
 gives; every reader turns it back into a :class:`Method` with :meth:`Method.parse`.
@@ -23,6 +23,7 @@ CP, TUCKER, TUCKER_RHW = "cp", "tucker", "tucker_rhw"
 LOSS = "loss"  # a run of the loss comparison or the unsupervised mode (loss-plm), by its loss
 PCA_SVM, TRANSFORMER = "pca_svm", "transformer"  # Table 6's classifiers (norank.efficiency)
 OFFICIAL_CODE = "official_code"  # the paper author's code, run unmodified (norank.official_code)
+BRIDGE = "bridge"  # eq. 13 with one choice of the official recipe (norank.bridge), bridge-<choice>
 
 EMBEDDINGS = (PCA, TSNE, UMAP)  # baselines without a rank
 # baselines with a rank: CP; Tucker with ranks (R, R, R) as the paper's Table 5, and with the
@@ -30,15 +31,17 @@ EMBEDDINGS = (PCA, TSNE, UMAP)  # baselines without a rank
 DECOMPOSITIONS = (CP, TUCKER, TUCKER_RHW)
 BASELINES = EMBEDDINGS + DECOMPOSITIONS  # norank.baselines.fit_baseline
 CLASSIFIERS = (PCA_SVM, TRANSFORMER)  # trained on n samples for Table 6 only; they embed nothing
-FAMILIES = (METRIC_LEARNING, *BASELINES, LOSS, *CLASSIFIERS, OFFICIAL_CODE)
+FAMILIES = (METRIC_LEARNING, *BASELINES, LOSS, *CLASSIFIERS, OFFICIAL_CODE, BRIDGE)
 TRANSDUCTIVE = (TSNE,)  # cannot embed samples it was not fitted on: split `all` only
 LOSS_PREFIX = f"{LOSS}-"  # loss-<loss>
+BRIDGE_PREFIX = f"{BRIDGE}-"  # bridge-<choice>
 
 # every method name, as a regular expression: a family without parameters; metric learning by a
-# recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run
+# recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run; a
+# bridge run
 _PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS, OFFICIAL_CODE), key=len, reverse=True))
 WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
-            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)")
+            rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)|{BRIDGE_PREFIX}([a-z][a-z0-9_]*)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 
 
@@ -46,7 +49,8 @@ _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 class Method:
     """One method: ``family`` is one of :data:`FAMILIES`; ``rank`` (an integer >= 1) is set for
     CP / Tucker only, ``loss`` for ``loss-<name>`` only, ``recipe`` for metric learning only
-    (:mod:`norank.recipes`; eq13, the default, is the plain ``metric_learning``).
+    (:mod:`norank.recipes`; eq13, the default, is the plain ``metric_learning``), ``choice`` for
+    a bridge run only (``bridge-<choice>``, :mod:`norank.bridge`).
 
     The fields are checked once, here: a ``Method`` that exists is one the pipeline knows.
     """
@@ -55,6 +59,7 @@ class Method:
     rank: int | None = None
     loss: str | None = None
     recipe: str | None = None
+    choice: str | None = None
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -68,6 +73,8 @@ class Method:
                               "with a rank >= 1.")
         if (self.family == LOSS) != bool(self.loss):
             raise NorankError(f"{self!r}: a loss run needs a loss, and only a loss run has one.")
+        if (self.family == BRIDGE) != bool(self.choice):
+            raise NorankError(f"{self!r}: a bridge run needs a choice, and only a bridge run has one.")
         if (self.family == METRIC_LEARNING) != (self.recipe is not None) or self.recipe not in (None, *RECIPES):
             raise NorankError(f"{self!r}: metric learning needs a recipe of {', '.join(RECIPES)}, and only "
                               "metric learning has one.")
@@ -79,14 +86,16 @@ class Method:
         if not m:
             raise NorankError(f"method {name!r} is unknown; use {METRIC_LEARNING}, {METRIC_LEARNING}-<recipe>, pca, "
                               f"tsne, umap, cp-R<rank>, tucker-R<rank>, tucker_rhw-R<rank>, {LOSS_PREFIX}<loss>, "
-                              f"{PCA_SVM}, {TRANSFORMER} or {OFFICIAL_CODE}.")
-        plain, recipe, decomposition, rank, loss = m.groups()
+                              f"{BRIDGE_PREFIX}<choice>, {PCA_SVM}, {TRANSFORMER} or {OFFICIAL_CODE}.")
+        plain, recipe, decomposition, rank, loss, choice = m.groups()
         if plain:
             return cls(plain)
         if recipe:
             return cls.metric_learning(recipe)
         if decomposition:
             return cls.decomposition(decomposition, int(rank))
+        if choice:
+            return cls.bridged(choice)
         return cls.trained_with(loss)
 
     @classmethod
@@ -103,11 +112,18 @@ class Method:
         """A run of the loss comparison (or the unsupervised mode's ``plm``) trained with ``loss``."""
         return cls(LOSS, loss=loss)
 
+    @classmethod
+    def bridged(cls, choice: str) -> "Method":
+        """Eq. 13 with one ``choice`` of the official recipe (norank.bridge.CHOICES)."""
+        return cls(BRIDGE, choice=choice)
+
     def __str__(self) -> str:
         if self.family in DECOMPOSITIONS:
             return f"{self.family}-R{self.rank}"
         if self.family == LOSS:
             return f"{LOSS_PREFIX}{self.loss}"
+        if self.family == BRIDGE:
+            return f"{BRIDGE_PREFIX}{self.choice}"
         if self.family == METRIC_LEARNING and self.recipe != EQ13:
             return f"{METRIC_LEARNING}-{self.recipe}"
         return self.family
@@ -116,13 +132,13 @@ class Method:
     def is_trained(self) -> bool:
         """An encoder this package trains, whose embeddings the training rules write (no rank, no
         reconstruction of its own)."""
-        return self.family in (METRIC_LEARNING, LOSS)
+        return self.family in (METRIC_LEARNING, LOSS, BRIDGE)
 
     @property
     def is_encoder(self) -> bool:
         """A metric-learning encoder (ours, a study's, or the official code's): no reconstruction of its
         own, so the evaluation fits a linear map from its embedding back to the input (paper §5.4)."""
-        return self.family in (METRIC_LEARNING, LOSS, OFFICIAL_CODE)
+        return self.family in (METRIC_LEARNING, LOSS, OFFICIAL_CODE, BRIDGE)
 
     @property
     def is_baseline(self) -> bool:

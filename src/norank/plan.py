@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from norank.errors import NorankError
-from norank.methods import DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, Method, baseline_methods
+from norank.methods import (BRIDGE, DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, Method,
+                             baseline_methods)
 from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
 from norank.splits import HELDOUT, PAPER, Split
 from norank.table_registry import run_tables
@@ -22,6 +23,8 @@ from norank.table_registry import run_tables
 PATTERNS = {
     "train": "results/train/{dataset}/{split}/{recipe}/seed{seed}/{file}",
     "loss": "results/losses/{dataset}/{split}/{loss}/seed{seed}/{file}",
+    # eq. 13 with one choice of the official recipe (norank.bridge)
+    "bridge": "results/bridge/{dataset}/{split}/{choice}/seed{seed}/{file}",
     # the official code, run unmodified (norank.official_code): in sample, as its examples train
     "official_code": "results/official_code/{dataset}/{split}/seed{seed}/{file}",
     # one baseline job per (dataset, protocol, seed, kind): a folder of every run it fits, each in
@@ -30,8 +33,9 @@ PATTERNS = {
     # one evaluation job per (dataset, split, seed): the metric rows of every run of the group
     "metrics": "results/metrics/{dataset}/{split}/seed{seed}.csv",
 }
-STUDIES = ("losses", "unsupervised")
-STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised"}  # a study's config key
+STUDIES = ("losses", "unsupervised", "bridge")
+# a study's config key
+STUDY_KEYS = {"losses": "loss_comparison", "unsupervised": "unsupervised", "bridge": "bridge"}
 REAL_SOURCES = ("olivetti", "lfw", "abide")  # the public datasets (the rest are synthetic or the user's)
 SYNTHETIC_SOURCES = ("galaxy", "crystal")
 BUILTIN_SOURCES = REAL_SOURCES + SYNTHETIC_SOURCES  # the paper's datasets; `tensor` is the user's
@@ -189,6 +193,8 @@ def run_file(run: Run, file: str) -> str:
         return PATTERNS["train"].format(**values, recipe=run.method.recipe)
     if run.method.family == LOSS:
         return PATTERNS["loss"].format(**values, loss=run.method.loss)
+    if run.method.family == BRIDGE:
+        return PATTERNS["bridge"].format(**values, choice=run.method.choice)
     if run.method.family == OFFICIAL_CODE:
         return PATTERNS["official_code"].format(**values)
     return f"{BaselineJob.of(run).folder}/{run.split}/{run.method}/{file}"
@@ -317,7 +323,11 @@ def study_methods(config: dict, study: str) -> list[Method]:
 
 
 def study_runs(config: dict, study: str) -> list[Run]:
-    """Every run a study's table reads."""
+    """Every run a study's table reads (the bridge's: :func:`norank.bridge.runs`)."""
+    if study == "bridge":
+        from norank import bridge  # it reads this module (and the training options of norank.job_params)
+
+        return bridge.runs(config)
     key = STUDY_KEYS[study]
     seeds = config[key]["seeds"]
     return [Run(d, split, m, s)
@@ -379,3 +389,39 @@ def official_fidelity_files(config: dict) -> dict[str, dict[str, list[str]]]:
             files["official"].append(run_file(r, "summary.json"))
             files["ours"].append(run_file(ours, "history.tsv"))
     return out
+
+
+# --------------------------------------------------------------------------- evidence (norank.evidence)
+
+EVIDENCE_PATTERN = "results/evidence/{dataset}/{check}.csv"
+ARITHMETIC_FILE = "results/evidence/paper_arithmetic.csv"
+PER_DATASET_CHECKS = ("baseline_inputs", "sample_counts")  # config evidence.<check>.<dataset>
+
+
+def evidence_checks(config: dict) -> dict[str, dict]:
+    """Every evidence file of the run -> what its job needs (``check``, ``dataset``, ``options``):
+    the configured per-dataset checks of the datasets that run; the reconstruction bound and the
+    embeddings' reconstruction of every paper dataset (a built-in source) under the paper protocol; the printed values' arithmetic where the run compares with
+    the paper."""
+    ev = config.get("evidence", {})
+    out: dict[str, dict] = {}
+    for check in PER_DATASET_CHECKS:
+        for d, options in (ev.get(check) or {}).items():
+            if d in config["datasets"]:
+                out[EVIDENCE_PATTERN.format(dataset=d, check=check)] = dict(check=check, dataset=d, options=options)
+    if PAPER in config["evaluation"]["protocols"]:
+        for d in sorted(d for d, spec in config["datasets"].items() if spec["source"] in BUILTIN_SOURCES):
+            for check in ("reconstruction_bound", "reconstruction"):
+                out[EVIDENCE_PATTERN.format(dataset=d, check=check)] = dict(
+                    check=check, dataset=d, options=ev.get("reconstruction", {}))
+    if compares_with_paper(config):
+        out[ARITHMETIC_FILE] = dict(check="paper_arithmetic", dataset=None, options={})
+    return out
+
+
+def reconstruction_runs(config: dict, dataset: str) -> list[Run]:
+    """The in-sample runs of ``dataset`` whose embeddings the reconstruction check reconstructs
+    from: every recipe's and the official code's, with the first seed."""
+    seed = split_seeds(config, "all")[0]
+    return [r for r in main_runs(config)
+            if r.dataset == dataset and r.split == "all" and r.seed == seed and r.method.is_encoder]

@@ -108,12 +108,24 @@ def deviation_finding(cmp: pd.DataFrame, tolerance) -> str | None:
             f"{r.metric}: ours {significant(r.ours_mean)}, paper {r.paper_printed} ({r.bands:.1f} bands off).")
 
 
-def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=None) -> list[str]:
-    """Three to five headline findings with their numbers (those the run's results support)."""
+def bridge_finding(bridge: pd.DataFrame) -> str | None:
+    """The bridge's conclusion (norank.bridge.conclusion): the choices that explain most of the gap
+    between eq. 13 and the official recipe."""
+    from norank.bridge import conclusion
+
+    text = conclusion(bridge)
+    return f"**From eq. 13 to the official recipe, one choice at a time**: {text}" if text else None
+
+
+def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=None,
+             bridge: pd.DataFrame | None = None) -> list[str]:
+    """Three to six headline findings with their numbers (those the run's results support)."""
     out = []
     if cmp is not None:
         out += [reproduction_finding(cmp), faces_finding(cmp)]
     out += [generalisation_finding(summary), best_heldout_finding(summary)]
+    if bridge is not None:
+        out.append(bridge_finding(bridge))
     if cmp is not None and tolerance is not None:
         out.append(deviation_finding(cmp, tolerance))
     return [f for f in out if f]

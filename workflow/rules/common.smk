@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from norank import figure_plan, job_params, plan
+from norank import bridge, figure_plan, job_params, plan
 from norank.errors import NorankError
 from norank.methods import CLASSIFIERS, METRIC_LEARNING
 from norank.recipes import OFFICIAL_CODE_SOURCES, RECIPES
@@ -47,6 +47,7 @@ wildcard_constraints:
     recipe="|".join(RECIPES),
     loss=r"[a-z][a-z0-9_]*",
     study="|".join(plan.STUDIES),
+    choice="|".join(bridge.CHOICES),
     method="|".join((METRIC_LEARNING, *CLASSIFIERS)),  # Table 6's learning curves
 
 
@@ -136,8 +137,10 @@ def targets():
         *(plan.embeddings(r) for r in TRAINED_RUNS),
         *(job.folder for job in BASELINE_JOBS),
         "results/metrics/summary.csv",
+        *(plan.STUDY_PATTERN.format(study=s, file="summary.csv") for s in STUDIES),
         "results/efficiency/efficiency.csv",
         *figure_files(),
+        *EVIDENCE,
         "results/provenance.md",
     ]
 
@@ -165,20 +168,60 @@ def table_outputs(stem, category="Tables"):
 
 def benchmark_files():
     """Benchmark files of the run's jobs, per rule (for the provenance record), from the rules'
-    own `benchmark:` directives: a rule without wildcards has one job; a rule with wildcards one
+    own `benchmark:` directives: a rule without wildcards has one job (such a rule is defined only
+    when the config plans its output); a rule with wildcards one
     per file it makes of the plan's (norank.plan.job_outputs) and of the targets. Figure rules
     count as one, `figures`, and the study tables as one, `study_tables`. Call it once every rule
     is defined."""
     out = {}
+    wanted = [*JOB_OUTPUTS, *targets()]
     for r in workflow.rules:
         if not r.benchmark:
             continue
         if r.wildcard_names:
-            made = [f for f in [*JOB_OUTPUTS, *targets()] if r.is_producer(f)]
+            made = [f for f in wanted if r.is_producer(f)]
             files = [str(r.expand_benchmark(r.get_wildcards(f))) for f in made]
-        else:
+        else:  # defined only where planned (official.smk, evidence.smk, bridge.smk)
             files = [str(r.benchmark)]
         family = "figures" if r.name in FIGURE_RULES else r.name
         family = "study_tables" if r.name in STUDY_TABLE_RULES else family
         out.setdefault(family, []).extend(dict.fromkeys(files))
     return out
+
+
+EVIDENCE = plan.evidence_checks(
+    config
+)  # file -> check, dataset, options (evidence.smk)
+
+
+def baseline_options():
+    """The baselines' fitting options an evidence check uses: not the rank grid or the method
+    list (its methods name their ranks), so a new rank reruns no evidence job."""
+    skip = ("ranks", "heldout_ranks", "methods")
+    return plan.canonical(
+        {k: v for k, v in config["baselines"].items() if k not in skip}
+    )
+
+
+def evidence_file(wildcards, check):
+    return plan.EVIDENCE_PATTERN.format(dataset=wildcards.dataset, check=check)
+
+
+def evidence_options(check):
+    """An input function: the options of one dataset's evidence check (config key evidence.<check>)."""
+    return lambda w: plan.canonical(EVIDENCE[evidence_file(w, check)]["options"])
+
+
+def evidence_datasets(check):
+    """A regex of the datasets a per-dataset evidence check runs on."""
+    names = [e["dataset"] for e in EVIDENCE.values() if e["check"] == check]
+    return "|".join(names) or "(?!x)x"
+
+
+def cited_evidence():
+    """The files of this run a deviation note may cite (config/deviation_notes.csv)."""
+    if not PAPER_COMPARISON:
+        return []
+    fidelity = ["results/tables/official_fidelity.csv"] if FIDELITY else []
+    bridged = ["results/tables/table_bridge.csv"] if "bridge" in STUDIES else []
+    return ["results/metrics/summary.csv", *EVIDENCE, *fidelity, *bridged]

@@ -28,6 +28,7 @@ rule paper_tables:
         efficiency="results/efficiency/efficiency.csv",
         paper=f"{workflow.basedir}/config/paper_values.csv",
         notes=f"{workflow.basedir}/config/deviation_notes.csv",
+        evidence=cited_evidence(),
     output:
         [table_outputs(stem) for stem in PAPER_TABLES],
         table_outputs("paper_comparison") if PAPER_COMPARISON else [],
@@ -62,6 +63,7 @@ rule report_summary:
             if PAPER_COMPARISON
             else {}
         ),
+        **({"bridge": "results/tables/table_bridge.csv"} if "bridge" in STUDIES else {}),
         summary="results/metrics/summary.csv",
     output:
         rst="results/summary.rst",
@@ -87,6 +89,7 @@ rule provenance:
         tables(),
         figure_files(),
         rules.report_summary.output,
+        list(EVIDENCE),
     output:
         json="results/provenance.json",
         md=report(

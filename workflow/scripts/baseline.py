@@ -2,9 +2,9 @@
 
 from norank.baselines import fit_baseline_job
 from norank.data import load_dataset
-from norank.logs import log_to
+from norank.logs import job
 from norank.methods import Method
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     runs = [{**run, "method": Method.parse(run["method"])} for run in snakemake.params.runs]  # names in params
     fit_baseline_job(load_dataset(snakemake.input[0]), runs, seed=int(snakemake.wildcards.seed), log=log)

@@ -2,10 +2,9 @@
 
 import pandas as pd
 
-from norank.io import atomic_path
-from norank.logs import log_to
+from norank.io import write_csv
+from norank.logs import job
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     df = pd.concat([pd.read_csv(f) for f in snakemake.input], ignore_index=True)
-    with atomic_path(snakemake.output[0]) as tmp:
-        df.to_csv(tmp, index=False)
+    write_csv(df, snakemake.output[0])

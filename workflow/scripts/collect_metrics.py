@@ -3,11 +3,10 @@
 import pandas as pd
 
 from norank.evaluate import select_runs
-from norank.io import atomic_path
-from norank.logs import log_to
+from norank.io import write_csv
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     rows = select_runs([pd.read_csv(f) for f in snakemake.input], snakemake.params.runs)
     log.info("%d metric rows of %d runs", len(rows), len(snakemake.params.runs))
-    with atomic_path(snakemake.output[0]) as tmp:
-        rows.to_csv(tmp, index=False)
+    write_csv(rows, snakemake.output[0])

@@ -6,10 +6,10 @@ import torch
 from norank.data import load_dataset
 from norank.efficiency import run_learning_curve
 from norank.io import atomic_path
-from norank.logs import log_to
+from norank.logs import job
 from norank.methods import Method
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     torch.set_num_threads(snakemake.threads)
     w, p = snakemake.wildcards, snakemake.params
     rows = run_learning_curve(load_dataset(snakemake.input[0]), Method.parse(w.method), p.sizes, int(w.seed),

@@ -5,9 +5,9 @@ import pandas as pd
 from norank.data import load_dataset
 from norank.evaluate import evaluate_group
 from norank.io import atomic_path
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     rows = evaluate_group(load_dataset(snakemake.input.data), snakemake.params.runs, split=snakemake.wildcards.split,
                           seed=int(snakemake.wildcards.seed), log=log, **snakemake.params.metrics)
     with atomic_path(snakemake.output[0]) as tmp:

@@ -4,10 +4,10 @@ from norank.data import load_dataset
 from norank.evaluate import load_embedding
 from norank.figures.distances import plot_distance_histograms
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 from norank.metrics import class_pair_distances
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     rows = []
     heldout = p.heldout or [None] * len(p.datasets)

@@ -4,12 +4,12 @@ from norank.data import load_dataset
 from norank.figures.curves import plot_loss_diagnostics
 from norank.figures.style import save_figure
 from norank.labels import method_label
-from norank.logs import log_to
+from norank.logs import job
 from norank.methods import Method
 from norank.metrics import chance_precision_at_1
 from norank.ml.history import read_history
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     dataset = snakemake.params.dataset
     runs = [(method_label(Method.trained_with(loss)), [read_history(f, terms=()) for f in snakemake.input[loss]])
             for loss in snakemake.params.losses]

@@ -4,9 +4,9 @@ import pandas as pd
 
 from norank.figures.paper_vs_ours import plot_paper_vs_ours
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     p = snakemake.params
     cmp = pd.read_csv(snakemake.input.comparison, keep_default_na=False, na_values=[""])
     fig = plot_paper_vs_ours(cmp, ratio=p.tolerance["ratio"], abs_band=p.tolerance["abs"],

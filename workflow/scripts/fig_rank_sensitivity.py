@@ -5,9 +5,9 @@ import pandas as pd
 from norank.evaluate import rank_sensitivity_table
 from norank.figures.ranks import plot_rank_sensitivity
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     p = snakemake.params
     table = rank_sensitivity_table(pd.read_csv(snakemake.input.summary), p.datasets, p.metrics,
                                    source=snakemake.input.summary)

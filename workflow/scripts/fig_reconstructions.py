@@ -7,9 +7,9 @@ from norank.data import load_dataset
 from norank.evaluate import load_embedding, metric_learning_reconstruction
 from norank.figures.reconstructions import plot_reconstructions, reconstruction_rows
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     p, inp = snakemake.params, snakemake.input
     ds = load_dataset(inp.data)
     baselines, example_index = load_shared_examples(p.baselines, p.summaries)

@@ -6,10 +6,10 @@ from norank.data import load_dataset
 from norank.evaluate import load_embedding
 from norank.figures.retrieval import plot_retrieval
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 from norank.retrieval import nearest_neighbours, retrieval_plan
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p, r = snakemake.params, snakemake.params.retrieval
     ds = load_dataset(snakemake.input.data)
     index, Z, role = load_embedding(snakemake.input.embeddings)

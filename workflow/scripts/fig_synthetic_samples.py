@@ -4,9 +4,9 @@ from norank.data import load_dataset
 from norank.examples import class_examples
 from norank.figures.samples import plot_class_samples
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     p = snakemake.params
     rows = []
     for data in snakemake.input.data:

@@ -2,10 +2,10 @@
 
 from norank.figures.curves import plot_training_curves
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 from norank.ml.history import read_best_epoch, read_history
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     p, inp = snakemake.params, snakemake.input
     histories = [(name, read_history(f)) for name, f in zip(p.datasets, inp.history)]
     best = [read_best_epoch(f) for f in inp.embeddings]

@@ -5,9 +5,9 @@ from norank.data import load_dataset
 from norank.evaluate import load_embedding
 from norank.figures.embeddings import EmbeddingGroup, EmbeddingPanel, plot_embedding_groups
 from norank.figures.style import save_figure
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p, inp = snakemake.params, snakemake.input
     groups = []
     heldout = p.heldout or [None] * len(p.datasets)

@@ -2,9 +2,9 @@
 
 from norank.data import save_dataset
 from norank.data.user import load_user_tensor
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     ds = load_user_tensor(snakemake.wildcards.dataset, **snakemake.params.tensor)
     log.info("%s: X %s, counts %s", ds.name, ds.X.shape, ds.counts())
     if "labels_header_skipped" in ds.provenance:

@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 from norank.io import atomic_path
-from norank.logs import log_to
+from norank.logs import job
 from norank.official_code import stage_code
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     code = stage_code(snakemake.config["official_code_dir"], url=p.url, commit=p.commit, sha256=p.sha256,
                       download_dir=snakemake.config["download_dir"])

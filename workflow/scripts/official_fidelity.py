@@ -5,12 +5,12 @@ from pathlib import Path
 import pandas as pd
 
 from norank.fidelity import fidelity_table, read_official_summaries
-from norank.logs import log_to
+from norank.logs import job
 from norank.ml.history import read_history
 from norank.table_registry import TABLES
 from norank.tables import write_table
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p, inp = snakemake.params, snakemake.input
     official = {d: read_official_summaries(f["official"]) for d, f in p.files.items()}
     histories = {d: [read_history(h, terms=()) for h in f["ours"]] for d, f in p.files.items()}

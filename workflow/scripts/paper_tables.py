@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from norank.logs import log_to
-from norank.comparison import (attribute, compare_with_paper, comparison_display, comparison_preamble,
-                               read_deviation_notes)
+from norank.logs import job
+from norank.comparison import (attribute, cite_evidence, compare_with_paper, comparison_display,
+                               comparison_preamble, read_deviation_notes)
 from norank.tolerance import Tolerance, Uninformative
 from norank.paper_tables import (EXTENSION_NOTE, cluster_table, efficiency_table, published_values,
                                  reconstruction_table, table_methods)
@@ -23,7 +23,7 @@ def written(name):
     return any(Path(f).stem == name for f in snakemake.output)
 
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     summary = pd.read_csv(snakemake.input.summary)
     eff = pd.read_csv(snakemake.input.efficiency, keep_default_na=False, na_values=[""])
@@ -39,7 +39,8 @@ with log_to(snakemake.log[0]) as log:
     uninformative = Uninformative.from_config(p.uninformative)
     cmp = attribute(compare_with_paper(paper, summary, eff, p.sources, tolerance=tolerance, recipes=p.recipes,
                                        realistic=p.realistic, families=p.baselines, uninformative=uninformative),
-                    read_deviation_notes(snakemake.input.notes)) if compare else None
+                    cite_evidence(read_deviation_notes(snakemake.input.notes), set(snakemake.input.evidence))
+                    ) if compare else None
 
     def published(spec):
         """The paper's own cells of the paper's table ``spec`` (None: not one of the paper's, or no comparison)."""

@@ -2,9 +2,9 @@
 
 from norank.data import load_dataset, save_dataset
 from norank.data.preprocess import prepare_dataset
-from norank.logs import log_to
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     ds = prepare_dataset(load_dataset(snakemake.input[0]), **snakemake.params.prepare)
     log.info("%s: X %s, %s", ds.name, ds.X.shape, "; ".join(ds.provenance["preprocessing"]))
     save_dataset(snakemake.output[0], ds)

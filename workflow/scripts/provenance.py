@@ -4,14 +4,16 @@ import json
 from pathlib import Path
 
 from norank.io import atomic_path
-from norank.logs import log_to
+from norank.logs import job
 from norank.provenance import collect, render_markdown
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     benchmarks = {rule: [f for f in files if Path(f).exists()] for rule, files in snakemake.params.benchmarks.items()}
-    missing = sum(len(v) for v in snakemake.params.benchmarks.values()) - sum(len(v) for v in benchmarks.values())
+    absent = [f for files in snakemake.params.benchmarks.values() for f in files if not Path(f).exists()]
+    missing = len(absent)
     if missing:
-        log.warning("%d benchmark files are missing (jobs run before benchmarks were recorded?)", missing)
+        log.warning("%d benchmark files are missing (jobs run before benchmarks were recorded?): %s", missing,
+                    ", ".join(absent[:5]))
     record, times = collect(snakemake.config, snakemake.params.repo, benchmarks)
     record["benchmark_files_missing"] = missing
     with atomic_path(snakemake.output.json) as tmp:

@@ -6,14 +6,15 @@ import pandas as pd
 
 from norank.tolerance import Tolerance
 from norank.io import atomic_path
-from norank.logs import log_to
+from norank.logs import job
 from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     summary = pd.read_csv(snakemake.input.summary)
     cmp = pd.read_csv(snakemake.input.comparison) if "comparison" in snakemake.input.keys() else None
-    found = findings(summary, cmp, Tolerance.from_config(p.tolerance))
+    bridge = pd.read_csv(snakemake.input.bridge) if "bridge" in snakemake.input.keys() else None
+    found = findings(summary, cmp, Tolerance.from_config(p.tolerance), bridge)
     grid = verdict_grid(cmp) if cmp is not None else None
     log.info("%d findings", len(found))
     # results/summary.md sits in results/: its links are relative to that folder

@@ -3,11 +3,10 @@
 import pandas as pd
 
 from norank.evaluate import summarize_metrics
-from norank.io import atomic_path
-from norank.logs import log_to
+from norank.io import write_csv
+from norank.logs import job
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     summary = summarize_metrics(pd.read_csv(snakemake.input[0]))
     log.info("%d summary rows", len(summary))
-    with atomic_path(snakemake.output[0]) as tmp:
-        summary.to_csv(tmp, index=False)
+    write_csv(summary, snakemake.output[0])

@@ -4,11 +4,11 @@ import dataclasses
 
 from norank.data import save_dataset
 from norank.data.synthetic import make_crystals, make_galaxies
-from norank.logs import log_to
+from norank.logs import job
 
 GENERATORS = {"galaxy": make_galaxies, "crystal": make_crystals}
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     ds = GENERATORS[p.source](**p.generator)
     ds = dataclasses.replace(ds, name=snakemake.wildcards.dataset)

@@ -5,11 +5,11 @@ from pathlib import Path
 import pandas as pd
 
 from norank.data import load_dataset
-from norank.logs import log_to
+from norank.logs import job
 from norank.table_registry import TABLES
 from norank.tables import dataset_properties, write_table
 
-with log_to(snakemake.log[0]):
+with job(snakemake):
     rows = [
         dataset_properties(load_dataset(raw), load_dataset(prep))
         for raw, prep in zip(snakemake.input.raw, snakemake.input.prepared)

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from norank.logs import log_to
+from norank.logs import job
 from norank.studies import NOTE, STUDY_COLUMNS, best_per_dataset, study_table
 from norank.table_registry import STUDY_TABLE_STEMS, TABLES
 from norank.tables import write_table
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     p = snakemake.params
     spec = TABLES[STUDY_TABLE_STEMS[p.study]]
     columns, key = STUDY_COLUMNS[p.study]

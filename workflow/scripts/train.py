@@ -3,11 +3,11 @@
 import torch
 
 from norank.data import load_dataset
-from norank.logs import log_to
+from norank.logs import job
 from norank.ml.train import TrainConfig, save_training, train_embedding
 from norank.splits import split_indices
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     torch.set_num_threads(snakemake.threads)
     ds = load_dataset(snakemake.input[0])
     cfg = TrainConfig.from_dict(snakemake.params.train)

@@ -5,10 +5,10 @@ import json
 import torch
 
 from norank.data import load_dataset
-from norank.logs import log_to
+from norank.logs import job
 from norank.official_code import data_home, save_run, train_example
 
-with log_to(snakemake.log[0]) as log:
+with job(snakemake) as log:
     torch.set_num_threads(snakemake.threads)
     code = json.loads(open(snakemake.input.code).read())
     raw, ds = load_dataset(snakemake.input.raw), load_dataset(snakemake.input.data)

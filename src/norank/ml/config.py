@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from norank.errors import NorankError
 from norank.ml.losses import Weights
+from norank.ml.sampling import SAMPLERS
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class TrainConfig:
     knn_k: int = 5
     classes_per_batch: int = 8
     batch_size: int = 64
+    # batches: "pk" (classes_per_batch classes x K samples), "shuffled" (a permutation cut into
+    # batches), or "auto": the objective's own (eq. 13 and the losses pk, the official recipe shuffled)
+    sampler: str = "auto"
     epochs: int = 100
     lr: float = 1e-3
     lr_encoder: float | None = None  # the convolutions' own rate (official recipe), else lr for all
@@ -46,6 +50,10 @@ class TrainConfig:
     loss_options: dict = field(default_factory=dict)
     # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history
     diagnostics: bool = False
+
+    def __post_init__(self):
+        if self.sampler not in ("auto", *SAMPLERS):
+            raise NorankError(f"training option sampler={self.sampler!r} is unknown; use auto, {' or '.join(SAMPLERS)}.")
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":

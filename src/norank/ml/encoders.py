@@ -59,6 +59,10 @@ class ConvEncoder(nn.Module):
         # CPU thread than the default layout (batch 128, median of 14 interleaved steps, torch 2.13)
         self.to(memory_format=torch.channels_last)
 
+    def convolutions(self) -> list[nn.Parameter]:
+        """The convolution blocks' parameters (training option ``lr_encoder`` gives them their own rate)."""
+        return list(self.body.parameters())
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``(B, H, W)`` → ``z`` ``(B, dim)`` with ``||z|| = 1``."""
         h = self.body(x.unsqueeze(1).contiguous(memory_format=torch.channels_last)).mean(dim=(2, 3))

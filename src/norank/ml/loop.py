@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 from norank.errors import NorankError
 from norank.ml.config import TrainConfig
 from norank.ml.diagnostics import GREEDINESS, greediness_tensor
-from norank.ml.sampling import knn_graph, pk_batches, shuffled_batches
+from norank.ml.sampling import SAMPLERS, knn_graph, pk_batches, shuffled_batches
 
 
 class TrainingDiverged(NorankError):
@@ -174,6 +174,21 @@ class EarlyStopping:
         return self.epoch
 
 
+def encoder_rate(groups: list[dict], model: nn.Module, lr_encoder: float | None) -> list[dict]:
+    """``groups`` with the encoder's convolutions (``model.convolutions()``) moved to a first group
+    of their own at ``lr_encoder`` (the official optimiser's two rates; the history's ``lr`` is
+    the first group's); ``lr_encoder`` None: ``groups`` as they are."""
+    if lr_encoder is None:
+        return groups
+    if not hasattr(model, "convolutions"):
+        raise NorankError(f"training option lr_encoder={lr_encoder} sets the convolutions' own learning rate, but the "
+                          f"encoder {type(model).__name__} has no convolutions; remove lr_encoder or use a CNN encoder.")
+    conv = model.convolutions()
+    ids = {id(q) for q in conv}
+    rest = [{**g, "params": [q for q in g["params"] if id(q) not in ids]} for g in groups]
+    return [{"params": conv, "lr": lr_encoder}, *(g for g in rest if g["params"])]
+
+
 def make_optimizer(groups: list[dict], lr: float, weight_decay: float, device: torch.device) -> torch.optim.AdamW:
     """AdamW over the parameter ``groups``; fused (one kernel for every parameter) on CPU and CUDA.
 
@@ -301,11 +316,13 @@ def assemble(pool: Pool, rows: np.ndarray, nbrs: Neighbours | None, cfg: TrainCo
 
 
 def epoch_batches(pool: Pool, sampler: str, cfg: TrainConfig, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch's batches, by the training option ``sampler`` (``auto``: the objective's ``sampler``)."""
+    sampler = sampler if cfg.sampler == "auto" else cfg.sampler
     if sampler == "pk":
         return pk_batches(pool.y, cfg.classes_per_batch, cfg.batch_size, rng)
     if sampler == "shuffled":
         return shuffled_batches(len(pool.X), cfg.batch_size, rng)
-    raise NorankError(f"batch sampler {sampler!r} is unknown; use pk or shuffled.")
+    raise NorankError(f"batch sampler {sampler!r} is unknown; use one of {', '.join(SAMPLERS)}.")
 
 
 BatchHook = Callable[[int, "torch.Tensor | None", float], None]
@@ -351,7 +368,7 @@ def fit(model: nn.Module, objective: Objective, pool: Pool, evaluation: Evaluati
     nbrs = Neighbours.of(pool, cfg.knn_k) if objective.needs_neighbours else None
     if nbrs is not None:
         log.info("input-space k-NN graph %s", nbrs.graph.shape)
-    groups = objective.param_groups(model)
+    groups = encoder_rate(objective.param_groups(model), model, cfg.lr_encoder)
     params = [q for g in groups for q in g["params"]]
     opt = make_optimizer(groups, cfg.lr, cfg.weight_decay, pool.X.device)
     sched = make_scheduler(opt, cfg.scheduler, cfg.epochs)

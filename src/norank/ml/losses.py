@@ -1,7 +1,8 @@
 """Loss terms of the paper's objective (eqs. 4, 6, 7, 11, 12, 13), one function each.
 
 All distances are SQUARED Euclidean distances between embeddings, as in eq. 4,
-computed without a square root (so duplicated points give finite gradients).
+computed without a square root (so duplicated points give finite gradients); the triplet term
+may use the unsquared distance instead (option ``distance``, as the official code's loss).
 Sums in the paper are averaged here (over mined triplets, over pairs), which only
 rescales the learning rate and makes the λ weights independent of the batch size.
 """
@@ -27,31 +28,42 @@ def squared_distances(Z: torch.Tensor, W: torch.Tensor | None = None) -> torch.T
 # the squared Euclidean distance of eq. 4 as a pytorch-metric-learning distance (the triplet loss and
 # the batch-hard miner share it)
 SQUARED_L2 = distances.LpDistance(p=2, power=2, normalize_embeddings=False)
+# the triplet term's distance (eq. 13 option ``distance``): eq. 4's squared Euclidean, or the
+# plain Euclidean distance the official code's loss uses (F.pairwise_distance, losses.py)
+TRIPLET_DISTANCES = {"squared": SQUARED_L2, "euclidean": distances.LpDistance(p=2, power=1, normalize_embeddings=False)}
+
+
+def triplet_distances(Z: torch.Tensor, distance: str = "squared") -> torch.Tensor:
+    """``(B, B)`` matrix of the triplet term's ``distance`` (:data:`TRIPLET_DISTANCES`) between the rows of ``Z``."""
+    if distance not in TRIPLET_DISTANCES:
+        raise NorankError(f"triplet distance {distance!r} is unknown; use one of {', '.join(TRIPLET_DISTANCES)}.")
+    d = squared_distances(Z)
+    return d if distance == "squared" else d.sqrt()
 
 
 @functools.lru_cache(maxsize=8)
-def _pml_triplet(margin: float) -> losses.TripletMarginLoss:
-    return losses.TripletMarginLoss(margin=margin, distance=SQUARED_L2, reducer=reducers.MeanReducer())
+def _pml_triplet(margin: float, distance: str) -> losses.TripletMarginLoss:
+    return losses.TripletMarginLoss(margin=margin, distance=TRIPLET_DISTANCES[distance], reducer=reducers.MeanReducer())
 
 
 def triplet_loss(
-    Z: torch.Tensor, y: torch.Tensor, triplets: tuple[torch.Tensor, torch.Tensor, torch.Tensor], margin: float
+    Z: torch.Tensor, y: torch.Tensor, triplets: tuple[torch.Tensor, torch.Tensor, torch.Tensor], margin: float,
+    distance: str = "squared",
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Eq. 4: mean over the given triplets of [||z_a - z_p||² - ||z_a - z_n||² + α]_+.
+    """Eq. 4: mean over the given triplets of [||z_a - z_p||² - ||z_a - z_n||² + α]_+ (with
+    ``distance="euclidean"``: the distances unsquared, as the official code's loss).
 
-    Computed by pytorch-metric-learning's ``TripletMarginLoss`` with the squared L2
-    distance. Returns ``(loss, active_fraction)``, both 0-d tensors on ``Z``'s device: the
-    fraction of the triplets whose loss is non-zero. No triplets → loss 0 (a graph-connected
-    zero) and fraction 0.
+    Computed by pytorch-metric-learning's ``TripletMarginLoss``. Returns ``(loss,
+    active_fraction)``, both 0-d tensors on ``Z``'s device: the fraction of the triplets whose
+    loss is non-zero. No triplets → loss 0 (a graph-connected zero) and fraction 0.
     """
     a = triplets[0]
     if len(a) == 0:
         return Z.sum() * 0.0, Z.new_zeros(())
-    loss = _pml_triplet(float(margin))(Z, y, triplets)
     with torch.no_grad():
-        d = squared_distances(Z)
+        d = triplet_distances(Z, distance)
         active = (d[triplets[0], triplets[1]] - d[triplets[0], triplets[2]] + margin > 0).float().mean()
-    return loss, active
+    return _pml_triplet(float(margin), distance)(Z, y, triplets), active
 
 
 def diversity_loss(Z: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
@@ -103,7 +115,7 @@ def global_separation_loss(Z: torch.Tensor, non_neighbour: torch.Tensor, delta_g
     return torch.where(non_neighbour.any(), torch.relu(delta_global - d[non_neighbour]).mean(), Z.sum() * 0.0)
 
 
-def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> torch.Tensor:
+def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float, distance: str = "squared") -> torch.Tensor:
     """Fraction of ALL valid triplets (a, p, n) of the batch whose eq. 4 loss is non-zero
     (a float64 0-d tensor on ``Z``'s device; 0 when the batch has no valid triplet).
 
@@ -112,7 +124,7 @@ def active_triplet_fraction(Z: torch.Tensor, y: torch.Tensor, margin: float) -> 
     sorted negative distances and, per positive, how many of them lie below d(a,p) + α.
     """
     with torch.no_grad():
-        d = squared_distances(Z)
+        d = triplet_distances(Z, distance)
         same = y[:, None] == y[None, :]
         pos = same & ~torch.eye(len(y), dtype=torch.bool, device=Z.device)
         neg_sorted = torch.where(same, torch.inf, d).sort(dim=1).values  # negatives first, in order

@@ -2,8 +2,8 @@
 
 Each miner takes ``Z`` ``(B, d)`` and labels ``y`` ``(B,)`` and returns index tensors
 ``(a, p, n)`` of equal length, as pytorch-metric-learning's miners do. Distances
-are squared Euclidean (the triplet loss's distance, eq. 4), so "within the margin"
-means the same thing for the miner and the loss.
+are the triplet loss's (squared Euclidean, eq. 4, unless its option ``distance`` says
+otherwise), so "within the margin" means the same thing for the miner and the loss.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pytorch_metric_learning import miners
 from pytorch_metric_learning.utils import loss_and_miner_utils as lmu
 
 from norank.errors import NorankError
-from norank.ml.losses import SQUARED_L2, squared_distances
+from norank.ml.losses import SQUARED_L2, triplet_distances
 
 Triplets = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -34,7 +34,8 @@ def _random_choice(mask: torch.Tensor, generator: torch.Generator | None) -> tup
     return idx, best >= 0
 
 
-def semi_hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float, generator: torch.Generator | None = None) -> Triplets:
+def semi_hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float, generator: torch.Generator | None = None,
+                       distance: str = "squared") -> Triplets:
     """Algorithm 1: per anchor a random positive p, then a random negative n with
     d(a,p) < d(a,n) < d(a,p) + α; anchors with no such negative are skipped.
 
@@ -43,7 +44,7 @@ def semi_hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float, generato
     """
     _check(y)
     with torch.no_grad():
-        d = squared_distances(Z)
+        d = triplet_distances(Z, distance)
         same = y[:, None] == y[None, :]
         eye = torch.eye(len(y), dtype=torch.bool, device=Z.device)
         p, has_p = _random_choice(same & ~eye, generator)
@@ -55,15 +56,18 @@ def semi_hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float, generato
         return a, p[keep], n[keep]
 
 
-def hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, generator=None) -> Triplets:
+def hard_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, generator=None,
+                  distance: str = "squared") -> Triplets:
     """Algorithm 2 (batch-hard, Hermans et al. 2017): per anchor the farthest positive and the
-    closest negative. pytorch-metric-learning's ``BatchHardMiner`` with squared L2 distance."""
+    closest negative. pytorch-metric-learning's ``BatchHardMiner`` with squared L2 distance
+    (the same order as the unsquared one, so ``distance`` changes nothing)."""
     _check(y)
     with torch.no_grad():
         return miners.BatchHardMiner(distance=SQUARED_L2)(Z, y)
 
 
-def all_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, generator=None) -> Triplets:
+def all_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, generator=None,
+                 distance: str = "squared") -> Triplets:
     """Batch-all: every valid (a, p, n) of the batch (pytorch-metric-learning's ``get_all_triplets_indices``)."""
     _check(y)
     return lmu.get_all_triplets_indices(y)
@@ -72,8 +76,10 @@ def all_triplets(Z: torch.Tensor, y: torch.Tensor, margin: float | None = None, 
 MINERS = {"semihard": semi_hard_triplets, "hard": hard_triplets, "all": all_triplets}
 
 
-def mine(kind: str, Z: torch.Tensor, y: torch.Tensor, margin: float, generator: torch.Generator | None = None) -> Triplets:
-    """Dispatch to the miner named ``kind`` (``semihard``, ``hard`` or ``all``)."""
+def mine(kind: str, Z: torch.Tensor, y: torch.Tensor, margin: float, generator: torch.Generator | None = None,
+         distance: str = "squared") -> Triplets:
+    """Dispatch to the miner named ``kind`` (``semihard``, ``hard`` or ``all``); ``distance`` is the
+    triplet term's (norank.ml.losses.TRIPLET_DISTANCES), which sets the semi-hard margin window."""
     if kind not in MINERS:
         raise NorankError(f"miner {kind!r} is unknown; use one of {sorted(MINERS)}.")
-    return MINERS[kind](Z, y, margin, generator)
+    return MINERS[kind](Z, y, margin, generator, distance)

@@ -28,6 +28,7 @@ from norank.ml.encoders import ProjectionHead
 from norank.ml.loop import Batch, Objective, Pool, Step
 from norank.ml.loss_zoo import LOSSES, PMLLoss, build_loss
 from norank.ml.losses import (
+    TRIPLET_DISTANCES,
     Weights,
     active_triplet_fraction,
     diversity_loss,
@@ -67,9 +68,12 @@ class Eq13Objective(Objective):
 
     stat_names = ("active_mined", "mined", "active_batch")
 
-    def __init__(self, weights: Weights, miner: str, head: nn.Module | None = None):
+    def __init__(self, weights: Weights, miner: str, head: nn.Module | None = None, distance: str = "squared"):
         super().__init__()
-        self.w, self.miner, self.head = weights, miner, head
+        if distance not in TRIPLET_DISTANCES:
+            raise NorankError(f"eq13 loss option distance={distance!r} is unknown; use one of "
+                              f"{', '.join(TRIPLET_DISTANCES)}.")
+        self.w, self.miner, self.head, self.distance = weights, miner, head, distance
         self.needs_neighbours = weights.lambda_local > 0 or weights.lambda_global > 0
         optional = {"diversity": weights.lambda_div, "uniformity": weights.lambda_uniform,
                     "local": weights.lambda_local, "global": weights.lambda_global}
@@ -77,9 +81,9 @@ class Eq13Objective(Objective):
 
     def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
         w, out = self.w, project(self.head, Z)
-        trip = mine(self.miner, out.detach(), batch.y, w.margin, batch.generator)
+        trip = mine(self.miner, out.detach(), batch.y, w.margin, batch.generator, self.distance)
         terms = {}
-        terms["triplet"], frac = triplet_loss(out, batch.y, trip, w.margin)
+        terms["triplet"], frac = triplet_loss(out, batch.y, trip, w.margin, self.distance)
         if w.lambda_div > 0:
             terms["diversity"] = diversity_loss(out)
         if w.lambda_uniform > 0:
@@ -89,7 +93,7 @@ class Eq13Objective(Objective):
         if w.lambda_global > 0:
             terms["global"] = global_separation_loss(out, non_neighbour_mask(batch.src, batch.knn), w.delta_global)
         n = torch.full((), len(trip[0]), dtype=torch.float64, device=Z.device)
-        stats = torch.stack([frac.double() * n, n, active_triplet_fraction(out.detach(), batch.y, w.margin)])
+        stats = torch.stack([frac.double() * n, n, active_triplet_fraction(out.detach(), batch.y, w.margin, self.distance)])
         return Step(total_loss(terms, w), terms, out, stats)
 
     def epoch_row(self, m: dict[str, float]) -> dict[str, float]:
@@ -116,9 +120,16 @@ def projection_head(cfg: TrainConfig) -> nn.Module | None:
     return ProjectionHead(cfg.embedding_dim) if cfg.projection_head else None
 
 
+EQ13_OPTIONS = ("distance",)  # eq. 13's loss_options: the triplet term's distance (squared by default)
+
+
 def eq13_objective(cfg: TrainConfig, n_classes: int, pool: Pool) -> Eq13Objective:
-    """Eq. 13 with ``cfg``'s weights, miner and head."""
-    return Eq13Objective(cfg.weights, cfg.miner, projection_head(cfg))
+    """Eq. 13 with ``cfg``'s weights, miner and head, and its ``loss_options`` (:data:`EQ13_OPTIONS`)."""
+    unknown = sorted(set(cfg.loss_options) - set(EQ13_OPTIONS))
+    if unknown:
+        raise NorankError(f"training option loss_options: {unknown} are not options of loss eq13; "
+                          f"it has {', '.join(EQ13_OPTIONS)}.")
+    return Eq13Objective(cfg.weights, cfg.miner, projection_head(cfg), **cfg.loss_options)
 
 
 def comparison_objective(name: str, cfg: TrainConfig, n_classes: int, pool: Pool) -> PMLObjective:
@@ -130,7 +141,7 @@ def comparison_objective(name: str, cfg: TrainConfig, n_classes: int, pool: Pool
 def official_objective(variant: str, cfg: TrainConfig, n_classes: int, pool: Pool) -> OfficialObjective:
     """The official recipe's objective (``official`` / ``official_fixed``), reading the fitting samples of ``pool``."""
     inputs = pool.X[: pool.n_fit].flatten(1)
-    return OfficialObjective(inputs, variant, lr_encoder=cfg.lr_encoder, **cfg.loss_options)
+    return OfficialObjective(inputs, variant, **cfg.loss_options)
 
 
 @dataclass(frozen=True)

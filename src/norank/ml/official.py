@@ -38,7 +38,8 @@ VARIANTS = OFFICIAL  # the objective's two readings of the mining inputs (module
 
 class OfficialEncoder(nn.Module):
     """``FaceMetricLearningModel``: ``conv_encoder`` and ``projection_head`` keep the official
-    names, which its optimiser gives learning rates of their own (:meth:`OfficialObjective.param_groups`)."""
+    names; its optimiser gives the convolutions a rate of their own (training option
+    ``lr_encoder``, :meth:`convolutions`)."""
 
     def __init__(self, in_shape: Sequence[int], dim: int = 128, dropout: float = 0.3):
         super().__init__()
@@ -53,6 +54,10 @@ class OfficialEncoder(nn.Module):
             nn.Linear(128 * 4 * 4, 512), nn.BatchNorm1d(512), nn.ReLU(), nn.Dropout(dropout),
             nn.Linear(512, dim), nn.BatchNorm1d(dim), nn.ReLU(), nn.Linear(dim, dim),
         )
+
+    def convolutions(self) -> list[nn.Parameter]:
+        """``conv_encoder``'s parameters, which the official optimiser trains at ``lr_encoder`` (utils.py)."""
+        return list(self.conv_encoder.parameters())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x`` ``(B, H, W)`` → ``z`` ``(B, dim)`` with ``||z|| = 1``."""
@@ -129,20 +134,11 @@ class OfficialObjective(Objective):
     stat_names = ("mined", "fallback")
 
     def __init__(self, inputs: torch.Tensor, variant: str = "official", *, margin: float = 1.0, alpha: float = 0.3,
-                 k: int = 5, lr_encoder: float | None = None):
+                 k: int = 5):
         super().__init__()
         if variant not in VARIANTS:
             raise NorankError(f"official recipe variant {variant!r} is unknown; use one of {VARIANTS}.")
         self.inputs, self.variant, self.margin, self.alpha, self.k = inputs, variant, margin, alpha, k
-        self.lr_encoder = lr_encoder
-
-    def param_groups(self, model: nn.Module) -> list[dict]:
-        """The official optimiser's two groups: the convolutions at ``lr_encoder``, the head at the
-        configured rate (any other encoder: one group)."""
-        if self.lr_encoder is None or not hasattr(model, "conv_encoder"):
-            return super().param_groups(model)
-        return [{"params": list(model.conv_encoder.parameters()), "lr": self.lr_encoder},
-                {"params": list(model.projection_head.parameters())}]
 
     def forward(self, Z: torch.Tensor, batch: Batch) -> Step:
         B = len(Z)

@@ -7,6 +7,8 @@ from sklearn.neighbors import NearestNeighbors
 
 from norank.errors import NorankError
 
+SAMPLERS = ("pk", "shuffled")  # pk_batches, shuffled_batches (training option sampler)
+
 
 def pk_batches(y: np.ndarray, P: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """One epoch of class-balanced batches: each holds K samples of each of P random classes.
