@@ -35,6 +35,8 @@ TABLES: dict[str, str] = {
     "efficiency": "tables/table6_efficiency.csv",
     "heldout_summary": "faces_heldout/metrics/summary.csv",
     "paper_protocol_summary": "paper_protocol/metrics/summary.csv",
+    "fidelity": "tables/official_fidelity.csv",
+    "bridge": "tables/table_bridge.csv",
 }
 """Tabular sources: name -> CSV path under the results folder."""
 
