@@ -285,3 +285,13 @@ def test_the_faces_heldout_overlay_runs_both_recipes_held_out_on_the_faces_only(
     assert sorted(config["datasets"]) == ["lfw", "olivetti"] and plan.splits(config) == [f"fold{i}" for i in range(5)]
     trainings = {(r.dataset, str(r.method), r.seed) for r in plan.main_runs(config) if r.method.family == "metric_learning"}
     assert len(trainings) == 2 * 2 * 3 and plan.study_runs(config, "losses") == []
+
+
+def test_the_run_description_names_folds_only_where_the_held_out_protocol_runs(repo):
+    from norank.job_params import run_description
+
+    quick = run_description(load_config(repo, "quick.yaml"))
+    assert "Protocols: paper (in sample); seeds: 0;" in quick and "fold" not in quick  # no fold ran
+    default = run_description(load_config(repo))
+    assert ("Protocols: paper (in sample), heldout (5 folds, each held out once); seeds: 0, 1, 2 (the held-out "
+            "folds train with seed 0 only)") in default

@@ -148,10 +148,15 @@ def run_keys(runs: list[plan.Run]) -> list[list]:
 
 
 def run_description(config: dict) -> str:
-    """One sentence on what the run covers, for the report's summary."""
+    """One sentence on what the run covers, for the report's summary: the fold count only where
+    the held-out protocol runs, and the seeds of the held-out folds where they differ."""
     ev, datasets = config["evaluation"], sorted(config["datasets"])
-    heldout_seeds = plan.split_seeds(config, str(Split.fold(0)))
-    return (f"{len(datasets)} dataset(s): {', '.join(datasets)}. Protocols: {', '.join(ev['protocols'])}"
-            f" ({ev['folds']} folds held out); seeds: {', '.join(map(str, ev['seeds']))}"
-            + (f" (held-out folds: {', '.join(map(str, heldout_seeds))})" if heldout_seeds != ev["seeds"] else "")
-            + f"; metric-learning recipes: {', '.join(config['recipes'])}.")
+    shown = {"paper": "paper (in sample)", "heldout": f"heldout ({ev['folds']} folds, each held out once)"}
+    seeds = ", ".join(map(str, ev["seeds"]))
+    if "heldout" in ev["protocols"]:
+        heldout_seeds = plan.split_seeds(config, str(Split.fold(0)))
+        if heldout_seeds != ev["seeds"]:
+            seeds += f" (the held-out folds train with seed {', '.join(map(str, heldout_seeds))} only)"
+    return (f"{len(datasets)} dataset(s): {', '.join(datasets)}. Protocols: "
+            f"{', '.join(shown[p] for p in ev['protocols'])}; seeds: {seeds}; metric-learning recipes: "
+            f"{', '.join(config['recipes'])}.")
