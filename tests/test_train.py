@@ -183,3 +183,18 @@ def test_eq13_takes_the_unsquared_distance_and_names_an_unknown_loss_option():
     with pytest.raises(Exception, match=r"loss_options: \['alpha'\] are not options of loss eq13"):
         train_embedding(X, y, np.arange(len(y)), TrainConfig(encoder="mlp", loss_options={"alpha": 1}, **SMALL),
                         seed=0, progress=False)
+
+
+def test_auto_picks_the_mlp_for_samples_the_cnn_would_pool_below_one_pixel():
+    """6 sensor channels x 100 time points crashed the default recipe inside torch's max-pool (issue 34);
+    auto now takes the MLP there, and an explicit cnn says why it cannot and what to use."""
+    from norank.ml.encoders import ConvEncoder, MLPEncoder, build_encoder
+
+    assert isinstance(build_encoder("auto", (6, 100), cnn_channels=(16, 32, 64)), MLPEncoder)
+    assert isinstance(build_encoder("auto", (8, 100), cnn_channels=(16, 32, 64)), ConvEncoder)
+    assert isinstance(build_encoder("auto", (6, 100), cnn_channels=(16, 32)), ConvEncoder)  # two pools: 6 -> 1
+    with pytest.raises(Exception, match=r"needs sides of at least 8; the samples are 6x100. Use encoder: mlp"):
+        build_encoder("cnn", (6, 100), cnn_channels=(16, 32, 64))
+    X, y = blobs(shape=(3, 20))
+    cfg = TrainConfig(encoder="auto", **SMALL)  # (4, 8): two pools need sides of 4
+    assert np.isfinite(train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False).history[-1]["total"])

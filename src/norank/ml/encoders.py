@@ -40,6 +40,12 @@ class MLPEncoder(nn.Module):
         return F.normalize(self.out(self.body(x.flatten(1))), dim=1)
 
 
+def cnn_fits(sample_shape: Sequence[int], channels: Sequence[int]) -> bool:
+    """Whether :class:`ConvEncoder` can take ``sample_shape``: 2-D, each side at least 1 after its
+    ``len(channels)`` max-pools of 2 (a 6 x 100 sensor recording cannot take three)."""
+    return len(sample_shape) == 2 and min(sample_shape) >= 2 ** len(channels)
+
+
 class ConvEncoder(nn.Module):
     """Conv(3×3) → BatchNorm → ReLU → MaxPool(2) blocks, global average pool, linear, l2-normalise."""
 
@@ -47,6 +53,12 @@ class ConvEncoder(nn.Module):
         super().__init__()
         if len(in_shape) != 2:
             raise NorankError(f"the CNN encoder needs (H, W) samples, got sample shape {tuple(in_shape)}; use encoder: mlp.")
+        if not cnn_fits(in_shape, channels):
+            raise NorankError(
+                f"the CNN encoder halves each side of the sample {len(channels)} times (one max-pool per entry of "
+                f"cnn_channels {list(channels)}), so it needs sides of at least {2 ** len(channels)}; the samples are "
+                f"{in_shape[0]}x{in_shape[1]}. Use encoder: mlp (or auto, which picks it for such shapes), or fewer "
+                "cnn_channels.")
         blocks: list[nn.Module] = []
         c_in = 1
         for c in channels:
@@ -91,13 +103,14 @@ def build_encoder(
     dropout: float = 0.0,
 ) -> nn.Module:
     """The encoder named by ``kind``: ``mlp``, ``cnn``, ``official_cnn`` (the official recipe's,
-    :mod:`norank.ml.official`), or ``auto`` (CNN for 2-D samples, MLP otherwise).
+    :mod:`norank.ml.official`), or ``auto`` (CNN for 2-D samples whose sides survive its
+    max-pools, :func:`cnn_fits`; MLP otherwise).
 
     Connectivity matrices (ABIDE) are 2-D but not images: the default config names ``mlp`` for
     them, as the paper flattens them (§5.2).
     """
     if kind == "auto":
-        kind = "cnn" if len(sample_shape) == 2 else "mlp"
+        kind = "cnn" if cnn_fits(sample_shape, cnn_channels) else "mlp"
     if kind == "mlp":
         return MLPEncoder(math.prod(sample_shape), mlp_hidden, dim, dropout)
     if kind == "cnn":
