@@ -35,6 +35,14 @@ def test_cluster_table_has_a_row_per_method_and_protocol():
     assert shown.loc[0, "NMI"] == "0.700 ± 0.010" and shown.loc[3, "Method"] == "CP-R5"
 
 
+def test_retrieval_columns_read_held_out_queries_against_the_training_samples():
+    s = pd.DataFrame([srow("d", "pca", "paper", "all", "precision_at_1", 0.9),
+                      srow("d", "pca", "heldout", "heldout", "precision_at_1", 0.99),  # within the held-out fold
+                      srow("d", "pca", "heldout", "heldout->train", "precision_at_1", 0.8)])
+    num, _ = cluster_table(s, ["d"], ["precision_at_1"], ["pca"])
+    assert list(num.precision_at_1_mean) == [0.9, 0.8]
+
+
 def test_the_official_recipe_beyond_the_official_codes_datasets_is_marked_an_extension():
     s = pd.DataFrame([srow(d, m, "paper", "all", "nmi_kmeans", 0.5)
                       for d in ("faces", "stars") for m in ("metric_learning", "metric_learning-official")]

@@ -38,6 +38,9 @@ def test_a_sheet_dataset_runs_every_stage_into_the_report(tmp_path):
     assert {"metric_learning", "pca", "cp-R2", "tucker-R2"} <= set(m.method)
     user = pd.read_csv(tmp_path / "results" / "tables" / "table_user_datasets.csv")
     assert set(user.dataset) == {"bands"} and "metric_learning" in set(user.method)
+    # retrieval in the verdict: held out, P@1 of held-out queries against the training samples
+    held = user[(user.method == "metric_learning") & (user.protocol == "heldout")]
+    assert held[["precision_at_1_mean", "knn_accuracy_mean", "map_at_r_mean"]].notna().all(axis=None), user.columns
     assert "bands" in set(pd.read_csv(tmp_path / "results" / "tables" / "table5_reconstruction.csv").dataset)
     assert set(pd.read_csv(tmp_path / "results" / "efficiency" / "efficiency.csv").dataset) == {"bands"}
     html = (tmp_path / "report.html").read_text(errors="replace")

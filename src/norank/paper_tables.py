@@ -27,6 +27,17 @@ from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
 from norank.table_registry import Column, metric_column, metric_header
 
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
+# retrieval held out: held-out queries against the training samples (their gallery), as Table "losses"
+RETRIEVAL = ("precision_at_1", "knn_accuracy", "map_at_r")
+HELDOUT_RETRIEVAL_SUBSET = "heldout->train"
+
+
+def protocol_subset(protocol: str, metric: str) -> str:
+    """The samples a metric is read on under ``protocol``: :data:`PROTOCOL_SUBSET`, except retrieval
+    held out (:data:`HELDOUT_RETRIEVAL_SUBSET`)."""
+    if protocol == "heldout" and metric in RETRIEVAL:
+        return HELDOUT_RETRIEVAL_SUBSET
+    return PROTOCOL_SUBSET[protocol]
 
 
 def table_methods(baselines: list[str], ranks: list[int], recipes: list[str] = (EQ13,)) -> list[str]:
@@ -101,7 +112,7 @@ def summary_table(summary: pd.DataFrame, datasets: list[str], methods: list[str]
                   protocols=("paper", "heldout"), sources: dict[str, str] | None = None,
                   published: dict | None = None, number_format=fmt_mean_sd) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per dataset × method × protocol with a run, one (mean, sd) per column, read from the
-    metric summary (a column without a subset on the protocol's own: :data:`PROTOCOL_SUBSET`).
+    metric summary (a column without a subset on the protocol's own: :func:`protocol_subset`).
 
     Returns ``(numeric, display)``: ``<key>_mean`` / ``<key>_sd`` columns (:attr:`Column.key`) and
     the cells printed by ``number_format`` under each column's header. With ``sources`` (dataset →
@@ -117,7 +128,7 @@ def summary_table(summary: pd.DataFrame, datasets: list[str], methods: list[str]
         for m in methods:
             label = None
             for p in protocols:
-                cells = [summary_cell(lookup, d, m, p, c.subset or PROTOCOL_SUBSET[p], c.metric) for c in columns]
+                cells = [summary_cell(lookup, d, m, p, c.subset or protocol_subset(p, c.metric), c.metric) for c in columns]
                 runs = max(n for _, _, n in cells)
                 if runs == 0:
                     continue
