@@ -167,3 +167,33 @@ def test_bad_sheets_are_named(tmp_path, text, message):
 def test_missing_sheet_names_the_config_key(tmp_path):
     with pytest.raises(NorankError, match="dataset_sheet"):
         read_dataset_sheet(tmp_path / "nope.tsv")
+
+
+def test_a_sheet_row_gives_its_dataset_its_own_training_options(tmp_path, repo):
+    """Columns train / official_recipe: the dataset's own options as a YAML mapping (a 6 x 100 sensor
+    set wants {encoder: mlp}); the schema checks them as datasets.<name>.train like any config."""
+    import yaml
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    X, y = good()
+    np.savez(tmp_path / "x.npz", X=X, y=y)
+    sheet = tmp_path / "datasets.tsv"
+    sheet.write_text("name\tdata\tshape\ttrain\tofficial_recipe\n"
+                     "m\tx.npz\t4x3\t{encoder: mlp, epochs: 50}\t{epochs: 20}\nplain\tx.npz\t4x3\n")
+    out = read_dataset_sheet(sheet)
+    assert out["m"]["train"] == {"encoder": "mlp", "epochs": 50} and out["m"]["official_recipe"] == {"epochs": 20}
+    assert "train" not in out["plain"]
+    config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
+    config["datasets"].update(out)
+    validate(config, str(repo / "workflow" / "schemas" / "config.schema.yaml"))
+    config["datasets"]["m"]["train"]["encoder"] = "resnet"
+    with pytest.raises(WorkflowError, match="resnet"):
+        validate(config, str(repo / "workflow" / "schemas" / "config.schema.yaml"))
+    for cell, message in (("{encoder: mlp", "column `train`: '{encoder: mlp' is not valid YAML"),
+                          ("mlp", "column `train`: 'mlp' is not a mapping of options; write them as e.g. "
+                                  "{encoder: mlp, epochs: 50}")):
+        sheet.write_text(f"name\tdata\tshape\ttrain\nm\tx.npz\t4x3\t{cell}\n")
+        with pytest.raises(NorankError) as e:
+            read_dataset_sheet(sheet)
+        assert str(e.value).startswith(f"dataset sheet {sheet}, line 2 (m), {message}"), str(e.value)

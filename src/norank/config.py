@@ -144,12 +144,34 @@ def path_base(config: dict, *, launch, checkout):
     return launch
 
 
-SHEET_COLUMNS = ("name", "data", "labels", "shape", "x_key", "y_key")
+SHEET_COLUMNS = ("name", "data", "labels", "shape", "x_key", "y_key", "train", "official_recipe")
+OPTION_COLUMNS = ("train", "official_recipe")  # a YAML mapping of the dataset's own options, as its config block
 NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]*"
 
 
+def _sheet_options(text: str, where: str) -> dict:
+    """A sheet cell of :data:`OPTION_COLUMNS`: a YAML mapping such as ``{encoder: mlp, epochs: 50}``
+    (its keys and values are checked by the schema with the rest of the config, as
+    ``datasets.<name>.<column>``)."""
+    import yaml
+
+    from norank.errors import NorankError
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise NorankError(f"{where}: {text!r} is not valid YAML ({str(e).splitlines()[0]}); write the options as a "
+                          "mapping, e.g. {encoder: mlp, epochs: 50}.") from None
+    if not isinstance(value, dict):
+        raise NorankError(f"{where}: {text!r} is not a mapping of options; write them as e.g. "
+                          "{encoder: mlp, epochs: 50} (the keys of `train` in config/config.yaml).")
+    return value
+
+
 def read_dataset_sheet(path, *, existing=()) -> dict:
-    """Datasets of the user's sheet (TSV: name, data, labels, shape[, x_key, y_key]) as config entries.
+    """Datasets of the user's sheet (TSV: name, data, labels, shape[, x_key, y_key, train,
+    official_recipe]) as config entries; ``train`` and ``official_recipe`` hold the dataset's own
+    training options as a YAML mapping (:func:`_sheet_options`).
 
     ``path`` is relative to the working directory; paths inside the sheet are relative to the
     sheet's own folder (absolute paths stay as they are). Lines starting with ``#`` are comments.
@@ -211,5 +233,8 @@ def read_dataset_sheet(path, *, existing=()) -> dict:
             inspect_tensor_files(**{k: v for k, v in entry.items() if k != "source"})
         except FileError as e:
             raise NorankError(f"{where}, column `{e.column}`: {e}") from None
+        for k in OPTION_COLUMNS:
+            if row.get(k):
+                entry[k] = _sheet_options(row[k], f"{where}, column `{k}`")
         out[name] = entry
     return out
