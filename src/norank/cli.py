@@ -93,6 +93,37 @@ def verify_outputs(folder: Path, fix: bool = False) -> int:
     return 1 if damaged else 0
 
 
+def embed_samples(model: str, data: str, out: str, x_key: str = "X", normalize: str | None = None) -> int:
+    """``norank embed``: embed the samples of ``data`` (.npy, or .npz array ``x_key``) with the
+    encoder of checkpoint ``model`` (norank.embedder.Embedder) and save them to ``out`` (.npy)."""
+    import os
+
+    import numpy as np
+
+    from norank.embedder import Embedder
+
+    path = Path(data)
+    if not path.is_file():
+        raise NorankError(f"{data} does not exist.")
+    if path.suffix == ".npy":
+        X = np.load(path, allow_pickle=False)
+    elif path.suffix == ".npz":
+        with np.load(path, allow_pickle=False) as f:
+            if x_key not in f.files:
+                raise NorankError(f"{data} has no array {x_key!r}; it has {f.files}. Name it with --x-key.")
+            X = f[x_key]
+    else:
+        raise NorankError(f"{data}: unsupported format {path.suffix!r}; use .npy or .npz.")
+    Z = Embedder.load(model, normalize=normalize).transform(X, what=str(data))
+    target = Path(out)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, Z)
+    os.replace(tmp, target)
+    print(f"norank embed: {len(Z)} samples -> {target} ({Z.shape[1]}-d)", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="norank", description="No-rank tensor decomposition: the norank workflow.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,7 +151,25 @@ def main(argv=None) -> int:
                     "any. With --fix, move them aside (<output>.damaged) so that the next run rebuilds them.")
     verify.add_argument("--directory", default=".", help="the run's folder (default: the current one)")
     verify.add_argument("--fix", action="store_true", help="move each damaged output aside for the rerun")
+    emb = sub.add_parser(
+        "embed", help="embed new samples with a trained encoder (a run's model.pt)",
+        description="Embed the samples of DATA with the encoder of MODEL (results/train/<dataset>/<split>/<recipe>/"
+                    "seed<s>/model.pt), after the normalisation its training saw; writes an (n, d) .npy.")
+    emb.add_argument("model", help="a model.pt written by rule train (or NoRankEmbedding.save)")
+    emb.add_argument("data", help=".npy of the samples, (n, H, W) or flattened row-major (n, H*W), or an .npz")
+    emb.add_argument("--out", required=True, help="where to write the embeddings (.npy)")
+    emb.add_argument("--x-key", default="X", help="array name of the samples in an .npz (default X)")
+    emb.add_argument("--normalize", choices=["zscore", "none"], default=None,
+                     help="override the checkpoint's normalisation (only for a checkpoint that does not record it)")
     args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":  # only run passes options on (to Snakemake)
+        parser.error(f"norank {args.command}: unrecognised arguments: {' '.join(extra)}")
+    if args.command == "embed":
+        try:
+            return embed_samples(args.model, args.data, args.out, x_key=args.x_key, normalize=args.normalize)
+        except NorankError as e:
+            print(f"norank: {e}", file=sys.stderr)
+            return 2
     if args.command == "verify":
         return verify_outputs(Path(args.directory), fix=args.fix)
     if args.command == "check-config":

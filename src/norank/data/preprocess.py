@@ -91,5 +91,5 @@ def prepare_dataset(
             f"{augment_copies} augmented copies per sample: noise sigma={augment_sigma}, symmetrised, "
             f"unit diagonal, clipped to [-{augment_clip}, {augment_clip}]"
         )
-    prov = dict(ds.provenance, preprocessing=steps, raw_X_sha256=ds.provenance.get("X_sha256"))
+    prov = dict(ds.provenance, preprocessing=steps, normalize=normalize, raw_X_sha256=ds.provenance.get("X_sha256"))
     return Dataset(ds.name, X, y, ds.class_names, sid, prov, X_aug, aug_source)

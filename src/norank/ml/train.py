@@ -138,8 +138,9 @@ def train_embedding(
 def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: int, split: str, test_idx: np.ndarray) -> None:
     """Write the checkpoint, the embeddings of every sample and the history TSV, each atomically.
 
-    ``outputs`` has ``model`` (``.pt``: state dict, config, sample shape, seed, split, best
-    epoch), ``embeddings`` (``.npz``: ``Z`` ``(n, d)``, ``y``, ``sample_id``, ``role`` per
+    ``outputs`` has ``model`` (``.pt``: state dict, config, sample shape, the normalisation of
+    the dataset artifact, class names, seed, split, best epoch; :class:`norank.embedder.Embedder`
+    reads it), ``embeddings`` (``.npz``: ``Z`` ``(n, d)``, ``y``, ``sample_id``, ``role`` per
     sample ∈ {fit, val, heldout}) and ``history`` (``.tsv``, one row per epoch).
     """
     import json
@@ -157,7 +158,8 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
                 norank_version=norank.__version__, dataset_X_sha256=ds.provenance.get("X_sha256"))
     with atomic_path(outputs.model) as tmp:
         torch.save({"state_dict": result.model.state_dict(), "config": cfg.to_dict(),
-                    "sample_shape": list(ds.X.shape[1:]), **meta}, tmp)
+                    "sample_shape": list(ds.X.shape[1:]), "normalize": ds.provenance.get("normalize"),
+                    "class_names": [str(c) for c in ds.class_names], **meta}, tmp)
     with atomic_path(outputs.embeddings) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, Z=Z.astype(np.float32), y=ds.y, sample_id=ds.sample_id, role=role.astype(str),
