@@ -16,7 +16,7 @@ def plot_bridge(table: pd.DataFrame, *, panel_size: float = 2.4) -> Figure:
     (:data:`norank.bridge.METRICS`): a horizontal bar per trained choice, and the official
     recipe's change (the gap) as a dashed line; choices both recipes share are left out."""
     groups = list(table.groupby(["dataset", "protocol"], sort=False))
-    n_cols = max(len(cols) for cols in METRICS.values())
+    n_cols = max(len(METRICS[protocol]) for (_, protocol), _ in groups)  # the protocols that ran
     fig = new_figure(n_cols * panel_size * 1.4 + 0.6, len(groups) * panel_size * 1.1 + 0.6)
     axes = fig.subplots(len(groups), n_cols, squeeze=False)
     for r, ((dataset, protocol), g) in enumerate(groups):
