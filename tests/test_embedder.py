@@ -48,6 +48,7 @@ def test_a_grid_search_picks_options_on_inner_folds_of_the_training_part():
                         cv=StratifiedKFold(2, shuffle=True, random_state=0))
     grid.fit(X, y)
     assert grid.best_params_["options"]["margin"] in (0.2, 0.5) and len(grid.cv_results_["mean_test_score"]) == 2
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()  # each inner fold scored: P@1 of its held-out part
 
 
 def test_norank_embed_reads_a_runs_checkpoint_and_names_bad_input(tmp_path, capsys):
@@ -91,3 +92,16 @@ def test_a_runs_checkpoint_embeds_raw_samples_as_the_run_embedded_its_artifact(t
     save_training(out, result, ds, cfg, seed=0, split="all", test_idx=np.array([], dtype=int))
     Z_run = np.load(out.embeddings)["Z"]
     np.testing.assert_allclose(Embedder.load(out.model).transform(X), Z_run, atol=1e-5)
+
+
+def test_fit_refuses_what_the_pipeline_refuses_naming_it():
+    from norank.embedder import NoRankEmbedding
+
+    X, y = blobs()
+    y = y.astype(object)
+    y[0] = "lonely"  # a class of one sample: no positive for its triplets
+    with pytest.raises(NorankError, match=r"NoRankEmbedding.fit.*fewer than 2 samples: 'lonely' \(1\)"):
+        NoRankEmbedding(options=OPTIONS).fit(X, y)
+    X[3, 0, 0] = np.nan
+    with pytest.raises(NorankError, match=r"1 sample\(s\) contain NaN or inf \(first indices: \[3\]\)"):
+        NoRankEmbedding(options=OPTIONS).fit(X, blobs()[1])

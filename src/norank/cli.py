@@ -100,20 +100,16 @@ def embed_samples(model: str, data: str, out: str, x_key: str = "X", normalize: 
 
     import numpy as np
 
+    from norank.data.user import ARRAY_SUFFIXES, check_file, load_array
     from norank.embedder import Embedder
 
     path = Path(data)
-    if not path.is_file():
-        raise NorankError(f"{data} does not exist.")
-    if path.suffix == ".npy":
-        X = np.load(path, allow_pickle=False)
-    elif path.suffix == ".npz":
+    check_file(path, "data", ARRAY_SUFFIXES)
+    if path.suffix == ".npz":
         with np.load(path, allow_pickle=False) as f:
             if x_key not in f.files:
                 raise NorankError(f"{data} has no array {x_key!r}; it has {f.files}. Name it with --x-key.")
-            X = f[x_key]
-    else:
-        raise NorankError(f"{data}: unsupported format {path.suffix!r}; use .npy or .npz.")
+    X = load_array(path, x_key)
     Z = Embedder.load(model, normalize=normalize).transform(X, what=str(data))
     target = Path(out)
     tmp = target.with_name(f".{target.name}.tmp")

@@ -41,13 +41,13 @@ def _as_samples(X, sample_shape, what: str) -> np.ndarray:
                       "flattened row-major.")
 
 
-def _normalised(X: np.ndarray, normalize: str) -> np.ndarray:
+def _normalised(X: np.ndarray, normalize: str, what: str) -> np.ndarray:
+    """``X`` as its training's samples were: finite (else the dataset check's message), then z-scored
+    per sample unless ``normalize`` is ``none``."""
+    from norank.data.artifact import check_finite
     from norank.data.preprocess import zscore_per_sample
 
-    if not np.isfinite(X).all():
-        bad = np.flatnonzero(~np.isfinite(X.reshape(len(X), -1)).all(axis=1))
-        raise NorankError(f"{len(bad)} sample(s) contain NaN or inf (first indices: {bad[:5].tolist()}); "
-                          "remove or impute them before embedding.")
+    check_finite(X, what)
     return zscore_per_sample(X) if normalize == "zscore" else X
 
 
@@ -68,7 +68,7 @@ class Embedder:
 
         from norank.ml.config import TrainConfig
         from norank.ml.device import pick_device
-        from norank.ml.encoders import build_encoder
+        from norank.ml.train import build_model
 
         path = Path(path)
         try:
@@ -86,9 +86,7 @@ class Embedder:
             raise NorankError(f"{path} does not record the normalisation its training saw (written before norank "
                               "recorded it); pass normalize='zscore' (the default of every dataset) or 'none', or "
                               "rerun the training.")
-        cfg = TrainConfig.from_dict(ckpt["config"])
-        model = build_encoder(cfg.encoder, ckpt["sample_shape"], dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
-                              cnn_channels=cfg.cnn_channels, dropout=cfg.dropout)
+        model = build_model(TrainConfig.from_dict(ckpt["config"]), ckpt["sample_shape"])
         model.load_state_dict(ckpt["state_dict"])
         model.to(pick_device(device)).eval()
         meta = {k: v for k, v in ckpt.items() if k not in ("state_dict", "config")}
@@ -102,7 +100,7 @@ class Embedder:
         """``(n, d)`` unit-norm embeddings of ``X`` (``(n, *sample_shape)`` or flattened row-major)."""
         from norank.ml.loop import embed
 
-        X = _normalised(_as_samples(X, self.sample_shape, what), self.normalize)
+        X = _normalised(_as_samples(X, self.sample_shape, what), self.normalize, what)
         return embed(self.model, X, self.device)
 
 
@@ -130,17 +128,16 @@ class NoRankEmbedding(TransformerMixin, BaseEstimator):
         from norank.ml.config import TrainConfig
         from norank.ml.train import train_embedding
 
+        from norank.data.artifact import validate_tensor_dataset
+
         X = np.asarray(X, dtype=np.float32)
-        if X.ndim < 2:
-            raise NorankError(f"NoRankEmbedding.fit: X has shape {X.shape}; give (n, H, W) samples (or (n, p) "
-                              "vectors, trained with options={'encoder': 'mlp'}).")
         labels, y_int = np.unique(np.asarray(y), return_inverse=True)
-        if len(y_int) != len(X):
-            raise NorankError(f"NoRankEmbedding.fit: {len(y_int)} labels for {len(X)} samples.")
+        # the pipeline's dataset checks (NaN, label count, a class of one sample, ...)
+        validate_tensor_dataset(X, y_int.reshape(np.shape(y)), [str(c) for c in labels], name="NoRankEmbedding.fit")
         options = self.training_options()
         cfg = TrainConfig.from_dict(options)
-        Xn = _normalised(X, self.normalize)
-        result = train_embedding(Xn, y_int, np.arange(len(X)), cfg, self.seed, progress=False)
+        result = train_embedding(_normalised(X, self.normalize, "fit"), y_int, np.arange(len(X)), cfg, self.seed,
+                                 progress=False)
         self.embedder_ = Embedder(result.model, X.shape[1:], self.normalize, options)
         self.classes_ = labels
         self._fit_Z, self._fit_y = self.embedder_.transform(X), y_int
@@ -176,9 +173,10 @@ class NoRankEmbedding(TransformerMixin, BaseEstimator):
         import torch
 
         from norank.io import atomic_path
+        from norank.ml.config import TrainConfig
+        from norank.ml.train import checkpoint
 
         e = self._fitted()
         with atomic_path(path) as tmp:
-            torch.save({"state_dict": e.model.state_dict(), "config": e.options,
-                        "sample_shape": list(e.sample_shape), "normalize": e.normalize, "seed": self.seed,
-                        "class_names": [str(c) for c in self.classes_]}, tmp)
+            torch.save(checkpoint(e.model, TrainConfig.from_dict(e.options), e.sample_shape, normalize=e.normalize,
+                                  class_names=self.classes_, seed=self.seed), tmp)

@@ -53,6 +53,17 @@ class Dataset:
         return {name: int(k) for name, k in zip(self.class_names, c)}
 
 
+def check_finite(X: np.ndarray, what: str) -> None:
+    """:class:`DataError` naming ``what`` and the first samples of ``X`` that hold NaN or inf."""
+    bad = ~np.isfinite(X.reshape(len(X), -1)).all(axis=1)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        raise DataError(
+            f"{what}: {len(idx)} sample(s) contain NaN or inf (first indices: "
+            f"{idx[:5].tolist()}). Remove or impute them before running the pipeline."
+        )
+
+
 def validate_tensor_dataset(X, y, class_names, *, name: str, min_per_class: int = 2) -> None:
     """Check that ``X`` ``(n, *shape)`` and ``y`` ``(n,)`` form a usable labelled tensor dataset.
 
@@ -73,13 +84,7 @@ def validate_tensor_dataset(X, y, class_names, *, name: str, min_per_class: int 
         )
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
         raise DataError(f"dataset {name!r}: X has dtype {X.dtype}; expected real numbers.")
-    bad = ~np.isfinite(X.reshape(len(X), -1)).all(axis=1)
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        raise DataError(
-            f"dataset {name!r}: {len(idx)} sample(s) contain NaN or inf (first indices: "
-            f"{idx[:5].tolist()}). Remove or impute them before running the pipeline."
-        )
+    check_finite(X, f"dataset {name!r}")
     if y.shape != (len(X),):
         raise DataError(
             f"dataset {name!r}: y has shape {y.shape} but X has {len(X)} samples; "

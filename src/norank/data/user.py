@@ -50,7 +50,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     return shape
 
 
-def _check_file(path: Path, column: str, suffixes: tuple[str, ...]) -> None:
+def check_file(path: Path, column: str, suffixes: tuple[str, ...]) -> None:
     if not path.is_file():
         raise FileError(column, f"{path} does not exist; check the path (relative paths in a sheet are "
                                 "relative to the sheet's folder).")
@@ -146,12 +146,12 @@ def inspect_tensor_files(data: str | Path, *, shape: str, labels: str | Path | N
     """
     want = parse_shape(shape)
     data = Path(data)
-    _check_file(data, "data", ARRAY_SUFFIXES)
+    check_file(data, "data", ARRAY_SUFFIXES)
     X_shape = array_shape(data, x_key, "data")
     _check_sample_shape(X_shape, want, data)
     if labels:
         labels = Path(labels)
-        _check_file(labels, "labels", ARRAY_SUFFIXES + TEXT_SUFFIXES)
+        check_file(labels, "labels", ARRAY_SUFFIXES + TEXT_SUFFIXES)
         n_labels, header = _labels_count(labels, y_key, "labels")
     elif data.suffix == ".npz":
         labels, header = data, None
@@ -164,7 +164,7 @@ def inspect_tensor_files(data: str | Path, *, shape: str, labels: str | Path | N
     return {"n_samples": int(X_shape[0]), "sample_shape": want}
 
 
-def _load_array(path: Path, key: str | None) -> np.ndarray:
+def load_array(path: Path, key: str | None) -> np.ndarray:
     try:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
@@ -182,12 +182,12 @@ def load_user_tensor(name: str, data: str | Path, *, shape: str, labels: str | P
     except FileError as e:
         raise DataError(f"dataset {name!r}, sheet column `{e.column}`: {e}") from None
     data = Path(data)
-    X = _load_array(data, x_key)
+    X = load_array(data, x_key)
     header = None
     if labels and Path(labels).suffix in TEXT_SUFFIXES:
         y_raw, header = read_text_labels(Path(labels))
     else:
-        y_raw = _load_array(Path(labels) if labels else data, y_key)
+        y_raw = load_array(Path(labels) if labels else data, y_key)
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
         raise DataError(f"dataset {name!r}: samples in {data} have dtype {X.dtype}; expected real numbers.")
     X = X.reshape((len(X),) + want)

@@ -26,7 +26,8 @@ from norank.ml.loop import Objective, TrainingDiverged, embed, fit, make_pool
 from norank.ml.objectives import objective_spec
 from norank.splits import stratified_holdout
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "embed", "save_training", "train_embedding"]
+__all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "build_model", "checkpoint", "embed", "save_training",
+           "train_embedding"]
 
 
 @dataclass
@@ -122,10 +123,7 @@ def train_embedding(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
-        model = build_encoder(
-            cfg.encoder, X.shape[1:], dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
-            cnn_channels=cfg.cnn_channels, dropout=cfg.dropout,
-        ).to(device)
+        model = build_model(cfg, X.shape[1:]).to(device)
         # built after the encoder: its own parameters' initial values come next in the random stream
         objective: Objective = (spec.build(cfg, int(y.max()) + 1, pool) if spec.supervised else unsupervised).to(device)
         history, best_epoch = fit(model, objective, pool, evaluation, cfg, rng=rng, generator=generator, log=log,
@@ -133,6 +131,21 @@ def train_embedding(
                                   lambda *entry: batch_log.append(entry))
     model.eval()
     return TrainResult(model, history, best_epoch, fit_idx, val_idx, str(device))
+
+
+def build_model(cfg: TrainConfig, sample_shape) -> nn.Module:
+    """The encoder ``cfg`` names, for samples of ``sample_shape`` (untrained)."""
+    return build_encoder(cfg.encoder, sample_shape, dim=cfg.embedding_dim, mlp_hidden=cfg.mlp_hidden,
+                         cnn_channels=cfg.cnn_channels, dropout=cfg.dropout)
+
+
+def checkpoint(model: nn.Module, cfg: TrainConfig, sample_shape, *, normalize: str | None, class_names,
+               **meta) -> dict:
+    """What a ``model.pt`` holds: the weights, the options, the sample shape, the normalisation of
+    the samples it was trained on and the class names (what :class:`norank.embedder.Embedder`
+    needs), and ``meta``."""
+    return {"state_dict": model.state_dict(), "config": cfg.to_dict(), "sample_shape": list(sample_shape),
+            "normalize": normalize, "class_names": [str(c) for c in class_names], **meta}
 
 
 def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: int, split: str, test_idx: np.ndarray) -> None:
@@ -157,9 +170,8 @@ def save_training(outputs, result: TrainResult, ds, cfg: TrainConfig, *, seed: i
     meta = dict(dataset=ds.name, split=split, seed=seed, best_epoch=result.best_epoch, device=result.device,
                 norank_version=norank.__version__, dataset_X_sha256=ds.provenance.get("X_sha256"))
     with atomic_path(outputs.model) as tmp:
-        torch.save({"state_dict": result.model.state_dict(), "config": cfg.to_dict(),
-                    "sample_shape": list(ds.X.shape[1:]), "normalize": ds.provenance.get("normalize"),
-                    "class_names": [str(c) for c in ds.class_names], **meta}, tmp)
+        torch.save(checkpoint(result.model, cfg, ds.X.shape[1:], normalize=ds.provenance.get("normalize"),
+                              class_names=ds.class_names, **meta), tmp)
     with atomic_path(outputs.embeddings) as tmp:
         with open(tmp, "wb") as f:
             np.savez(f, Z=Z.astype(np.float32), y=ds.y, sample_id=ds.sample_id, role=role.astype(str),
