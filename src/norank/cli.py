@@ -96,12 +96,11 @@ def verify_outputs(folder: Path, fix: bool = False) -> int:
 def embed_samples(model: str, data: str, out: str, x_key: str = "X", normalize: str | None = None) -> int:
     """``norank embed``: embed the samples of ``data`` (.npy, or .npz array ``x_key``) with the
     encoder of checkpoint ``model`` (norank.embedder.Embedder) and save them to ``out`` (.npy)."""
-    import os
-
     import numpy as np
 
     from norank.data.user import ARRAY_SUFFIXES, check_file, load_array
     from norank.embedder import Embedder
+    from norank.io import atomic_path
 
     path = Path(data)
     check_file(path, "data", ARRAY_SUFFIXES)
@@ -111,12 +110,10 @@ def embed_samples(model: str, data: str, out: str, x_key: str = "X", normalize: 
                 raise NorankError(f"{data} has no array {x_key!r}; it has {f.files}. Name it with --x-key.")
     X = load_array(path, x_key)
     Z = Embedder.load(model, normalize=normalize).transform(X, what=str(data))
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, Z)
-    os.replace(tmp, target)
-    print(f"norank embed: {len(Z)} samples -> {target} ({Z.shape[1]}-d)", file=sys.stderr)
+    with atomic_path(out) as tmp:  # a failed write names the path and the cause (norank.io)
+        with open(tmp, "wb") as f:
+            np.save(f, Z)
+    print(f"norank embed: {len(Z)} samples -> {out} ({Z.shape[1]}-d)", file=sys.stderr)
     return 0
 
 
