@@ -95,3 +95,11 @@ def test_verify_skips_a_file_no_rule_made_but_names_a_rule_output_without_its_di
     out = capsys.readouterr().out
     assert out.count("damaged:") == 1 and "results/metrics/summary.csv has no digest" in out
     assert "rule summarize_metrics makes it again" in out
+
+
+def test_tune_adds_the_tuning_overlay(tmp_path, repo):
+    (tmp_path / "sheet.tsv").write_text("name\tdata\tshape\n")
+    cmd = cli.snakemake_command(str(tmp_path / "sheet.tsv"), tune=True, quick=True, extra=["-n"])
+    overlays = cmd[cmd.index("--configfile") + 1: cmd.index("--config")]
+    assert [p.rsplit("/", 1)[-1] for p in overlays] == ["config.yaml", "own_data.yaml", "quick.yaml", "tune.yaml"]
+    assert "enabled: true" in (repo / "config" / "tune.yaml").read_text()

@@ -10,7 +10,7 @@ from norank.table_registry import (METRICS, PAPER_TABLE_STEMS, STUDY_TABLE_STEMS
 
 WRITTEN = {"table1_datasets", "table2_faces", "table3_abide", "table4_synthetic", "table5_reconstruction",
            "table6_efficiency", "table_user_datasets", "paper_comparison", "official_fidelity", "table_losses",
-           "table_unsupervised", "table_bridge"}
+           "table_unsupervised", "table_bridge", "table_tuning"}
 
 
 def test_every_table_the_workflow_writes_has_one_entry_with_a_label_and_a_caption():

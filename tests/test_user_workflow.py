@@ -93,3 +93,47 @@ def test_a_bad_value_stops_its_import_job_with_the_message_once(tmp_path):
     message = "dataset 'mine': 1 sample(s) contain NaN or inf (first indices: [5])"
     assert out.returncode != 0 and out.stdout.count(message) == 1, out.stdout[-3000:]
     assert "Traceback" not in out.stdout and "Traceback" in (tmp_path / "logs" / "import_tensor" / "mine.log").read_text()
+
+
+def test_tuning_chooses_options_on_inner_splits_and_trains_the_tuned_recipe_per_fold(tmp_path):
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 12)
+    X = rng.normal(size=(36, 8, 8))
+    for c in range(3):
+        X[y == c, :, 2 * c: 2 * c + 2] += 2.0
+    np.savez(tmp_path / "bands.npz", X=X, y=y)
+    (tmp_path / "datasets.tsv").write_text("name\tdata\tshape\nbands\tbands.npz\t8x8\n")
+    (tmp_path / "c.yaml").write_text(
+        "dataset_sheet: datasets.tsv\n"
+        "builtin_datasets: false\n"
+        "recipes: [eq13]\n"
+        "train: {epochs: 2, patience: 2, eval_every: 1, classes_per_batch: 3, batch_size: 12}\n"
+        "baselines: {methods: [pca], ranks: [2]}\n"
+        "evaluation: {protocols: [heldout], seeds: [0], folds: 2}\n"
+        "efficiency: {sizes: [8], methods: [pca_svm]}\n"
+        "tune: {enabled: true, trials: 3, space: {lr: null, margin: null, lambda_div: null, lambda_uniform: null,"
+        " lambda_local: null, lambda_global: null, encoder: [mlp, auto], epochs: [1, 2]}}\n"
+        "compute: {train_gpus: 0, train_threads: 1}\n"
+    )
+    snakemake("--cores", "2", "--configfile", "c.yaml", cwd=tmp_path)
+    res = tmp_path / "results"
+    table = pd.read_csv(res / "tables" / "table_tuning.csv")
+    assert table[["dataset", "split"]].values.tolist() == [["bands", "fold0"], ["bands", "fold1"]]
+    assert (table.trials == 3).all() and set(table["option.encoder"]) <= {"mlp", "auto"}
+    for split in ("fold0", "fold1"):
+        choice = json.loads((res / "tune" / "bands" / split / "best.json").read_text())
+        trials = pd.read_csv(res / "tune" / "bands" / split / "trials.csv")
+        assert len(trials) == 3 and trials.loc[0, "option.encoder"] == "auto"  # trial 0: the configured options
+        # the tuned training of the fold ran with the choice, on the whole training part
+        log = (tmp_path / "logs" / "train" / "bands" / split / "tuned" / "seed0.log").read_text()
+        assert "options chosen on an inner split" in log
+        assert f"'epochs': {choice['options']['epochs']}" in log
+        assert f"'encoder': '{choice['options']['encoder']}'" in log
+    user = pd.read_csv(res / "tables" / "table_user_datasets.csv")
+    tuned = user[(user.method == "metric_learning-tuned") & (user.protocol == "heldout")]
+    assert len(tuned) == 1 and tuned.precision_at_1_mean.notna().all()
+    # a bigger budget reruns the searches and the tuned trainings, not the untuned ones
+    (tmp_path / "more.yaml").write_text("tune: {trials: 4}\n")
+    out = snakemake("-n", "--configfile", "c.yaml", "more.yaml", cwd=tmp_path).stdout
+    assert "rule tune:" in out and "output: results/train/bands/fold0/tuned" in out
+    assert "output: results/train/bands/fold0/eq13" not in out

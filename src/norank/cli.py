@@ -37,13 +37,15 @@ def workflow_root() -> Path:
     return WORKFLOW
 
 
-def snakemake_command(sheet: str | None, *, quick: bool = False, cores: str = "all", configfiles=(),
-                      config=(), report: bool = True, extra=(), cwd: Path | None = None) -> list[str]:
+def snakemake_command(sheet: str | None, *, quick: bool = False, tune: bool = False, cores: str = "all",
+                      configfiles=(), config=(), report: bool = True, extra=(), cwd: Path | None = None) -> list[str]:
     """The Snakemake command line of ``norank run`` (see the module docstring)."""
     root, cwd = workflow_root(), Path(cwd or Path.cwd())
     overlays = [root / "config" / "config.yaml", root / "config" / "own_data.yaml"]
     if quick:
         overlays.append(root / "config" / "quick.yaml")
+    if tune:
+        overlays.append(root / "config" / "tune.yaml")
     settings = list(config)
     if sheet is not None:
         path = Path(sheet)
@@ -128,6 +130,9 @@ def main(argv=None) -> int:
                                    "config/datasets.tsv); paths inside it are relative to its folder")
     run.add_argument("--quick", action="store_true",
                      help="a first look: paper protocol only, one seed (config/quick.yaml)")
+    run.add_argument("--tune", action="store_true",
+                     help="choose eq. 13's options on inner splits of each training part, and add the tuned recipe "
+                          "(config/tune.yaml; the space and budget are config key tune)")
     run.add_argument("--cores", default="all", help="cores to use (default: all)")
     run.add_argument("--configfile", nargs="+", default=[], help="your overlays, after norank's")
     run.add_argument("--config", nargs="+", default=[], help="KEY=VALUE settings, as Snakemake's --config")
@@ -175,8 +180,8 @@ def main(argv=None) -> int:
         return 0
     try:
         check_config_files(args.configfile)
-        cmd = snakemake_command(args.sheet, quick=args.quick, cores=args.cores, configfiles=args.configfile,
-                                config=args.config, report=not args.no_report, extra=extra)
+        cmd = snakemake_command(args.sheet, quick=args.quick, tune=args.tune, cores=args.cores,
+                                configfiles=args.configfile, config=args.config, report=not args.no_report, extra=extra)
     except NorankError as e:
         print(f"norank: {e}", file=sys.stderr)
         return 2

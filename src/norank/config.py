@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+# the config schema of this checkout (the Snakefile validates every config with it)
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def config_schema() -> dict:
+    """The config schema (:data:`SCHEMA`) as a dict."""
+    import yaml
+
+    return yaml.safe_load(SCHEMA.read_text())
+
 
 def explain_validation_error(exc: BaseException, schema_path: str = "workflow/schemas/config.schema.yaml") -> str:
     """Turn a (wrapped) jsonschema ``ValidationError`` into one message naming the config key.
@@ -93,8 +105,6 @@ def run_folder(config: dict, default: dict, *, launch, checkout):
     (``--directory`` elsewhere, ``norank run``) or is the default; ``run_dir`` (relative to the
     checkout) for another configuration that names one; an error for one that names none.
     ``default`` is config/config.yaml validated alone; keys of :data:`MACHINE_KEYS` may differ."""
-    from pathlib import Path
-
     from norank.errors import NorankError
     from norank.plan import canonical
 
@@ -119,8 +129,6 @@ def absolute_paths(config: dict, base) -> None:
     against ``base`` (the folder the run was started in), in place, before the run moves to its
     run folder."""
     import os
-    from pathlib import Path
-
     def fix(value):  # a value of another type is left for the schema to refuse
         return value if not isinstance(value, str) or os.path.isabs(value) else os.path.normpath(Path(base) / value)
 
@@ -136,8 +144,6 @@ def absolute_paths(config: dict, base) -> None:
 def path_base(config: dict, *, launch, checkout):
     """The folder the config's relative paths are relative to: the launch folder, or the checkout
     for a job (a cluster job re-reads the Snakefile) started inside the run's own ``run_dir``."""
-    from pathlib import Path
-
     launch, checkout = Path(launch).resolve(), Path(checkout).resolve()
     if config.get("run_dir") and launch == (checkout / config["run_dir"]).resolve():
         return checkout
@@ -181,8 +187,6 @@ def read_dataset_sheet(path, *, existing=()) -> dict:
     """
     import os
     import re
-    from pathlib import Path
-
     from norank.data.user import FileError, inspect_tensor_files
     from norank.errors import NorankError
 

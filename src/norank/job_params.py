@@ -12,11 +12,13 @@ import posixpath
 
 from norank import plan
 from norank.baselines import method_options
+from norank.config import config_schema
 from norank.errors import NorankError
 from norank.methods import METRIC_LEARNING, PCA_SVM, Method
 from norank.plan import canonical
-from norank.recipes import recipe_options
+from norank.recipes import EQ13, recipe_options
 from norank.splits import PAPER, Split
+from norank.tune import parse_space
 
 # the fetcher's keyword arguments per real source (norank.data.fetch)
 FETCH_KEYS = {
@@ -95,6 +97,22 @@ def split(config: dict, split: str) -> dict:
         return dict(split=split)
     ev = config["evaluation"]
     return dict(split=split, n_folds=ev["folds"], split_seed=ev["split_seed"])
+
+
+def tune(config: dict, dataset: str, split: str) -> dict:
+    """Keyword arguments of norank.tune.tune_options for one dataset and split (besides the data):
+    the split's eq. 13 options the trials start from, and the search settings."""
+    t = config["tune"]
+    return canonical(dict(options=train(config, dataset, split, EQ13), space=t["space"], trials=t["trials"],
+                          minutes=t["minutes"], inner_fraction=t["inner_fraction"], objective=t["objective"],
+                          seed=t["seed"]))
+
+
+def check_tune(config: dict) -> None:
+    """The search space is checked when the workflow is parsed, against the schema's training
+    options, when tuning is on."""
+    if config["tune"]["enabled"]:
+        parse_space(config["tune"]["space"], config_schema()["$defs"]["train"])
 
 
 def study_train(config: dict, dataset: str, split: str, loss: str) -> dict:

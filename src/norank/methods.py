@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from norank.errors import NorankError
 from norank.splits import PAPER, Split
-from norank.recipes import EQ13, OFFICIAL, RECIPES
+from norank.recipes import EQ13, OFFICIAL, RECIPES, TUNED
 
 # the families, one constant each
 METRIC_LEARNING = "metric_learning"  # the paper's encoder, by a recipe (norank.recipes)
@@ -40,7 +40,7 @@ BRIDGE_PREFIX = f"{BRIDGE}-"  # bridge-<choice>
 # recipe other than eq13 (metric_learning-<recipe>); a decomposition and its rank; a loss run; a
 # bridge run
 _PLAIN = "|".join(sorted((METRIC_LEARNING, *EMBEDDINGS, *CLASSIFIERS, OFFICIAL_CODE), key=len, reverse=True))
-WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join(OFFICIAL)})"
+WILDCARD = (rf"({_PLAIN})|{METRIC_LEARNING}-({'|'.join((*OFFICIAL, TUNED))})"
             rf"|({'|'.join(DECOMPOSITIONS)})-R(\d+)|{LOSS_PREFIX}([a-z][a-z0-9_]*)|{BRIDGE_PREFIX}([a-z][a-z0-9_]*)")
 _PATTERN = re.compile(rf"^(?:{WILDCARD})$")
 

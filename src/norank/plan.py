@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from norank.errors import NorankError
 from norank.methods import (BRIDGE, DECOMPOSITIONS, EMBEDDINGS, LOSS, METRIC_LEARNING, OFFICIAL_CODE, Method,
                              baseline_methods)
-from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
+from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES, TUNED
 from norank.splits import HELDOUT, PAPER, Split
 from norank.table_registry import run_tables
 
@@ -32,6 +32,8 @@ PATTERNS = {
     "baselines": "results/baselines/{dataset}/{protocol}/seed{seed}/{kind}",
     # one evaluation job per (dataset, split, seed): the metric rows of every run of the group
     "metrics": "results/metrics/{dataset}/{split}/seed{seed}.csv",
+    # the hyper-parameter search of one split's training part (norank.tune): best.json, trials.csv
+    "tune": "results/tune/{dataset}/{split}/{file}",
 }
 STUDIES = ("losses", "unsupervised", "bridge")
 # a study's config key
@@ -146,8 +148,16 @@ def baselines(config: dict, split: str) -> list[Method]:
 
 
 def recipes(config: dict) -> list[Method]:
-    """The metric-learning methods of the main grid, one per configured recipe (``recipes``)."""
-    return [Method.metric_learning(r) for r in config["recipes"]]
+    """The metric-learning methods of the main grid, one per configured recipe (``recipes``), and
+    eq. 13 tuned on inner splits when ``tune.enabled`` (norank.tune)."""
+    tuned = [TUNED] if config.get("tune", {}).get("enabled") else []
+    return [Method.metric_learning(r) for r in [*config["recipes"], *tuned]]
+
+
+def tune_splits(config: dict) -> list[str]:
+    """The splits a tune job runs on (one per dataset and split; the tuned recipe's runs of every
+    seed of the split read its choice): every split of the main grid when ``tune.enabled``."""
+    return splits(config) if config.get("tune", {}).get("enabled") else []
 
 
 def official_code_datasets(config: dict) -> list[str]:
@@ -362,7 +372,7 @@ def efficiency_files(config: dict) -> list[str]:
 def job_outputs(config: dict) -> list[str]:
     """An output of every job with wildcards that the config asks for (each dataset's raw and
     prepared artifact, every run's embeddings or baseline folder, every evaluation group's metric
-    table, every learning curve, each study's metric tables). The workflow finds the benchmark
+    table, every learning curve, each study's metric tables, each tune job's choice). The workflow finds the benchmark
     file of each job from its rule's own output pattern."""
     runs = main_runs(config) + [r for study in STUDIES for r in study_runs(config, study)]
     studies = [s for s in STUDIES if study_runs(config, s)]
@@ -372,6 +382,8 @@ def job_outputs(config: dict) -> list[str]:
         *(metrics_file(r) for r in runs),
         *efficiency_files(config),
         *(STUDY_PATTERN.format(study=s, file=f) for s in studies for f in ("metrics.csv", "summary.csv")),
+        *(PATTERNS["tune"].format(dataset=d, split=s, file="best.json")
+          for d in sorted(config["datasets"]) for s in tune_splits(config)),
     ]))
 
 

@@ -7,6 +7,8 @@ rule files read it).
   every choice cited in ``workflow/report/official_implementation.md``).
 - ``official_fixed``: the same with its mining reading the batch's own inputs (as written it
   reads the first samples of the training set, whatever the batch holds).
+- ``tuned``: eq. 13 with options chosen on an inner split of the training part (:mod:`norank.tune`;
+  on when config key ``tune.enabled`` is, never listed in ``recipes``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from norank.errors import NorankError
 
 EQ13 = "eq13"
 OFFICIAL = ("official", "official_fixed")
-RECIPES = (EQ13, *OFFICIAL)
+TUNED = "tuned"
+RECIPES = (EQ13, *OFFICIAL, TUNED)
 # the dataset sources the official code has examples for (examples/run_lfw.py, run_olivetti.py):
 # where it runs unmodified (norank.official_code), and beyond which its recipe is our extension
 OFFICIAL_CODE_SOURCES = ("lfw", "olivetti")
@@ -36,8 +39,9 @@ OFFICIAL_OPTIONS = dict(encoder="official_cnn", embedding_dim=128, dropout=0.3, 
 def recipe_options(recipe: str, train: dict, official: dict) -> dict:
     """The training options of ``recipe``: ``train`` (the config's ``train`` block with the
     dataset's own on top) for eq13; :data:`OFFICIAL_OPTIONS` with ``official`` (the config's
-    ``official_recipe`` block with the dataset's on top) for the official recipes."""
-    if recipe == EQ13:
+    ``official_recipe`` block with the dataset's on top) for the official recipes; for ``tuned``
+    eq13's, which its job overrides with the tune job's choice (:func:`norank.tune.apply`)."""
+    if recipe in (EQ13, TUNED):
         return dict(train)
     if recipe in OFFICIAL:
         return {**OFFICIAL_OPTIONS, **official, "loss": recipe}

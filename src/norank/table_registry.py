@@ -145,6 +145,9 @@ TABLES = {spec.stem: spec for spec in (
               "From eq. 13 to the official recipe, one choice at a time: each choice's change of the metrics "
               "against eq. 13 on the same seed (mean ± sd over seeds), the endpoints' values and the whole gap",
               number_format=None),
+    TableSpec("table_tuning", "Tuning on inner splits: the chosen options",
+              "Hyper-parameters chosen on an inner split of each split's training samples (tune): the budget, "
+              "the inner scores of the configured and the chosen options, the chosen options", number_format=None),
     TableSpec("table_unsupervised", "Unsupervised mode (held out)",
               "Unsupervised PLM metric learning vs PCA, UMAP, CP and Tucker (held-out folds)",
               columns=(Column("nmi_kmeans", "heldout"), *columns("precision_at_1", "map_at_r", subset="heldout->train"),

@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 from norank import bridge, figure_plan, job_params, plan
 from norank.errors import NorankError
 from norank.methods import CLASSIFIERS, METRIC_LEARNING
-from norank.recipes import OFFICIAL_CODE_SOURCES, RECIPES
+from norank.recipes import OFFICIAL_CODE_SOURCES, RECIPES, TUNED
 from norank.sources import code_fingerprint
 from norank.table_registry import STUDY_TABLE_STEMS, TABLES
 
@@ -18,6 +18,7 @@ EVAL = config["evaluation"]
 COMPUTE = config["compute"]
 try:
     job_params.check_datasets(config)
+    job_params.check_tune(config)
     MAIN_RUNS = plan.main_runs(config)
     STUDY_RUNS = {study: plan.study_runs(config, study) for study in plan.STUDIES}
     EVALUATION_GROUPS = plan.evaluation_groups(config)
@@ -27,6 +28,8 @@ try:
 except NorankError as e:
     raise WorkflowError(str(e)) from None
 TRAINED_RUNS = [r for r in MAIN_RUNS if r.method.is_trained]  # the `train` jobs
+# (dataset, split) of every tune job (tune.enabled)
+TUNE_SPLITS = [(d, s) for d in DATASETS for s in plan.tune_splits(config)]
 STUDIES = [s for s in plan.STUDIES if STUDY_RUNS[s]]  # an emptied study has no table
 FIGURE_RULES = [fig.name for fig in FIGURES]  # figures.smk: one rule per figure
 STUDY_TABLE_RULES = [STUDY_TABLE_STEMS[s] for s in STUDIES]  # studies.smk
@@ -116,7 +119,7 @@ def tables(fmt=None):
     stems += ["paper_comparison"] * PAPER_COMPARISON + ["official_fidelity"] * bool(
         FIDELITY
     )
-    stems += STUDY_TABLE_RULES
+    stems += STUDY_TABLE_RULES + ["table_tuning"] * bool(TUNE_SPLITS)
     return [
         f"results/tables/{s}.{f}"
         for s in stems
@@ -225,3 +228,12 @@ def cited_evidence():
     fidelity = ["results/tables/official_fidelity.csv"] if FIDELITY else []
     bridged = ["results/tables/table_bridge.csv"] if "bridge" in STUDIES else []
     return ["results/metrics/summary.csv", *EVIDENCE, *fidelity, *bridged]
+
+
+def tuned_choice(w):
+    """The tune job's choice a training of recipe tuned reads (nothing for the other recipes)."""
+    if w.get("recipe") != TUNED:
+        return []
+    return plan.PATTERNS["tune"].format(
+        dataset=w.dataset, split=w.split, file="best.json"
+    )

@@ -28,7 +28,7 @@ with job(snakemake) as log:
     summary = pd.read_csv(snakemake.input.summary)
     eff = pd.read_csv(snakemake.input.efficiency, keep_default_na=False, na_values=[""])
     paper = pd.read_csv(snakemake.input.paper, keep_default_na=False, na_values=[""])
-    methods = table_methods(p.baselines, p.ranks, p.recipes)
+    methods = table_methods(p.baselines, p.ranks, p.table_recipes)
 
     def of(spec):
         """The datasets whose rows table ``spec`` holds."""
