@@ -295,3 +295,7 @@ def test_the_run_description_names_folds_only_where_the_held_out_protocol_runs(r
     default = run_description(load_config(repo))
     assert ("Protocols: paper (in sample), heldout (5 folds, each held out once); seeds: 0, 1, 2 (the held-out "
             "folds train with seed 0 only)") in default
+    assert "tuned" not in default
+    tuned = run_description(load_config(repo, "tune.yaml"))
+    assert tuned.endswith("metric-learning recipes: eq13, official, tuned (eq. 13 with options chosen on an inner "
+                          "split of each training part, 20 trials per split).")

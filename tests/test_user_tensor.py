@@ -192,7 +192,12 @@ def test_a_sheet_row_gives_its_dataset_its_own_training_options(tmp_path, repo):
         validate(config, str(repo / "workflow" / "schemas" / "config.schema.yaml"))
     for cell, message in (("{encoder: mlp", "column `train`: '{encoder: mlp' is not valid YAML"),
                           ("mlp", "column `train`: 'mlp' is not a mapping of options; write them as e.g. "
-                                  "{encoder: mlp, epochs: 50}")):
+                                  "{encoder: mlp, epochs: 50}"),
+                          # checked by the schema's training options here, so the message names the line
+                          ("{encoder: mlp, epoch: 50}", "column `train`: Additional properties are not allowed "
+                                                        "('epoch' was unexpected). The options are the keys of "
+                                                        "`train` in config/config.yaml: augmented_copies,"),
+                          ("{epochs: 0}", "column `train`: option `epochs`: 0 is less than the minimum of 1.")):
         sheet.write_text(f"name\tdata\tshape\ttrain\nm\tx.npz\t4x3\t{cell}\n")
         with pytest.raises(NorankError) as e:
             read_dataset_sheet(sheet)

@@ -171,6 +171,17 @@ def _sheet_options(text: str, where: str) -> dict:
     if not isinstance(value, dict):
         raise NorankError(f"{where}: {text!r} is not a mapping of options; write them as e.g. "
                           "{encoder: mlp, epochs: 50} (the keys of `train` in config/config.yaml).")
+    import jsonschema
+
+    train = config_schema()["$defs"]["train"]
+    error = next(iter(sorted(jsonschema.Draft202012Validator(train).iter_errors(value), key=lambda e: e.path)), None)
+    if error is not None:
+        key = ".".join(map(str, error.path))
+        meaning = train["properties"].get(error.path[0], {}).get("description") if error.path else None
+        raise NorankError(f"{where}: " + (f"option `{key}`: " if key else "") + f"{error.message}. "
+                          + (f"Meaning of this option: {' '.join(meaning.split())}" if meaning else
+                             f"The options are the keys of `train` in config/config.yaml: "
+                             f"{', '.join(sorted(train['properties']))}."))
     return value
 
 

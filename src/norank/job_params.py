@@ -175,6 +175,9 @@ def run_description(config: dict) -> str:
         heldout_seeds = plan.split_seeds(config, str(Split.fold(0)))
         if heldout_seeds != ev["seeds"]:
             seeds += f" (the held-out folds train with seed {', '.join(map(str, heldout_seeds))} only)"
+    tune = config.get("tune", {})
+    tuned = (f", tuned (eq. 13 with options chosen on an inner split of each training part, {tune['trials']} "
+             "trials per split)") if tune.get("enabled") else ""
     return (f"{len(datasets)} dataset(s): {', '.join(datasets)}. Protocols: "
             f"{', '.join(shown[p] for p in ev['protocols'])}; seeds: {seeds}; metric-learning recipes: "
-            f"{', '.join(config['recipes'])}.")
+            f"{', '.join(config['recipes'])}{tuned}.")
