@@ -79,3 +79,39 @@ def test_a_table_page_is_the_same_bytes_on_every_run_and_tables_keep_their_own_c
     assert html_table(a, "T", [("B", b)]) == html_table(a.copy(), "T", [("B", b.copy())])
     ids = lambda page: set(re.findall(r'id="(T_\w+?)_row', page))  # noqa: E731
     assert len(ids(html_table(a, "T", [("B", b)]))) == 2  # two tables, two id prefixes
+
+
+def test_the_headline_gives_the_verdict_and_whose_the_misses_are_per_table_and_dataset():
+    from norank.summary import headline_sentence, headline_table
+
+    def owned(row, owner, heldout=None):
+        return {**row, "owner": owner, "heldout_mean": heldout, "heldout_sd": 0.01 if heldout else None}
+
+    cmp = pd.DataFrame([
+        owned(crow(2, "lfw", "metric_learning", "silhouette", 0.975, 0.696, False), "ours", 0.356),
+        owned(crow(2, "lfw", "metric_learning-official", "silhouette", 0.975, 0.91, False), "unresolved"),
+        owned(crow(2, "lfw", "pca", "silhouette", -0.0186, -0.0186, True, "near zero"), None),
+        owned(crow(2, "lfw", "umap", "ari", 0.5, 0.1, False), "paper: official code differs"),
+        owned(crow(2, "lfw", "tsne", "ari", 0.5, 0.2, False), "paper: official code differs"),
+        owned(crow(4, "galaxy", "metric_learning", "silhouette", 1.0, 0.965, False), "paper: not rebuildable", 0.967),
+        {**crow(4, "galaxy", "pca", "ari", 1.0, 1.0, True), "status": "paper prints NA"},
+    ])
+    rows = headline_table(cmp)
+    assert rows[["Table", "Dataset", "Metric"]].values.tolist() == [[2, "lfw", "silhouette"],
+                                                                    [4, "galaxy", "silhouette"]]
+    lfw = rows.iloc[0]
+    # published and ours at the metric's precision; the unmodified official code's column only when it ran
+    assert (lfw["Paper"], lfw["Ours, eq. 13"], lfw["Ours, official recipe"], lfw["Held out, eq. 13"]) == (
+        "0.975", "0.696 ± 0.000", "0.910 ± 0.000", "0.356 ± 0.010")
+    assert "Official code, unmodified" not in rows
+    assert lfw["Reproduced (all methods)"] == "1 / 5 (0 informative)"
+    assert lfw["Misses by owner"] == "paper: official code differs 2, ours 1, unresolved 1"
+    assert rows.iloc[1]["Reproduced (all methods)"] == "0 / 1 (0 informative)"  # the NA cell is not compared
+    assert headline_sentence(cmp) == (
+        "**Verdict**: 1 of 6 published cells reproduce within tolerance (0 of them informative), the metric-learning "
+        "rows 0 of 3. Of the 5 that do not, the largest share is paper: official code differs (2); then ours 1; "
+        "unresolved 1; paper: not rebuildable 1.")
+    md = summary_markdown([], None, "run.", {}, headline_sentence(cmp), rows)
+    assert md.index("**Verdict**: 1 of 6") < md.index("| Table ") < md.index("run.")
+    assert re.search(r"\| 1\.000 +\| –", md)  # printed as formatted (tabulate would re-parse 1.000 to 1)
+    assert headline_sentence(cmp[cmp.status != "compared"]) is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.comparison import verdict_table, within_counts, within_sentence
-from norank.formatting import significant
+from norank.formatting import MISSING, fmt_mean_sd, significant
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
 from norank.paper_tables import protocol_subset
@@ -140,6 +140,70 @@ def findings(summary: pd.DataFrame, cmp: pd.DataFrame | None = None, tolerance=N
     return [f for f in out if f]
 
 
+# the headline's key metric per paper table (the metric-learning row's headline number there)
+HEADLINE_METRICS = {2: "silhouette", 3: "silhouette", 4: "silhouette", 5: "relative_error"}
+HEADLINE_RECIPES = {"official_code": "Official code, unmodified", "metric_learning-official": "Ours, official recipe",
+                    "metric_learning": "Ours, eq. 13"}
+
+
+def _misses_by_owner(comp: pd.DataFrame) -> pd.Series:
+    missed = comp[comp.within_tolerance != True]  # noqa: E712 (object column)
+    return missed.owner.fillna("unresolved").replace("", "unresolved").value_counts()
+
+
+def _owners_text(counts: pd.Series) -> str:
+    return ", ".join(f"{owner} {n}" for owner, n in counts.items()) or "none"
+
+
+def headline_table(cmp: pd.DataFrame) -> pd.DataFrame:
+    """One row per paper table and dataset: the key metric (:data:`HEADLINE_METRICS`) of the
+    metric-learning rows, printed and ours (the unmodified official code, our official recipe,
+    our eq. 13, eq. 13 held out), then how many of all the published cells there reproduce
+    (and how many of those are informative), and the misses by owner class."""
+    rows = []
+    for (table, dataset), g in cmp.groupby(["table", "paper_dataset"], sort=True):
+        metric = HEADLINE_METRICS.get(int(table))
+        comp = g[g.status == "compared"]
+        if metric is None or comp.empty:
+            continue
+        key = comp[comp.metric == metric]
+        row = {"Table": int(table), "Dataset": dataset, "Metric": metric.replace("_", " ")}
+        eq13 = key[key.method == "metric_learning"]
+        row["Paper"] = fmt_mean_sd(eq13.paper.iloc[0], float("nan"), metric) if len(eq13) else MISSING
+        for method, name in HEADLINE_RECIPES.items():
+            r = key[key.method == method]
+            row[name] = fmt_mean_sd(r.ours_mean.iloc[0], r.ours_sd.iloc[0], metric) if len(r) else MISSING
+        row["Held out, eq. 13"] = (fmt_mean_sd(eq13.heldout_mean.iloc[0], eq13.heldout_sd.iloc[0], metric)
+                                   if len(eq13) else MISSING)
+        within, informative = within_counts(comp)
+        row["Reproduced (all methods)"] = f"{within} / {len(comp)} ({informative} informative)"
+        row["Misses by owner"] = _owners_text(_misses_by_owner(comp))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if not table.empty and (table["Official code, unmodified"] == MISSING).all():
+        table = table.drop(columns="Official code, unmodified")
+    return table
+
+
+def headline_sentence(cmp: pd.DataFrame) -> str | None:
+    """The verdict in one generated sentence: what reproduces (all cells and the metric-learning
+    ones), and whose most of the misses are."""
+    comp = cmp[cmp.status == "compared"]
+    if comp.empty:
+        return None
+    within, informative = within_counts(comp)
+    ml = comp[comp.method.map(_is_ml)]
+    ml_within, _ = within_counts(ml)
+    owners = _misses_by_owner(comp)
+    missed = int(owners.sum())
+    lead = (f"most are {owners.index[0]} ({owners.iloc[0]})" if missed and owners.iloc[0] * 2 > missed else
+            f"the largest share is {owners.index[0]} ({owners.iloc[0]})" if missed else "")
+    rest = "; ".join(f"{o} {n}" for o, n in owners.iloc[1:].items())
+    return (f"**Verdict**: {within} of {len(comp)} published cells reproduce within tolerance ({informative} of them "
+            f"informative), the metric-learning rows {ml_within} of {len(ml)}. "
+            + (f"Of the {missed} that do not, {lead}" + (f"; then {rest}" if rest else "") + "." if missed else ""))
+
+
 def verdict_grid(cmp: pd.DataFrame) -> pd.DataFrame:
     """Methods × tables: ``within / compared, informative`` published cells under the paper protocol."""
     v = verdict_table(cmp)
@@ -157,9 +221,21 @@ def _rst_table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str) -> str:
-    """The landing page's summary section (reStructuredText)."""
-    parts = ["Summary of this run", "-------------------", "", run, ""]
+HEADLINE_KEY = ("the metric-learning rows' key metric per paper table and dataset (mean ± sd over seeds, paper "
+                "protocol unless held out), how many of all the published cells there reproduce, and whose the misses "
+                "are (the comparison table gives each cell's owner, reason and evidence)")
+
+
+def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str, headline: str | None = None,
+                headline_rows: pd.DataFrame | None = None) -> str:
+    """The landing page's summary section (reStructuredText): the verdict sentence and the headline
+    table first, then the run, the findings, the verdict grid and the caveat."""
+    parts = ["Summary of this run", "-------------------", ""]
+    if headline:
+        parts += [headline, ""]
+    if headline_rows is not None and len(headline_rows):
+        parts += [f"*Headline* ({HEADLINE_KEY}):", "", _rst_table(headline_rows)]
+    parts += [run, ""]
     parts += [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
         parts += [f"**Verdict** ({GRID_KEY}):", "", _rst_table(grid)]
@@ -167,10 +243,18 @@ def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str) -> str:
     return "\n".join(parts)
 
 
-def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, links: dict[str, str]) -> str:
-    """``results/summary.md``: the findings, the verdict grid and a link to every table and figure."""
-    parts = ["# Summary of this run", "", run, ""] + [f"- {f}" for f in found] + [""]
+def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, links: dict[str, str],
+                     headline: str | None = None, headline_rows: pd.DataFrame | None = None) -> str:
+    """``results/summary.md``: the verdict sentence, the headline table, the findings, the verdict
+    grid and a link to every table and figure."""
+    parts = ["# Summary of this run", ""]
+    if headline:
+        parts += [headline, ""]
+    if headline_rows is not None and len(headline_rows):
+        parts += [f"*Headline* ({HEADLINE_KEY}):", "", headline_rows.to_markdown(index=False, disable_numparse=True),
+                  ""]
+    parts += [run, ""] + [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
-        parts += [f"**Verdict** ({GRID_KEY}):", "", grid.to_markdown(index=False), ""]
+        parts += [f"**Verdict** ({GRID_KEY}):", "", grid.to_markdown(index=False, disable_numparse=True), ""]
     parts += [CAVEAT, "", "## Tables and figures", ""] + [f"- [{name}]({path})" for name, path in links.items()]
     return "\n".join(parts) + "\n"

@@ -7,7 +7,7 @@ import pandas as pd
 from norank.tolerance import Tolerance
 from norank.io import atomic_path
 from norank.logs import job
-from norank.summary import findings, summary_markdown, summary_rst, verdict_grid
+from norank.summary import findings, headline_sentence, headline_table, summary_markdown, summary_rst, verdict_grid
 
 with job(snakemake) as log:
     p = snakemake.params
@@ -16,10 +16,12 @@ with job(snakemake) as log:
     bridge = pd.read_csv(snakemake.input.bridge) if "bridge" in snakemake.input.keys() else None
     found = findings(summary, cmp, Tolerance.from_config(p.tolerance), bridge)
     grid = verdict_grid(cmp) if cmp is not None else None
+    headline = headline_sentence(cmp) if cmp is not None else None
+    rows = headline_table(cmp) if cmp is not None else None
     log.info("%d findings", len(found))
     # results/summary.md sits in results/: its links are relative to that folder
     links = {name: str(Path(path).relative_to("results")) for name, path in p.links.items()}
-    for out, text in ((snakemake.output.rst, summary_rst(found, grid, p.run)),
-                      (snakemake.output.md, summary_markdown(found, grid, p.run, links))):
+    for out, text in ((snakemake.output.rst, summary_rst(found, grid, p.run, headline, rows)),
+                      (snakemake.output.md, summary_markdown(found, grid, p.run, links, headline, rows))):
         with atomic_path(out) as tmp:
             Path(tmp).write_text(text)
