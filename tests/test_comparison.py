@@ -189,7 +189,7 @@ def test_a_cell_within_only_under_the_capped_band_is_marked():
                       srow("c", "pca", "paper", "all", "ari_kmeans", 0.88, 0.0752)])
     out = compare_with_paper(paper, s, None, {"c": "crystal"})
     assert out.band_capped.tolist() == [True, False]
-    assert comparison_display(out).Band.tolist() == ["±0.15 (cap)", "±0.15"]
+    assert comparison_display(out).Band.tolist() == ["±0.150 (cap)", "±0.150"]
     assert "1 within cell(s) needed a band the sd widened up to the cap ±0.15 / ×2" in \
         markdown_blocks(comparison_preamble(out, Tolerance()))
 
@@ -211,7 +211,7 @@ def test_the_markdown_says_the_rule_the_verdicts_and_the_gap_in_the_metrics_own_
                       srow("abide", "pca", "paper", "all", "ari_kmeans", 0.01, 0.0)])
     out = compare_with_paper(paper, s, None, {"abide": "abide"})
     shown = comparison_display(out)
-    assert shown.Gap.tolist() == ["×1.18", "0.0112"] and shown.Band.tolist() == ["×/÷1.25", "±0.05"]
+    assert shown.Gap.tolist() == ["×1.18", "0.011"] and shown.Band.tolist() == ["×/÷1.25", "±0.050"]
     assert shown.Verdict.tolist() == ["within", "within"] and shown.Labels.tolist() == ["kmeans", ""]
     text = markdown_blocks(comparison_preamble(out, Tolerance()))
     assert "max(ours/paper, paper/ours)" in text and "| PCA + K-Means |" in text and "compared: 2" in text

@@ -15,10 +15,19 @@ def srow(dataset, method, protocol, subset, metric, mean, sd=np.nan, n=3):
                 mean=mean, sd=sd, n_runs=n, n_seeds=3, n_folds=1 if protocol == "paper" else 5, subsampled=False)
 
 
-def test_number_format_follows_the_paper():
-    assert fmt_number(0.14332) == "0.1433" and fmt_number(-7.33021) == "-7.3302" and fmt_number(49.18) == "49.18"
-    assert fmt_number(31912.9395) == "3.19e+04" and fmt_number(float("nan")) == "–"
-    assert fmt_mean_sd(0.5, 0.01234) == "0.5000 ± 0.0123" and fmt_mean_sd(0.5, float("nan")) == "0.5000"
+def test_one_number_format():
+    # a bounded metric: its fixed decimals; any other number: 3 significant digits
+    assert fmt_number(0.14332, "silhouette") == "0.143" and fmt_number(0.99951, "trustworthiness") == "0.9995"
+    assert fmt_number(0.14332) == "0.143" and fmt_number(-7.33021) == "-7.33" and fmt_number(49.18) == "49.2"
+    # one scientific notation, from 10^4 up and below 10^-3, never for a bounded metric
+    assert fmt_number(31912.9395) == "3.19×10⁴" and fmt_number(4.01e9) == "4.01×10⁹" and fmt_number(9999.7) == "1.00×10⁴"
+    assert fmt_number(0.000123) == "1.23×10⁻⁴" and fmt_number(0.000123, "ari") == "0.000"
+    # no negative zero
+    assert fmt_number(-0.0000012, "nmi") == "0.000" and fmt_mean_sd(-0.0001, 0.0002, "silhouette") == "0.000 ± 0.000"
+    assert fmt_number(float("nan")) == "–" and fmt_number(float("inf")) == "∞"
+    # mean ± sd: the sd to the mean's last place, a scientific mean factored out
+    assert fmt_mean_sd(0.5, 0.01234) == "0.500 ± 0.012" and fmt_mean_sd(0.5, float("nan")) == "0.500"
+    assert fmt_mean_sd(77712.0, 3712.0, "calinski_harabasz") == "(7.77 ± 0.37)×10⁴"
 
 
 def test_cluster_table_has_a_row_per_method_and_protocol():
@@ -94,7 +103,8 @@ def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
 
 @pytest.mark.parametrize("mean, sd, metric, shown", [
     (22.7412, 2.4983, "davies_bouldin_true_labels", "22.7 ± 2.5"),  # 3 significant digits, sd to the same place
-    (88123.4, 186.24, "calinski_harabasz_true_labels", "88100 ± 200"),
+    (88123.4, 186.24, "calinski_harabasz_true_labels", "(8.81 ± 0.02)×10⁴"),
+    (1234.5, 56.7, "calinski_harabasz_true_labels", "1230 ± 60"),
     (0.6012, 0.02345, "silhouette_true_labels", "0.601 ± 0.023"),
     (0.99951, 0.0002, "trustworthiness", "0.9995 ± 0.0002"),
     (0.5, float("nan"), "ari_kmeans", "0.500"),
@@ -106,15 +116,21 @@ def test_cells_have_the_metrics_own_digits(mean, sd, metric, shown):
 
 def test_the_papers_values_follow_our_rows_in_the_display():
     cmp = pd.DataFrame([
-        dict(table=2, dataset="oli", method="pca", metric="silhouette", paper_printed="0.1434", status="compared"),
-        dict(table=2, dataset="oli", method="pca", metric="nmi", paper_printed="0.7700", status="compared"),
-        dict(table=4, dataset="gal_r", method="pca", metric="nmi", paper_printed="0.5", status="realistic preset (not a reproduction)"),
-        dict(table=5, dataset="oli", method="cp-R5", metric="relative_error", paper_printed="0.6441 (R=5)", status="compared"),
+        dict(table=2, dataset="oli", method="pca", metric="silhouette", paper=0.1434, paper_printed="0.1434",
+             status="compared"),
+        dict(table=2, dataset="oli", method="pca", metric="nmi", paper=0.77, paper_printed="0.7700", status="compared"),
+        dict(table=2, dataset="oli", method="pca", metric="davies_bouldin", paper=-0.0001, paper_printed="-0.0001",
+             status="compared"),
+        dict(table=4, dataset="gal_r", method="pca", metric="nmi", paper=0.5, paper_printed="0.5",
+             status="realistic preset (not a reproduction)"),
+        dict(table=5, dataset="oli", method="cp-R5", metric="relative_error", paper=0.6441, paper_printed="0.6441 (R=5)",
+             status="compared"),
     ])
-    assert published_values(cmp, 2) == {("oli", "pca"): {"Sil.": "0.1434", "NMI": "0.7700"}}
-    assert published_values(cmp, 4) == {} and published_values(cmp, 5) == {("oli", "cp"): {"Error (in-sample)": "0.6441 (R=5)"}}
+    # the published values print by the rule of ours (the metric's decimals; the paper's note kept)
+    assert published_values(cmp, 2) == {("oli", "pca"): {"Sil.": "0.143", "NMI": "0.770", "DB": "-1.00×10⁻⁴"}}
+    assert published_values(cmp, 4) == {} and published_values(cmp, 5) == {("oli", "cp"): {"Error (in-sample)": "0.644 (R=5)"}}
     summary = pd.DataFrame([dict(dataset="oli", method="pca", rank=None, protocol="paper", subset="all",
                                  metric="silhouette_true_labels", mean=0.15, sd=0.0, n_runs=3)])
     _, shown = cluster_table(summary, ["oli"], ["silhouette_true_labels", "nmi_kmeans"], ["pca", "umap"],
                              published=published_values(cmp, 2))
-    assert shown.Protocol.tolist() == ["paper", "published"] and shown["Sil."].tolist() == ["0.150 ± 0.000", "0.1434"]
+    assert shown.Protocol.tolist() == ["paper", "published"] and shown["Sil."].tolist() == ["0.150 ± 0.000", "0.143"]

@@ -56,7 +56,7 @@ def test_the_findings_are_computed_from_the_results():
     assert found[3] == ("**Best held out**: by ARI metric learning is best on 1 of 2 datasets (abide Metric learning "
                         "0.09; lfw UMAP 0.80); by P@1 metric learning is best on 1 of 1 datasets (lfw Metric learning "
                         "0.93).")
-    assert "Table 2, lfw, Metric learning, silhouette: ours 0.6, paper 0.975 (7.5 bands off)" in found[4]
+    assert "Table 2, lfw, Metric learning, silhouette: ours 0.600, paper 0.975 (7.5 bands off)" in found[4]
     read_back = pd.read_csv(io.StringIO(cmp.to_csv(index=False)))  # the rule reads results/tables/paper_comparison.csv
     assert findings(summary, read_back, Tolerance()) == found and verdict_grid(read_back).equals(verdict_grid(cmp))
     grid = verdict_grid(cmp)

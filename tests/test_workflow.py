@@ -342,3 +342,41 @@ def test_tiny_run_runs_the_official_code_unmodified_and_scores_it(tiny_run, offi
     assert set(cmp[cmp.method == "official_code"].paper_dataset) == {"lfw", "olivetti"}
     fidelity = pd.read_csv(tiny_run / "results" / "tables" / "official_fidelity.csv")
     assert set(fidelity.dataset) == {"lfw", "olivetti"} and "seconds_per_epoch" in set(fidelity.metric)
+
+
+from norank.formatting import bounded_decimals  # noqa: E402
+from norank.report import metric_key  # noqa: E402
+from norank.table_registry import METRICS  # noqa: E402
+
+HEADER_METRIC = {c.header: name for name, c in METRICS.items()}
+NUMBER = re.compile(r"(?<![\w.×⁰¹²³⁴⁵⁶⁷⁸⁹⁻])-?\d+(?:\.(\d+))?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?")
+
+
+def test_every_rendered_table_prints_numbers_by_one_rule(tiny_run):
+    """No Python e-notation or caret powers next to ×10ⁿ, no negative zero, and a published row at the
+    precision of our in-sample row beside it (norank.formatting)."""
+    pages = sorted((tiny_run / "results" / "tables").glob("*.md")) + [tiny_run / "results" / "summary.md"]
+    assert len(pages) > 8
+    for page in pages:
+        text = page.read_text()
+        assert not re.search(r"\d[eE][+-]?\d", text), (page.name, re.search(r".{30}\d[eE][+-]?\d.{10}", text))
+        assert "×10^" not in text and not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), page.name
+        rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
+                if line.startswith("|") and not line.startswith("|:") and not line.startswith("|-")]
+        if not rows or "Protocol" not in rows[0]:
+            continue
+        head = rows[0]
+        by_key = {(r[0], r[1], r[head.index("Protocol")]): r for r in rows[1:] if len(r) == len(head)}
+        for (dataset, method, protocol), published in by_key.items():
+            ours = by_key.get((dataset, method.removesuffix(" †"), "paper"))
+            if protocol != "published" or ours is None:
+                continue
+            for col, (p, o) in enumerate(zip(published, ours)):
+                pm, om = NUMBER.search(p), NUMBER.search(o)
+                if not (pm and om) or "×10" in pm.group(0) + om.group(0):
+                    continue
+                if bounded_decimals(HEADER_METRIC.get(metric_key(head[col]))) is not None:  # the metric's decimals
+                    assert len(pm.group(1) or "") == len(om.group(1) or ""), (page.name, head[col], p, o)
+                elif pm.group(1) is not None and om.group(1) is not None:  # 3 significant digits each
+                    assert len(pm.group(0).lstrip("-0.").replace(".", "")) == 3 == len(
+                        om.group(0).lstrip("-0.").replace(".", "")), (page.name, head[col], p, o)

@@ -248,22 +248,24 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
             return ""
         if r["kind"] == "scale" and pd.notna(r["ratio"]):
             return f"×{significant(r['ratio'])}"
-        return fmt_number(r["diff"])
+        return fmt_number(r["diff"], r["metric"])
 
     def band(r):
         if pd.isna(r["band"]):
             return ""
         cap = " (cap)" if is_within(r["band_capped"]) else ""
-        return (f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{significant(r['band'])}") + cap
+        return (f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{fmt_number(r['band'], r['metric'])}") + cap
 
     return pd.DataFrame({
         "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
         "Method": [method_label(m, table=True) for m in cmp.method],
         "n": ["" if pd.isna(n) else str(int(n)) for n in cmp.n_train], "Metric": cmp.metric,
         "Labels": cmp.label_variant.fillna(""),
-        "Paper": cmp.paper_printed,
+        # the published value by the rule of ours in its row (the CSV keeps it as printed)
+        "Paper": [fmt_number(p, k) for p, k in zip(cmp.paper, cmp.metric)],
         "Ours (paper protocol)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.ours_mean, cmp.ours_sd, cmp.metric)],
-        "Ours, other labels": ["" if pd.isna(v) else fmt_number(v) for v in cmp.ours_other_variant],
+        "Ours, other labels": ["" if pd.isna(v) else fmt_number(v, k) for v, k in zip(cmp.ours_other_variant,
+                                                                                      cmp.metric)],
         "Ours (held out)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.heldout_mean, cmp.heldout_sd, cmp.metric)],
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],

@@ -15,12 +15,14 @@ NMI on k-means labels; ``metrics.csv`` holds both label variants.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from norank.formatting import MISSING, fmt_mean_sd
+from norank.formatting import MISSING, fmt_mean_sd, fmt_number
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, OFFICIAL_CODE, PCA, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
@@ -99,7 +101,11 @@ def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dic
         if table == 5 and family != METRIC_LEARNING:
             method = family
         if metric_column(r.metric) is not None:
-            out.setdefault((r.dataset, method), {})[published_header(r.metric, table)] = str(r.paper_printed)
+            # by the rule of our cells (norank.formatting), with a note the paper prints beside it
+            # ("(R=5)"); the comparison's CSV keeps it as printed
+            note = re.search(r"\s\(.*\)$", str(r.paper_printed))
+            out.setdefault((r.dataset, method), {})[published_header(r.metric, table)] = (
+                fmt_number(r.paper, r.metric) + (note.group(0) if note else ""))
     return out
 
 

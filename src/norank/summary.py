@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from norank.comparison import verdict_table, within_counts, within_sentence
-from norank.formatting import MISSING, fmt_mean_sd, significant
+from norank.formatting import MISSING, fmt_mean_sd, fmt_number
 from norank.labels import method_label
 from norank.methods import METRIC_LEARNING, Method
 from norank.paper_tables import protocol_subset
@@ -114,7 +114,8 @@ def deviation_finding(cmp: pd.DataFrame, tolerance) -> str | None:
         return None
     r = top.iloc[0]
     return (f"**Largest deviation from the paper**: Table {int(r.table)}, {r.dataset}, {method_label(r.method)}, "
-            f"{r.metric}: ours {significant(r.ours_mean)}, paper {r.paper_printed} ({r.bands:.1f} bands off).")
+            f"{r.metric}: ours {fmt_number(r.ours_mean, r.metric)}, paper {fmt_number(r.paper, r.metric)} "
+            f"({r.bands:.1f} bands off).")
 
 
 def bridge_finding(bridge: pd.DataFrame) -> str | None:
