@@ -101,6 +101,16 @@ def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
     assert shown.Method.tolist() == ["Metric Learning (official recipe)", "Metric Learning (official recipe) †"]
 
 
+def test_table5_flags_an_explained_variance_below_minus_one():
+    s = pd.DataFrame([srow("stars", "metric_learning-official", protocol, subset, k, v, 0.5)
+                      for protocol, subset, err, ev in (("paper", "reconstruction_in_sample", 0.3, 0.91),
+                                                        ("heldout", "reconstruction_heldout", 2.88, -7.25))
+                      for k, v in (("relative_error", err), ("explained_variance", ev))])
+    _, shown = reconstruction_table(s, ["stars"])
+    variance = [c for c in shown if c.startswith("Expl. var.")]
+    assert shown[variance].iloc[0].tolist() == ["0.910 ± 0.500", "-7.250 ± 0.500 ‡"]
+
+
 @pytest.mark.parametrize("mean, sd, metric, shown", [
     (22.7412, 2.4983, "davies_bouldin_true_labels", "22.7 ± 2.5"),  # 3 significant digits, sd to the same place
     (88123.4, 186.24, "calinski_harabasz_true_labels", "(8.81 ± 0.02)×10⁴"),

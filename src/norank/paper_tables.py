@@ -71,6 +71,12 @@ def summary_cell(cells: dict, dataset: str, method: str, protocol: str, subset: 
 EXTENSION_MARK = " †"
 EXTENSION_NOTE = ("† the official recipe on a dataset the official code does not run (it covers LFW and Olivetti): "
                   "an extension of the recipe, with its LFW settings.")
+# a value that needs a word (Table 5): explained variance below -1
+RED_FLAG_MARK = " ‡"
+RED_FLAG_NOTE = ("‡ explained variance below −1 (relative error above √2): the reconstruction is further from the "
+                 "samples than an all-zero one. For a held-out cell, the least-squares map from embedding to input, "
+                 "fitted on the training folds, does not carry over to the held-out embeddings; compare the same "
+                 "row in sample.")
 
 
 def is_extension(method: str, source: str | None) -> bool:
@@ -207,7 +213,8 @@ def reconstruction_table(summary: pd.DataFrame, datasets: list[str], sources: di
                     f"{error}{protocol}": number_format(r[f"{where}_error_mean"], r[f"{where}_error_sd"],
                                                         "relative_error"),
                     f"{variance}{protocol}": number_format(r[f"{where}_ev_mean"], r[f"{where}_ev_sd"],
-                                                           "explained_variance")}
+                                                           "explained_variance")
+                    + (RED_FLAG_MARK if r[f"{where}_ev_mean"] < -1 else "")}
         shown.append(row)
         if published and (r["dataset"], r["method"]) in published:  # Table 5 has no protocol column
             values = published[r["dataset"], r["method"]]
