@@ -198,3 +198,37 @@ def test_auto_picks_the_mlp_for_samples_the_cnn_would_pool_below_one_pixel():
     X, y = blobs(shape=(3, 20))
     cfg = TrainConfig(encoder="auto", **SMALL)  # (4, 8): two pools need sides of 4
     assert np.isfinite(train_embedding(X, y, np.arange(len(y)), cfg, seed=0, progress=False).history[-1]["total"])
+
+
+@pytest.mark.parametrize("shape", [(6, 100), (100, 6), (3, 3), (8, 8, 3), (1, 500), (200, 200)])
+@pytest.mark.parametrize("recipe", ["eq13", "official"])
+def test_every_sample_shape_a_sheet_passes_trains_with_every_recipe(repo, shape, recipe):
+    """The options a sheet dataset's job gets (norank.job_params.train, default config) train on any
+    sample shape: the encoder follows the shape (eq. 13's auto: the CNN only where its pools fit; the
+    official recipe's CNN only for 2-D samples with sides of at least 4, else our MLP)."""
+    from test_plan import load_config
+
+    from norank import job_params
+    from norank.ml.encoders import ConvEncoder, MLPEncoder
+    from norank.ml.official import OfficialEncoder
+
+    config = load_config(repo)
+    config["datasets"] = {"mine": {"source": "tensor", "data": "x.npz", "shape": "x".join(map(str, shape))}}
+    options = {**job_params.train(config, "mine", "all", recipe), "epochs": 1, "batch_size": 12}
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 6)
+    X = rng.normal(size=(18, *shape)).astype(np.float32)
+    result = train_embedding(X, y, np.arange(18), TrainConfig.from_dict(options), seed=0, progress=False)
+    assert np.isfinite(embed(result.model, X, result.device)).all()
+    expected = {("eq13", (200, 200)): ConvEncoder, ("official", (6, 100)): OfficialEncoder,
+                ("official", (100, 6)): OfficialEncoder, ("official", (200, 200)): OfficialEncoder}
+    assert type(result.model) is expected.get((recipe, shape), MLPEncoder)
+
+
+def test_the_official_cnn_named_on_a_shape_it_cannot_take_says_what_to_set():
+    from norank.ml.encoders import build_encoder
+
+    with pytest.raises(Exception, match=r"official recipe's CNN needs \(H, W\) samples with both sides at least 4 .*"
+                                        r"got sample shape \(3, 3\); set the dataset's official_recipe: "
+                                        r"\{encoder: mlp\}"):
+        build_encoder("official_cnn", (3, 3))

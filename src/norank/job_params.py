@@ -16,7 +16,8 @@ from norank.config import config_schema
 from norank.errors import NorankError
 from norank.methods import METRIC_LEARNING, PCA_SVM, Method
 from norank.plan import canonical
-from norank.recipes import EQ13, recipe_options
+from norank.data.user import parse_shape
+from norank.recipes import EQ13, OFFICIAL, official_encoder, recipe_options
 from norank.splits import PAPER, Split
 from norank.tune import parse_space
 
@@ -85,6 +86,8 @@ def train(config: dict, dataset: str, split: str | None = None, recipe: str | No
     if recipe is not None:
         official = {**config["official_recipe"], **ds.get("official_recipe", {})}
         options = recipe_options(recipe, options, official)
+        if recipe in OFFICIAL and ds.get("shape"):  # a user's dataset: its sample shape is declared
+            options = official_encoder(options, parse_shape(ds["shape"]))
     if split is not None:
         options = plan.training_options(options, split)
     return canonical(options)

@@ -36,6 +36,26 @@ OFFICIAL_OPTIONS = dict(encoder="official_cnn", embedding_dim=128, dropout=0.3, 
                         noise_p=0.0, augmented_copies=False, loss_options=dict(margin=1.0, alpha=0.3, k=5))
 
 
+# the official recipe's CNN (norank.ml.official.OfficialEncoder) max-pools twice by 2 before its
+# adaptive pool: it takes (H, W) samples whose sides are at least 4
+OFFICIAL_CNN_MIN_SIDE = 4
+
+
+def official_cnn_fits(sample_shape) -> bool:
+    """Whether the official recipe's CNN can take samples of ``sample_shape``."""
+    return len(sample_shape) == 2 and min(sample_shape) >= OFFICIAL_CNN_MIN_SIDE
+
+
+def official_encoder(options: dict, sample_shape) -> dict:
+    """The official recipe's options for samples of ``sample_shape`` (known for a user's dataset):
+    where its CNN cannot take them (a side below 4, or not 2-D), our MLP encoder instead, trained
+    at the recipe's head rate (no convolutions for the lower one), the README's stated choice (the recipe is an extension beyond the official code's datasets there
+    anyway, marked †). The job's parameters hold the encoder it trains."""
+    if options.get("encoder") == "official_cnn" and sample_shape is not None and not official_cnn_fits(sample_shape):
+        return {**options, "encoder": "mlp", "lr_encoder": None}  # no convolutions: the head's rate for all
+    return options
+
+
 def recipe_options(recipe: str, train: dict, official: dict) -> dict:
     """The training options of ``recipe``: ``train`` (the config's ``train`` block with the
     dataset's own on top) for eq13; :data:`OFFICIAL_OPTIONS` with ``official`` (the config's

@@ -31,7 +31,7 @@ from torch.nn import functional as F
 
 from norank.errors import NorankError
 from norank.ml.loop import Batch, Objective, Step
-from norank.recipes import OFFICIAL
+from norank.recipes import OFFICIAL, OFFICIAL_CNN_MIN_SIDE, official_cnn_fits
 
 VARIANTS = OFFICIAL  # the objective's two readings of the mining inputs (module docstring)
 
@@ -43,8 +43,10 @@ class OfficialEncoder(nn.Module):
 
     def __init__(self, in_shape: Sequence[int], dim: int = 128, dropout: float = 0.3):
         super().__init__()
-        if len(in_shape) != 2:
-            raise NorankError(f"the official recipe's CNN needs (H, W) samples, got sample shape {tuple(in_shape)}.")
+        if not official_cnn_fits(in_shape):
+            raise NorankError(f"the official recipe's CNN needs (H, W) samples with both sides at least "
+                              f"{OFFICIAL_CNN_MIN_SIDE} (it max-pools twice by 2), got sample shape {tuple(in_shape)}; "
+                              "set the dataset's official_recipe: {encoder: mlp}.")
         blocks: list[nn.Module] = []
         for c_in, c_out in ((1, 32), (32, 64), (64, 128)):
             blocks += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(), nn.MaxPool2d(2)]
