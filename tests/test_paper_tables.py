@@ -20,6 +20,7 @@ def test_one_number_format():
     assert fmt_number(0.14332, "silhouette") == "0.143" and fmt_number(0.99951, "trustworthiness") == "0.9995"
     assert fmt_number(0.14332) == "0.143" and fmt_number(-7.33021) == "-7.33" and fmt_number(49.18) == "49.2"
     # one scientific notation, from 10^4 up and below 10^-3, never for a bounded metric
+    assert fmt_number(0.99971) == "1.00" and fmt_mean_sd(0.99971, 0.0004, "separation_ratio") == "1.00 ± 0.00"
     assert fmt_number(31912.9395) == "3.19×10⁴" and fmt_number(4.01e9) == "4.01×10⁹" and fmt_number(9999.7) == "1.00×10⁴"
     assert fmt_number(0.000123) == "1.23×10⁻⁴" and fmt_number(0.000123, "ari") == "0.000"
     # no negative zero

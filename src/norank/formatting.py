@@ -64,7 +64,7 @@ def significant(x: float, digits: int = DIGITS) -> str:
     if _scientific(rounded):
         n = _exponent(rounded)
         return f"{x / 10 ** n:.{digits - 1}f}{power(n)}"
-    d = max(digits - 1 - _exponent(x), 0)
+    d = max(digits - 1 - _exponent(rounded), 0)  # 0.9997 -> 1.00, not 1.000
     return _unsigned_zero(f"{round(x, d):.{d}f}")
 
 
@@ -91,7 +91,7 @@ def decimals(metric: str | None, mean: float) -> int:
     fixed = bounded_decimals(metric)
     if fixed is not None:
         return fixed
-    return DIGITS - 1 - _exponent(mean)
+    return DIGITS - 1 - _exponent(float(f"{mean:.{DIGITS - 1}e}"))  # of the rounded mean: 0.9997 -> 1.00
 
 
 def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
