@@ -146,7 +146,12 @@ class NoRankEmbedding(TransformerMixin, BaseEstimator):
 
     def _fitted(self) -> Embedder:
         if not hasattr(self, "embedder_"):
-            raise NorankError("this NoRankEmbedding is not fitted yet; call fit(X, y) first.")
+            from sklearn.exceptions import NotFittedError
+
+            class NotFitted(NorankError, NotFittedError):
+                """scikit-learn's NotFittedError (what check_is_fitted raises), with our message."""
+
+            raise NotFitted("this NoRankEmbedding is not fitted yet; call fit(X, y) first.")
         return self.embedder_
 
     def transform(self, X) -> np.ndarray:

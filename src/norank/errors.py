@@ -5,8 +5,9 @@ class NorankError(Exception):
     """Base class of the errors this library raises on purpose."""
 
 
-class DataError(NorankError):
-    """Input data is missing, corrupt or unusable (bad shape, NaN, tiny class...)."""
+class DataError(NorankError, ValueError):
+    """Input data is missing, corrupt or unusable (bad shape, NaN, tiny class...); a ValueError too,
+    as scikit-learn and numpy callers expect of bad input values."""
 
 
 class OfflineError(DataError):
