@@ -115,8 +115,8 @@ def test_the_verdict_counts_per_table_and_method_in_the_tables_row_order():
                             informative=pd.Series([None, False, True, True, None, True, None, None, True], dtype=object),
                             uninformative_reason=["", "near zero: x", "", "", "", "", "", "", ""]))
     v = verdict_table(cmp)
-    assert v.Method.tolist() == ["PCA + K-Means", "CP-R5", "CP-R10", "Tucker (R,H,W)-R5", "Metric Learning",
-                                 "Metric Learning (official recipe)", "PCA + K-Means"]
+    assert v.Method.tolist() == ["PCA + K-Means", "CP-R5", "CP-R10", "Tucker (R,H,W)-R5", "Metric learning",
+                                 "Metric learning (official recipe)", "PCA + K-Means"]
     assert v.iloc[0].to_dict() == {"Table": 2, "Method": "PCA + K-Means", "cells": 3, "compared": 3, "within": 2,
                                    "informative": 1, "uninformative": 1, "share within": "67%"}
     assert v.iloc[-1].to_dict() == {"Table": 3, "Method": "PCA + K-Means", "cells": 1, "compared": 0, "within": 0,

@@ -61,9 +61,9 @@ def test_the_official_recipe_beyond_the_official_codes_datasets_is_marked_an_ext
     num, shown = cluster_table(s, ["faces", "stars"], ["nmi_kmeans"], methods,
                                sources={"faces": "olivetti", "stars": "galaxy"})
     assert num.extension.tolist() == [False, False, False, False, True]  # the official recipe, only on galaxy
-    assert shown.Method.tolist() == ["Metric Learning", "Metric Learning (official recipe)",
-                                     "Metric Learning (official code, unmodified)", "Metric Learning",
-                                     "Metric Learning (official recipe) †"]
+    assert shown.Method.tolist() == ["Metric learning", "Metric learning (official recipe)",
+                                     "Metric learning (official code, unmodified)", "Metric learning",
+                                     "Metric learning (official recipe) †"]
 
 
 def test_reconstruction_table_picks_the_lowest_error_rank_per_family():
@@ -92,14 +92,14 @@ def test_efficiency_table_shows_not_applicable_with_the_reason():
     num, shown = efficiency_table(eff_rows())
     ml = num[(num.n_train == 128)].iloc[0]
     assert ml.accuracy_mean == pytest.approx(0.85) and ml.accuracy_sd == pytest.approx(np.std([0.8, 0.9], ddof=1))
-    assert shown.loc[0, "Metric Learning"] == "NA (n=16 < 2 x 40 classes)"
+    assert shown.loc[0, "Metric learning"] == "NA (n=16 < 2 x 40 classes)"
 
 
 def test_table5_marks_the_official_recipe_beyond_the_official_codes_datasets():
     s = pd.DataFrame([srow(d, "metric_learning-official", "paper", "reconstruction_in_sample", k, v)
                       for d in ("faces", "stars") for k, v in (("relative_error", 0.3), ("explained_variance", 0.91))])
     num, shown = reconstruction_table(s, ["faces", "stars"], sources={"faces": "lfw", "stars": "crystal"})
-    assert shown.Method.tolist() == ["Metric Learning (official recipe)", "Metric Learning (official recipe) †"]
+    assert shown.Method.tolist() == ["Metric learning (official recipe)", "Metric learning (official recipe) †"]
 
 
 def test_table5_flags_an_explained_variance_below_minus_one():

@@ -61,7 +61,7 @@ def test_the_findings_are_computed_from_the_results():
     assert findings(summary, read_back, Tolerance()) == found and verdict_grid(read_back).equals(verdict_grid(cmp))
     grid = verdict_grid(cmp)
     assert grid.to_dict("records")[0] == {"Method": "PCA + K-Means", "Table 2": "1 / 1, 0 informative"}
-    assert grid.to_dict("records")[2] == {"Method": "Metric Learning (official recipe)", "Table 2": "1 / 1, 1 informative"}
+    assert grid.to_dict("records")[2] == {"Method": "Metric learning (official recipe)", "Table 2": "1 / 1, 1 informative"}
     rst, md = summary_rst(found, grid, "2 datasets."), summary_markdown(found, grid, "2 datasets.", {"Table 2": "tables/t2.html"})
     assert rst.startswith("Summary of this run\n---") and ".. csv-table::" in rst and "trust the held-out one" in rst
     assert "- [Table 2](tables/t2.html)" in md and re.search(r"\| PCA \+ K-Means +\| 1 / 1, 0 informative +\|", md)

@@ -162,7 +162,7 @@ def test_tiny_run_writes_tables_2_to_6_and_compares_every_paper_cell(repo, tiny_
     assert {"metric_learning", "metric_learning-official"} <= set(both.method)
     assert set(cmp[cmp.label_variant == "kmeans"].paper_dataset) == {"abide"}
     md = (tables / "paper_comparison.md").read_text()
-    assert "**Verdict per table and method (paper protocol)**" in md and "Metric Learning (official recipe)" in md
+    assert "**Verdict per table and method (paper protocol)**" in md and "Metric learning (official recipe)" in md
     html = (tables / "paper_comparison.html").read_text()
     assert "<h2>Verdict per table and method (paper protocol)</h2>" in html and "<table" in html
 

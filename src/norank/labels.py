@@ -15,12 +15,9 @@ _NAMES = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP", "metric_learning": "Met
           "metric_learning-official_fixed": "Metric learning (official recipe, mining fixed)",
           "metric_learning-tuned": "Metric learning (eq. 13, tuned on inner folds)",
           "pca_svm": "PCA + SVM", "transformer": "Transformer", "official_code": "Official code, unmodified"}
-# the paper's table headers: projections are clustered by k-means ("PCA + K-Means")
-_TABLE_NAMES = {**_NAMES, "metric_learning": "Metric Learning",
-                "metric_learning-official": "Metric Learning (official recipe)",
-                "metric_learning-official_fixed": "Metric Learning (official recipe, mining fixed)",
-                "metric_learning-tuned": "Metric Learning (eq. 13, tuned on inner folds)",
-                "official_code": "Metric Learning (official code, unmodified)",
+# the paper's table headers: projections are clustered by k-means ("PCA + K-Means"); method names
+# keep one capitalisation everywhere (sentence case: "Metric learning")
+_TABLE_NAMES = {**_NAMES, "official_code": "Metric learning (official code, unmodified)",
                 **{m: f"{_NAMES[m]} + K-Means" for m in ("pca", "tsne", "umap")}}
 
 
