@@ -112,6 +112,9 @@ def test_the_headline_gives_the_verdict_and_whose_the_misses_are_per_table_and_d
         "rows 0 of 3. Of the 5 that do not, the largest share is paper: official code differs (2); then ours 1; "
         "unresolved 1; paper: not rebuildable 1.")
     md = summary_markdown([], None, "run.", {}, headline_sentence(cmp), rows)
-    assert md.index("**Verdict**: 1 of 6") < md.index("| Table ") < md.index("run.")
+    assert md.index("**Verdict**: 1 of 6") < md.index("| Table ") < md.index("**within tolerance**") < md.index("run.")
+    assert "within ± 0.05 of a published bounded score" in md  # the rule's own numbers (norank.tolerance)
+    wide = summary_markdown([], None, "run.", {}, "v", rows, Tolerance(abs=0.1))
+    assert "within ± 0.1 of a published bounded score" in wide
     assert re.search(r"\| 1\.000 +\| –", md)  # printed as formatted (tabulate would re-parse 1.000 to 1)
     assert headline_sentence(cmp[cmp.status != "compared"]) is None

@@ -222,20 +222,36 @@ def _rst_table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def terms(tolerance=None) -> str:
+    """The headline's terms, defined where they are first used (the run's tolerance rule)."""
+    from norank.tolerance import Tolerance
+
+    t = tolerance or Tolerance()
+    return (f"*Terms*: **within tolerance**: our mean is within ± {t.abs:g} of a published bounded score "
+            f"(silhouette, ARI, NMI, ...) or within a factor {t.ratio:g} of a published scale value (DB, CH, SR, "
+            f"error), the band widened by {t.sd_multiple:g} × our sd over seeds up to ± {t.cap_abs:g} / × "
+            f"{t.cap_ratio:g}; **informative**: a within cell that a failed method would not also match; "
+            "**eq. 13**: the paper's objective with our choices; **official recipe**: the official code's training, "
+            "re-implemented; **official code, unmodified**: the author's code run as published; **owner** of a miss: "
+            "*ours* (a named choice of ours), *paper: inconsistent* (printed values contradict each other), "
+            "*paper: official code differs* (the unmodified code gives another number), *paper: not rebuildable* "
+            "(no published artefact produces it), *unresolved* (nothing better shown).")
+
+
 HEADLINE_KEY = ("the metric-learning rows' key metric per paper table and dataset (mean ± sd over seeds, paper "
                 "protocol unless held out), how many of all the published cells there reproduce, and whose the misses "
                 "are (the comparison table gives each cell's owner, reason and evidence)")
 
 
 def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str, headline: str | None = None,
-                headline_rows: pd.DataFrame | None = None) -> str:
+                headline_rows: pd.DataFrame | None = None, tolerance=None) -> str:
     """The landing page's summary section (reStructuredText): the verdict sentence and the headline
     table first, then the run, the findings, the verdict grid and the caveat."""
     parts = ["Summary of this run", "-------------------", ""]
     if headline:
         parts += [headline, ""]
     if headline_rows is not None and len(headline_rows):
-        parts += [f"*Headline* ({HEADLINE_KEY}):", "", _rst_table(headline_rows)]
+        parts += [f"*Headline* ({HEADLINE_KEY}):", "", _rst_table(headline_rows), terms(tolerance), ""]
     parts += [run, ""]
     parts += [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
@@ -245,7 +261,7 @@ def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str, headline:
 
 
 def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, links: dict[str, str],
-                     headline: str | None = None, headline_rows: pd.DataFrame | None = None) -> str:
+                     headline: str | None = None, headline_rows: pd.DataFrame | None = None, tolerance=None) -> str:
     """``results/summary.md``: the verdict sentence, the headline table, the findings, the verdict
     grid and a link to every table and figure."""
     parts = ["# Summary of this run", ""]
@@ -253,7 +269,7 @@ def summary_markdown(found: list[str], grid: pd.DataFrame | None, run: str, link
         parts += [headline, ""]
     if headline_rows is not None and len(headline_rows):
         parts += [f"*Headline* ({HEADLINE_KEY}):", "", headline_rows.to_markdown(index=False, disable_numparse=True),
-                  ""]
+                  "", terms(tolerance), ""]
     parts += [run, ""] + [f"- {f}" for f in found] + [""]
     if grid is not None and len(grid):
         parts += [f"**Verdict** ({GRID_KEY}):", "", grid.to_markdown(index=False, disable_numparse=True), ""]

@@ -14,14 +14,15 @@ with job(snakemake) as log:
     summary = pd.read_csv(snakemake.input.summary)
     cmp = pd.read_csv(snakemake.input.comparison) if "comparison" in snakemake.input.keys() else None
     bridge = pd.read_csv(snakemake.input.bridge) if "bridge" in snakemake.input.keys() else None
-    found = findings(summary, cmp, Tolerance.from_config(p.tolerance), bridge)
+    tolerance = Tolerance.from_config(p.tolerance)
+    found = findings(summary, cmp, tolerance, bridge)
     grid = verdict_grid(cmp) if cmp is not None else None
     headline = headline_sentence(cmp) if cmp is not None else None
     rows = headline_table(cmp) if cmp is not None else None
     log.info("%d findings", len(found))
     # results/summary.md sits in results/: its links are relative to that folder
     links = {name: str(Path(path).relative_to("results")) for name, path in p.links.items()}
-    for out, text in ((snakemake.output.rst, summary_rst(found, grid, p.run, headline, rows)),
-                      (snakemake.output.md, summary_markdown(found, grid, p.run, links, headline, rows))):
+    for out, text in ((snakemake.output.rst, summary_rst(found, grid, p.run, headline, rows, tolerance)),
+                      (snakemake.output.md, summary_markdown(found, grid, p.run, links, headline, rows, tolerance))):
         with atomic_path(out) as tmp:
             Path(tmp).write_text(text)
