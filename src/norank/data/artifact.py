@@ -157,6 +157,8 @@ def load_dataset(path: str | Path) -> Dataset:
             X_aug=arrays.get("X_aug"),
             aug_source=arrays.get("aug_source"),
         )
+    except DataError:  # ours (a ValueError too)
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError) as e:
         raise DataError(f"dataset artifact {path} is corrupt or incomplete ({type(e).__name__}: {e}). {fix}") from e
     if sha256_array(np.ascontiguousarray(X, dtype=np.float32)) != prov.get("X_sha256"):

@@ -80,6 +80,8 @@ def array_shape(path: Path, key: str | None, column: str) -> tuple[int, ...]:
                                         f"sheet's `{'x_key' if column == 'data' else 'y_key'}` column.")
             with z.open(f"{key}.npy") as f:
                 return _npy_header_shape(f)
+    except DataError:  # ours (a ValueError too), already naming the file
+        raise
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
         raise FileError(column, f"{path} cannot be read ({e}); is it a valid {path.suffix} file?") from None
 
@@ -170,6 +172,8 @@ def load_array(path: Path, key: str | None) -> np.ndarray:
             with np.load(path, allow_pickle=False) as z:
                 return z[key]
         return np.load(path, allow_pickle=False)
+    except DataError:  # ours (a ValueError too), already naming the file
+        raise
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
         raise DataError(f"{path} cannot be read ({e}); is it a valid {path.suffix} file?") from None
 
