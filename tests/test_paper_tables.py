@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from norank.formatting import fmt_mean_sd, fmt_number
-from norank.paper_tables import (cluster_table, efficiency_table, published_header, published_values,
-                                 reconstruction_table, table_methods)
+from norank.paper_tables import (EXTENSION_NOTE, RED_FLAG_NOTE, cluster_table, efficiency_table, footnotes,
+                                 published_header, published_values, reconstruction_table, table_methods)
 
 
 def srow(dataset, method, protocol, subset, metric, mean, sd=np.nan, n=3):
@@ -110,6 +110,9 @@ def test_table5_flags_an_explained_variance_below_minus_one():
     _, shown = reconstruction_table(s, ["stars"])
     variance = [c for c in shown if c.startswith("Expl. var.")]
     assert shown[variance].iloc[0].tolist() == ["0.910 ± 0.500", "-7.250 ± 0.500 ‡"]
+    assert footnotes(shown) == "\n\n" + RED_FLAG_NOTE  # the note of the mark the table holds, and only it
+    _, marked = reconstruction_table(s, ["stars"], sources={"stars": "crystal"})
+    assert footnotes(marked) == "\n\n" + EXTENSION_NOTE + "\n\n" + RED_FLAG_NOTE
 
 
 @pytest.mark.parametrize("mean, sd, metric, shown", [

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 # the config schema of this checkout (the Snakefile validates every config with it)
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 
+@functools.cache
 def config_schema() -> dict:
-    """The config schema (:data:`SCHEMA`) as a dict."""
+    """The config schema (:data:`SCHEMA`) as a dict, read once per process (do not modify it)."""
     import yaml
 
     return yaml.safe_load(SCHEMA.read_text())

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from norank.errors import NorankError
 
@@ -104,6 +105,10 @@ class Embedder:
         return embed(self.model, X, self.device)
 
 
+class NotFitted(NorankError, NotFittedError):
+    """scikit-learn's NotFittedError (what check_is_fitted raises), with our message."""
+
+
 class NoRankEmbedding(TransformerMixin, BaseEstimator):
     """The no-rank embedding as a scikit-learn transformer (see the module docstring).
 
@@ -146,11 +151,6 @@ class NoRankEmbedding(TransformerMixin, BaseEstimator):
 
     def _fitted(self) -> Embedder:
         if not hasattr(self, "embedder_"):
-            from sklearn.exceptions import NotFittedError
-
-            class NotFitted(NorankError, NotFittedError):
-                """scikit-learn's NotFittedError (what check_is_fitted raises), with our message."""
-
             raise NotFitted("this NoRankEmbedding is not fitted yet; call fit(X, y) first.")
         return self.embedder_
 

@@ -47,6 +47,11 @@ def _scientific(x: float) -> bool:
     return x != 0 and (abs(x) >= SCIENTIFIC_FROM or abs(x) < SCIENTIFIC_BELOW)
 
 
+def _rounded(x: float, digits: int = DIGITS) -> float:
+    """``x`` at ``digits`` significant digits (9999.7 -> 1.00e4: notation and places follow it)."""
+    return float(f"{x:.{digits - 1}e}")
+
+
 def power(n: int) -> str:
     """``×10ⁿ`` with a superscript exponent."""
     return "×10" + str(n).translate(_SUPERSCRIPT)
@@ -60,7 +65,7 @@ def significant(x: float, digits: int = DIGITS) -> str:
     x = float(x)
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
-    rounded = float(f"{x:.{digits - 1}e}")  # 9999.7 -> 1.00e4: scientific after rounding
+    rounded = _rounded(x, digits)
     if _scientific(rounded):
         n = _exponent(rounded)
         return f"{x / 10 ** n:.{digits - 1}f}{power(n)}"
@@ -91,7 +96,7 @@ def decimals(metric: str | None, mean: float) -> int:
     fixed = bounded_decimals(metric)
     if fixed is not None:
         return fixed
-    return DIGITS - 1 - _exponent(float(f"{mean:.{DIGITS - 1}e}"))  # of the rounded mean: 0.9997 -> 1.00
+    return DIGITS - 1 - _exponent(_rounded(mean))  # of the rounded mean: 0.9997 -> 1.00
 
 
 def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
@@ -101,8 +106,8 @@ def fmt_mean_sd(mean: float, sd: float, metric: str | None = None) -> str:
         return MISSING
     if is_missing(sd):
         return fmt_number(mean, metric)
-    if bounded_decimals(metric) is None and _scientific(float(f"{mean:.{DIGITS - 1}e}")):
-        n = _exponent(float(f"{mean:.{DIGITS - 1}e}"))
+    if bounded_decimals(metric) is None and _scientific(_rounded(mean)):
+        n = _exponent(_rounded(mean))
         d = DIGITS - 1
         return f"({mean / 10 ** n:.{d}f} ± {sd / 10 ** n:.{d}f}){power(n)}"
     d = decimals(metric, mean)

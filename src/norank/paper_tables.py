@@ -79,6 +79,15 @@ RED_FLAG_NOTE = ("‡ explained variance below −1 (relative error above √2):
                  "row in sample.")
 
 
+def footnotes(shown: pd.DataFrame) -> str:
+    """The notes of the marks a displayed table holds (:data:`EXTENSION_MARK` in a method name,
+    :data:`RED_FLAG_MARK` on a value), each as its own paragraph."""
+    cells = shown.astype(str)
+    marks = {EXTENSION_NOTE: "Method" in shown and cells.Method.str.endswith(EXTENSION_MARK.strip()).any(),
+             RED_FLAG_NOTE: cells.apply(lambda c: c.str.endswith(RED_FLAG_MARK.strip())).any(axis=None)}
+    return "".join(f"\n\n{note}" for note, present in marks.items() if present)
+
+
 def is_extension(method: str, source: str | None) -> bool:
     """Whether ``method`` on a dataset of ``source`` extends the official recipe beyond the official code."""
     m = Method.parse(method)

@@ -118,14 +118,19 @@ def inner_split(y: np.ndarray, train_idx: np.ndarray, fraction: float, seed: int
 
 
 def score(objective: str, Z_query, y_query, Z_ref, y_ref) -> float:
-    """An inner trial's score: ``objective`` of the queries against the references (higher is better)."""
+    """An inner trial's score: ``objective`` (one of :data:`OBJECTIVES`, the schema's enum) of the
+    queries against the references (higher is better)."""
     from norank.metrics import precision_at_1, retrieval_metrics
 
-    if objective == "precision_at_1":
+    if objective == "precision_at_1":  # the cheap one alone
         return precision_at_1(Z_query, y_query, Z_ref, y_ref)
-    if objective not in OBJECTIVES:
-        raise NorankError(f"config key tune.objective: {objective!r} is unknown; use one of {', '.join(OBJECTIVES)}.")
     return float(retrieval_metrics(Z_query, y_query, Z_ref, y_ref, knn_k=KNN_K)[objective])
+
+
+def best_trial(records: list[dict]) -> dict | None:
+    """The completed trial with the highest score (the earliest of ties), or None."""
+    done = [r for r in records if r["state"] == "complete"]
+    return max(done, key=lambda r: r["value"]) if done else None
 
 
 def tune_options(X, y, train_idx, options: dict, space: list[Dimension], *, trials: int, minutes: float | None,
@@ -149,7 +154,8 @@ def tune_options(X, y, train_idx, options: dict, space: list[Dimension], *, tria
              f" or {minutes} min" if minutes else "")
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # each trial is logged below, once
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
-    start = {d.name: options.get(d.name, _default(d.name)) for d in space}
+    configured = TrainConfig.from_dict(options)  # the values trial 0 takes, defaults resolved
+    start = {d.name: getattr(configured, d.name, getattr(configured.weights, d.name, None)) for d in space}
     if all(d.contains(start[d.name]) for d in space):
         study.enqueue_trial(start)
     else:
@@ -187,8 +193,7 @@ def tune_options(X, y, train_idx, options: dict, space: list[Dimension], *, tria
         record.update(state=state, value=value, seconds=round(time.monotonic() - t0, 2))
         records.append(record)
         seen[key] = record
-        done = [r for r in records if r["state"] == "complete"]
-        best = max(done, key=lambda r: r["value"]) if done else None
+        best = best_trial(records)
         log.info("trial %d/%d: %s %.4f in %.0f s (%s); best so far %s", trial.number + 1, trials, objective, value,
                  record["seconds"], ", ".join(f"{k}={_fmt(v)}" for k, v in chosen.items()),
                  f"{best['value']:.4f} (trial {best['trial']})" if best else "none")
@@ -197,26 +202,14 @@ def tune_options(X, y, train_idx, options: dict, space: list[Dimension], *, tria
         return value
 
     study.optimize(run, n_trials=trials, timeout=None if minutes is None else 60 * minutes)
-    done = [r for r in records if r["state"] == "complete"]
-    if not done:
+    best = best_trial(records)
+    if best is None:
         raise NorankError(f"every one of the {len(records)} tuning trials diverged: narrow tune.space (lower "
                           "learning rates first) or check the input.")
-    best = max(done, key=lambda r: r["value"])
     chosen = {k.removeprefix("option."): v for k, v in best.items() if k.startswith("option.")}
     log.info("chose trial %d: %s %.4f (%s) after %d trials in %.0f s", best["trial"], objective, best["value"],
              ", ".join(f"{k}={_fmt(v)}" for k, v in chosen.items()), len(records), time.monotonic() - t_start)
     return chosen, records, (len(fit), len(val))
-
-
-def _default(name: str):
-    from norank.ml.config import TrainConfig
-    from norank.ml.losses import Weights
-
-    for cls in (TrainConfig, Weights):
-        for f in dataclasses.fields(cls):
-            if f.name == name and f.default is not dataclasses.MISSING:
-                return f.default
-    return None
 
 
 def _fmt(v) -> str:
@@ -227,8 +220,7 @@ def write_choice(path, chosen: dict, records: list[dict], *, objective: str, inn
                  budget: dict) -> None:
     """``best.json`` of a tune job: the chosen options, the best and the configured options'
     inner scores, the trial count and the seconds per trial."""
-    done = [r for r in records if r["state"] == "complete"]
-    best = max(done, key=lambda r: r["value"])
+    best = best_trial(records)
     first = records[0] if records and records[0]["trial"] == 0 else None
     seconds = [r["seconds"] for r in records if r["state"] != "repeat"]
     out = dict(options=chosen, objective=objective, best_trial=best["trial"], best_value=best["value"],
@@ -284,14 +276,15 @@ def tuning_table(choices: dict[tuple[str, str], str]) -> "pd.DataFrame":
 
 
 def display(table: "pd.DataFrame") -> "pd.DataFrame":
-    """The tuning table as the report shows it: scores at 3 decimals, options at 3 significant digits."""
+    """The tuning table as the report shows it, numbers by the one rule (norank.formatting): the
+    inner scores as the objective's metric, options and costs at 3 significant digits."""
+    from norank.formatting import fmt_number
+
     shown = table.copy()
     for col in ("configured_value", "chosen_value"):
-        shown[col] = shown[col].map(lambda v: "—" if v is None or v != v else f"{v:.3f}")
-    for col in [c for c in shown if c.startswith("option.")]:
-        shown[col] = shown[col].map(_fmt)
-    shown["median_seconds_per_trial"] = shown["median_seconds_per_trial"].map(lambda v: f"{v:.0f}")
-    shown["total_minutes"] = shown["total_minutes"].map(lambda v: f"{v:.1f}")
+        shown[col] = [fmt_number(v, k) for v, k in zip(shown[col], shown.objective)]
+    for col in [c for c in shown if c.startswith("option.")] + ["median_seconds_per_trial", "total_minutes"]:
+        shown[col] = shown[col].map(lambda v: fmt_number(v) if isinstance(v, float) else str(v))
     return shown.rename(columns={"dataset": "Dataset", "split": "Split", "objective": "Inner objective",
                                  "trials": "Trials", "trained": "Trained", "diverged": "Diverged", "inner_fit": "Inner fit",
                                  "inner_validation": "Inner val.", "configured_value": "Configured (trial 0)",

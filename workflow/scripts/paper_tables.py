@@ -8,7 +8,7 @@ from norank.logs import job
 from norank.comparison import (attribute, cite_evidence, compare_with_paper, comparison_display,
                                comparison_preamble, read_deviation_notes)
 from norank.tolerance import Tolerance, Uninformative
-from norank.paper_tables import (EXTENSION_NOTE, RED_FLAG_NOTE, cluster_table, efficiency_table, published_values,
+from norank.paper_tables import (EXTENSION_NOTE, cluster_table, efficiency_table, footnotes, published_values,
                                  reconstruction_table, table_methods)
 from norank.table_registry import TABLES
 from norank.tables import write_table
@@ -64,10 +64,8 @@ with job(snakemake) as log:
     write_table(num, stem_of(spec.stem), caption=spec.caption, display=shown,
                 notes="Relative Frobenius error ||X - X_hat|| / ||X|| and 1 - error^2; metric learning: least-squares "
                       "map from the embedding to the input (in-sample as the paper, and fitted on training folds for "
-                      "held-out samples)." + (" (published): the paper's value, with its rank." if cmp is not None else "") + (
-                          "\n\n" + EXTENSION_NOTE if "Method" in shown and shown.Method.str.contains("†").any() else "") + (
-                          "\n\n" + RED_FLAG_NOTE if shown.astype(str).apply(lambda c: c.str.endswith("‡")).any(axis=None)
-                          else ""))
+                      "held-out samples)." + (" (published): the paper's value, with its rank." if cmp is not None else "")
+                + footnotes(shown))
     spec = TABLES["table6_efficiency"]
     num, shown = efficiency_table(eff, number_format=spec.number_format)
     write_table(num, stem_of(spec.stem), caption=spec.caption, display=shown)
