@@ -141,10 +141,13 @@ def test_the_papers_values_follow_our_rows_in_the_display():
              status="compared"),
     ])
     # the published values print by the rule of ours (the metric's decimals; the paper's note kept)
-    assert published_values(cmp, 2) == {("oli", "pca"): {"Sil.": "0.143", "NMI": "0.770", "DB": "-1.00×10⁻⁴"}}
+    assert published_values(cmp, 2) == {("oli", "pca"): {"Sil. (true)": "0.143", "NMI": "0.770", "DB (true)": "-1.00×10⁻⁴"}}
     assert published_values(cmp, 4) == {} and published_values(cmp, 5) == {("oli", "cp"): {"Error (in-sample)": "0.644 (R=5)"}}
     summary = pd.DataFrame([dict(dataset="oli", method="pca", rank=None, protocol="paper", subset="all",
                                  metric="silhouette_true_labels", mean=0.15, sd=0.0, n_runs=3)])
     _, shown = cluster_table(summary, ["oli"], ["silhouette_true_labels", "nmi_kmeans"], ["pca", "umap"],
                              published=published_values(cmp, 2))
-    assert shown.Protocol.tolist() == ["paper", "published"] and shown["Sil."].tolist() == ["0.150 ± 0.000", "0.143"]
+    assert shown.Protocol.tolist() == ["paper", "published"] and shown["Sil. (true)"].tolist() == ["0.150 ± 0.000", "0.143"]
+    # a published value the comparison reads beside ours on k-means labels says so
+    on_kmeans = cmp.assign(label_variant=["kmeans", "", "true", "", ""])
+    assert published_values(on_kmeans, 2)[("oli", "pca")]["Sil. (true)"] == "0.143 ᵏ"

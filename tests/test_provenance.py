@@ -3,7 +3,7 @@ import subprocess
 
 import pandas as pd
 
-from norank.provenance import collect, config_hash, git_state, render_markdown
+from norank.provenance import collect, config_hash, git_state, render_html, render_markdown
 
 
 def test_the_record_keeps_the_resolved_config_and_the_time_per_rule(tmp_path):
@@ -17,6 +17,8 @@ def test_the_record_keeps_the_resolved_config_and_the_time_per_rule(tmp_path):
                                          "max_s": 2.0, "peak_rss_mb": 100.0}]
     md = render_markdown(record, times)
     assert f"`{config_hash(config)}`" in md and "| train " in md
+    page = render_html(record, times)  # the report's page: the same facts, the table at one decimal
+    assert f"<code>{config_hash(config)}</code>" in page and ">train<" in page and ">2.0<" in page
     json.dumps(record, default=str)  # what the rule writes
 
 

@@ -21,6 +21,21 @@ def test_a_table_page_is_self_contained_html_with_arrows_and_the_abbreviations_s
     assert glossary(["Dataset", "n"]) == "" and "**Verdict**" in markdown_blocks([("Verdict", pd.DataFrame({"A": [1]}))])
 
 
+def test_a_filterable_page_carries_its_script_filters_only_its_own_columns_and_aligns_names_left():
+    shown = pd.DataFrame({"Verdict": ["within", "DIFFERS"], "Table": [2, 3], "Method": ["PCA + K-Means", "Tucker-R5"],
+                          "Labels": ["", "true"], "Paper": ["0.975", "1.2×10^5"], "Gap": ["-0.02", "×1.3"],
+                          "Why": ["a long reason " * 20, ""]})
+    page = html_table(shown, "Comparison", filters=("Verdict", "Table", "Nowhere"))
+    assert "<script>" in page and 'class="filterable"' in page and "http" not in page
+    assert 'data-columns="[&quot;Verdict&quot;, &quot;Table&quot;]"' in page  # absent columns are dropped
+    aligned = {shown.columns[int(i)] for selectors, rule in re.findall(r"([^{}]+)\{([^}]*)\}", page)
+               if "text-align: left" in rule for i in re.findall(r"_row0_col(\d+)", selectors)}
+    assert aligned == {"Verdict", "Method", "Labels", "Why"}, aligned  # names left, numbers (Table, Paper, Gap) right
+    assert "background: #e3f3e6" in page and "background: #fbe3e1" in page  # the verdicts coloured
+    assert 'class="data row0 col6 wrap"' in page or "col6 wrap" in page  # the reason wraps
+    assert "<script" not in html_table(shown, "Comparison")  # a page without filters has no script
+
+
 def srow(dataset, method, protocol, metric, mean, sd=0.0):
     return dict(dataset=dataset, method=method, rank=None, protocol=protocol,
                 subset="all" if protocol == "paper" else "heldout", metric=metric, mean=mean, sd=sd, n_runs=3)

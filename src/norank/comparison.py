@@ -256,7 +256,11 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         cap = " (cap)" if is_within(r["band_capped"]) else ""
         return (f"×/÷{significant(r['band'])}" if r["kind"] == "scale" else f"±{fmt_number(r['band'], r['metric'])}") + cap
 
+    owned = "owner" in cmp
     return pd.DataFrame({
+        # the verdict and its owner first: what a reader filters by
+        "Verdict": [verdict(r) for _, r in cmp.iterrows()],
+        **({"Owner": cmp.owner.fillna("")} if owned else {}),
         "Table": cmp.table, "Dataset": cmp.dataset.fillna("–"),
         "Method": [method_label(m, table=True) for m in cmp.method],
         "n": ["" if pd.isna(n) else str(int(n)) for n in cmp.n_train], "Metric": cmp.metric,
@@ -269,10 +273,9 @@ def comparison_display(cmp: pd.DataFrame) -> pd.DataFrame:
         "Ours (held out)": [fmt_mean_sd(m, s, k) for m, s, k in zip(cmp.heldout_mean, cmp.heldout_sd, cmp.metric)],
         "Gap": [gap(r) for _, r in cmp.iterrows()],
         "Band": [band(r) for _, r in cmp.iterrows()],
-        "Verdict": [verdict(r) for _, r in cmp.iterrows()],
         "Informative": ["" if pd.isna(v) else "yes" if v else f"no, {w.split(':')[0]}"
                         for v, w in zip(cmp.informative, cmp.uninformative_reason.fillna(""))],
-        **({"Owner": cmp.owner, "Evidence": cmp.owner_evidence} if "owner" in cmp else {}),
+        **({"Why": cmp.owner_reason.fillna(""), "Evidence": cmp.owner_evidence.fillna("")} if owned else {}),
     })
 
 
@@ -421,10 +424,8 @@ def comparison_preamble(cmp: pd.DataFrame, tolerance: Tolerance,
     top = largest_deviations(cmp, tolerance)
     if len(top):
         shown = comparison_display(top).drop(columns=["Ours (held out)", "Band", "Verdict", "Informative"])
-        shown["Bands off"] = [f"{b:.1f}" for b in top.bands]
-        shown["Other recipe"] = other_recipe(cmp).loc[top.index].values
-        if "owner" in top:
-            shown["Why (config/deviation_notes.csv)"] = top.owner_reason.values
-            shown["Evidence"] = top.owner_evidence.values
+        at = shown.columns.get_loc("Gap") + 1
+        shown.insert(at, "Bands off", [f"{b:.1f}" for b in top.bands])
+        shown.insert(at + 1, "Other recipe", other_recipe(cmp).loc[top.index].values)
         blocks.append(("The largest deviations (in units of the base band)", shown))
     return blocks

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from norank import plan
 from norank.methods import CP, PCA, TUCKER, Method
 from norank.splits import Split
+from norank.table_registry import STUDIES_SUBCATEGORY
 
 FIGURE_DIR = "results/figures"
 # the paper's figure number of each source's embedding figure (Figures 5, 7 and 8)
@@ -36,7 +37,7 @@ class Figure:
     mem_mb: int = 2000
     runtime: int = 10  # minutes
     category: str = "Figures"
-    subcategory: str | None = None
+    subcategory: str = "Paper and diagnostics"  # or STUDIES_SUBCATEGORY
     labels: dict = field(default_factory=dict)  # further report labels (e.g. the dataset)
     link: str | None = None  # its name among the summary's links (None: the label; "": not linked)
 
@@ -266,7 +267,7 @@ def _loss_diagnostics(c: _Context) -> list[Figure]:
         out.append(c.figure(
             f"fig_loss_diagnostics_{d}", "fig_loss_diagnostics",
             "Loss diagnostics: VARIANCE and GREEDINESS per epoch", caption="fig_loss_diagnostics",
-            category="Loss comparison", subcategory=d, labels={"dataset": d}, link="",
+            subcategory=STUDIES_SUBCATEGORY, labels={"dataset": d}, link="",
             inputs=dict(histories, data=f"results/data/{d}.npz"), params=dict(dataset=d, losses=losses)))
     return out
 
@@ -276,7 +277,7 @@ def _bridge(c: _Context) -> list[Figure]:
     if not plan.study_runs(c.config, "bridge"):
         return []
     return [c.figure("fig_bridge", "fig_bridge", "Eq. 13 to the official recipe, one choice at a time",
-                     category="Bridge from eq. 13 to the official recipe",
+                     subcategory=STUDIES_SUBCATEGORY,
                      inputs=dict(table="results/tables/table_bridge.csv"), params={})]
 
 

@@ -26,7 +26,7 @@ from norank.formatting import MISSING, fmt_mean_sd, fmt_number
 from norank.labels import DECOMPOSITION_LABELS, method_label
 from norank.methods import DECOMPOSITIONS, EMBEDDINGS, METRIC_LEARNING, OFFICIAL_CODE, PCA, Method, baseline_methods
 from norank.recipes import EQ13, OFFICIAL, OFFICIAL_CODE_SOURCES
-from norank.table_registry import Column, metric_column, metric_header
+from norank.table_registry import TWO_VARIANTS, Column, metric_column, metric_header
 
 PROTOCOL_SUBSET = {"paper": "all", "heldout": "heldout"}
 # retrieval held out: held-out queries against the training samples (their gallery), as Table "losses"
@@ -78,13 +78,20 @@ RED_FLAG_NOTE = ("‡ explained variance below −1 (relative error above √2):
                  "fitted on the training folds, does not carry over to the held-out embeddings; compare the same "
                  "row in sample.")
 
+# a published value the comparison reads beside ours on the other label variant than the column's
+ON_KMEANS_MARK = " ᵏ"
+ON_KMEANS_NOTE = ("ᵏ a published value the comparison reads beside ours on k-means labels, not beside this column's "
+                  "true-label value: the paper's own numbers rule out true labels there (config/paper_values.csv, "
+                  "column note; the comparison's Labels and \"Ours, other labels\" columns give both of ours).")
+
 
 def footnotes(shown: pd.DataFrame) -> str:
     """The notes of the marks a displayed table holds (:data:`EXTENSION_MARK` in a method name,
-    :data:`RED_FLAG_MARK` on a value), each as its own paragraph."""
+    :data:`RED_FLAG_MARK` or :data:`ON_KMEANS_MARK` on a value), each as its own paragraph."""
     cells = shown.astype(str)
     marks = {EXTENSION_NOTE: "Method" in shown and cells.Method.str.endswith(EXTENSION_MARK.strip()).any(),
-             RED_FLAG_NOTE: cells.apply(lambda c: c.str.endswith(RED_FLAG_MARK.strip())).any(axis=None)}
+             RED_FLAG_NOTE: cells.apply(lambda c: c.str.endswith(RED_FLAG_MARK.strip())).any(axis=None),
+             ON_KMEANS_NOTE: cells.apply(lambda c: c.str.endswith(ON_KMEANS_MARK.strip())).any(axis=None)}
     return "".join(f"\n\n{note}" for note, present in marks.items() if present)
 
 
@@ -99,9 +106,13 @@ PUBLISHED = "published"  # the Protocol of the rows that show the paper's own va
 
 
 def published_header(metric: str, table: int) -> str:
-    """The header under which the paper's ``metric`` of ``table`` is shown: the metric's own, and
-    in Table 5 its in-sample column (the paper's protocol)."""
-    return metric_header(metric) + (IN_SAMPLE if table == 5 else "")
+    """The header under which the paper's ``metric`` of ``table`` is shown: the column of ours it is
+    read beside (Tables 2-4 show Sil., DB and CH on the true labels), and in Table 5 its in-sample
+    column (the paper's protocol)."""
+    ours = metric + "_true_labels" if metric in TWO_VARIANTS else metric
+    return metric_header(ours) + (IN_SAMPLE if table == 5 else "")
+
+
 
 
 def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dict[str, str]]:
@@ -119,8 +130,9 @@ def published_values(cmp: pd.DataFrame, table: int) -> dict[tuple[str, str], dic
             # by the rule of our cells (norank.formatting), with a note the paper prints beside it
             # ("(R=5)"); the comparison's CSV keeps it as printed
             note = re.search(r"\s\(.*\)$", str(r.paper_printed))
+            variant = ON_KMEANS_MARK if getattr(r, "label_variant", None) == "kmeans" else ""
             out.setdefault((r.dataset, method), {})[published_header(r.metric, table)] = (
-                fmt_number(r.paper, r.metric) + (note.group(0) if note else ""))
+                fmt_number(r.paper, r.metric) + (note.group(0) if note else "") + variant)
     return out
 
 

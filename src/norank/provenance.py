@@ -103,18 +103,34 @@ def collect(config: dict, repo: str | Path, benchmarks: dict[str, list]) -> tupl
     return record, times
 
 
-def render_markdown(record: dict, times: pd.DataFrame) -> str:
+def facts(record: dict) -> list[str]:
+    """What produced the results, one line each (Markdown inline: `code`)."""
     m, g = record["machine"], record["git"]
-    lines = [
-        "# Provenance", "",
-        f"- date (UTC): {record['date']}",
-        f"- code: commit `{g['commit']}`" + (" with uncommitted changes" if g["dirty"] else ""),
-        f"- configuration sha256: `{record['config_sha256']}` (the resolved configuration is in `provenance.json`)",
-        f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, GPU: {m['gpu']} ({m['platform']})",
-        "- packages: " + ", ".join(f"{k} {v}" for k, v in record["packages"].items()),
-        f"- job time, all rules with benchmarks: {record['job_seconds_total'] / 3600:.2f} h "
+    return [
+        f"date (UTC): {record['date']}",
+        f"code: commit `{g['commit']}`" + (" with uncommitted changes" if g["dirty"] else ""),
+        f"configuration sha256: `{record['config_sha256']}` (the resolved configuration is in `provenance.json`)",
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, GPU: {m['gpu']} ({m['platform']})",
+        "packages: " + ", ".join(f"{k} {v}" for k, v in record["packages"].items()),
+        f"job time, all rules with benchmarks: {record['job_seconds_total'] / 3600:.2f} h "
         "(summed over jobs; jobs ran in parallel)",
-        "", "Wall time per rule (Snakemake benchmark files):", "",
-        times.to_markdown(index=False, floatfmt=".1f") if len(times) else "(no benchmark files)", "",
     ]
+
+
+TIMES_TITLE = "Wall time per rule (Snakemake benchmark files)"
+
+
+def render_markdown(record: dict, times: pd.DataFrame) -> str:
+    lines = ["# Provenance", "", *(f"- {f}" for f in facts(record)), "", f"{TIMES_TITLE}:", "",
+             times.to_markdown(index=False, floatfmt=".1f") if len(times) else "(no benchmark files)", ""]
     return "\n".join(lines)
+
+
+def render_html(record: dict, times: pd.DataFrame) -> str:
+    """The provenance as a page of the report (the Markdown file only downloads there)."""
+    from norank.report import html_table
+
+    # the Markdown's one decimal
+    shown = times.apply(lambda c: c.map("{:.1f}".format) if pd.api.types.is_float_dtype(c) else c)
+    return html_table(shown, "Provenance", [*facts(record), f"**{TIMES_TITLE}**" +
+                                            ("" if len(times) else ": no benchmark files")])

@@ -14,6 +14,9 @@ figure.
 
 from __future__ import annotations
 
+import html
+from urllib.parse import urlencode
+
 import pandas as pd
 
 from norank.comparison import verdict_table, within_counts, within_sentence
@@ -215,8 +218,31 @@ def verdict_grid(cmp: pd.DataFrame) -> pd.DataFrame:
     return grid.reset_index()
 
 
+def owner_links(cmp: pd.DataFrame, page: str) -> str:
+    """The misses by owner class as raw HTML for the report's landing page: each count a link that
+    opens the comparison's report page (``page``, the report's key of its HTML file) filtered to
+    that owner's misses (the page reads its filters from its address, norank.report.FILTER_JS;
+    ``app`` and ``results`` are the Snakemake report's own globals)."""
+    comp = cmp[cmp.status == "compared"]
+    owners = _misses_by_owner(comp)
+    if owners.empty:
+        return ""
+    links = []
+    for owner, n in owners.items():
+        address = urlencode({"Owner": owner, "Verdict": "DIFFERS"})
+        show = (f"app.setView({{content: 'html', resultPath: '{page}', "
+                f"contentPath: results['{page}'].data_uri + '#{address}'}}); return false;")
+        links.append(f'<a href="#" class="owner" onclick="{html.escape(show)}">{html.escape(str(owner))} {n}</a>')
+    return ('<p class="owners"><strong>Misses by owner</strong> (each opens the comparison filtered to its cells): '
+            + " · ".join(links) + "</p>")
+
+
+def _raw_html(fragment: str) -> list[str]:
+    return [".. raw:: html", "", "   " + fragment, ""] if fragment else []
+
+
 def _rst_table(df: pd.DataFrame) -> str:
-    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{c}"' for c in df.columns), ""]
+    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{c}"' for c in df.columns), "   :widths: auto", ""]
     for row in df.itertuples(index=False):
         lines.append("   " + ", ".join(f'"{v}"' for v in row))
     return "\n".join(lines) + "\n"
@@ -238,18 +264,19 @@ def terms(tolerance=None) -> str:
             "(no published artefact produces it), *unresolved* (nothing better shown).")
 
 
-HEADLINE_KEY = ("the metric-learning rows' key metric per paper table and dataset (mean ± sd over seeds, paper "
-                "protocol unless held out), how many of all the published cells there reproduce, and whose the misses "
-                "are (the comparison table gives each cell's owner, reason and evidence)")
+HEADLINE_KEY = ("the metric-learning key metric per paper table and dataset, mean ± sd over seeds, paper protocol "
+                "unless held out; the published cells there that reproduce; whose the misses are")
 
 
 def summary_rst(found: list[str], grid: pd.DataFrame | None, run: str, headline: str | None = None,
-                headline_rows: pd.DataFrame | None = None, tolerance=None) -> str:
-    """The landing page's summary section (reStructuredText): the verdict sentence and the headline
-    table first, then the run, the findings, the verdict grid and the caveat."""
+                headline_rows: pd.DataFrame | None = None, tolerance=None, owners: str = "") -> str:
+    """The landing page's summary section (reStructuredText): the verdict sentence, the misses by
+    owner (``owners``, raw HTML: :func:`owner_links`) and the headline table first, then the run,
+    the findings, the verdict grid and the caveat."""
     parts = ["Summary of this run", "-------------------", ""]
     if headline:
         parts += [headline, ""]
+    parts += _raw_html(owners)
     if headline_rows is not None and len(headline_rows):
         parts += [f"*Headline* ({HEADLINE_KEY}):", "", _rst_table(headline_rows), terms(tolerance), ""]
     parts += [run, ""]

@@ -56,12 +56,22 @@ def metric_column(metric: str) -> MetricColumn | None:
     return METRICS.get(base)
 
 
+# the metrics we compute on both label variants: their headers name the variant ("Sil. (true)"),
+# so a value on the true labels and one on k-means labels never share a header; ARI and NMI are
+# of k-means by definition and keep their plain headers
+TWO_VARIANTS = ("silhouette", "davies_bouldin", "calinski_harabasz")
+VARIANT_HEADERS = {"_true_labels": " (true)", "_kmeans": " (k-means)"}
+
+
 def metric_header(metric: str) -> str:
-    """The column header of ``metric`` (``ari_kmeans`` -> ``ARI``)."""
+    """The column header of ``metric`` (``ari_kmeans`` -> ``ARI``, ``silhouette_true_labels`` ->
+    ``Sil. (true)``, the paper's ``silhouette`` -> ``Sil.``)."""
     column = metric_column(metric)
     if column is None:
         raise KeyError(f"metric {metric!r} has no table column (norank.table_registry.METRICS)")
-    return column.header
+    variant = next((v for v in LABEL_VARIANTS if metric.endswith(v)), None)
+    base = metric.removesuffix(variant) if variant else metric
+    return column.header + (VARIANT_HEADERS[variant] if variant and base in TWO_VARIANTS else "")
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ class TableSpec:
     its files. ``sources``: the dataset sources whose rows it holds (None: every dataset).
     ``columns``: its metric columns, after the name columns (Dataset, Method, ...); empty where
     they are not metrics (Table 1's properties, Table 6's methods). ``number_format(mean, sd,
-    metric)`` prints a metric cell (None: the table's cells are text)."""
+    metric)`` prints a metric cell (None: the table's cells are text). ``filters``: the columns its
+    report page can be filtered by (:func:`norank.report.html_table`)."""
 
     stem: str
     label: str
@@ -102,7 +113,13 @@ class TableSpec:
     columns: tuple[Column, ...] = ()
     number_format: Callable[[float, float, str | None], str] | None = fmt_mean_sd
     formats: tuple[str, ...] = TABLE_FORMATS
+    filters: tuple[str, ...] = ()
+    subcategory: str = "Paper and comparison"  # its place under Tables in the report's menu
 
+
+# the report's menu: Tables and Figures each hold the paper's (and their diagnostics) and the
+# studies beyond the paper
+STUDIES_SUBCATEGORY = "Studies beyond the paper"
 
 # Tables 2 (no CH) and 3-4: Sil., DB, CH on the true labels, ARI and NMI of k-means
 CLUSTER_COLUMNS = columns("silhouette_true_labels", "davies_bouldin_true_labels", "calinski_harabasz_true_labels",
@@ -131,7 +148,8 @@ TABLES = {spec.stem: spec for spec in (
               "queries against the training samples)", sources=("tensor",),
               columns=(*CLUSTER_COLUMNS, *columns("precision_at_1", "knn_accuracy", "map_at_r"))),
     TableSpec("paper_comparison", "Paper vs ours: every published cell, verdict and largest deviations",
-              "Paper vs ours: every published cell of Tables 2-6", formats=("csv", "md", "html")),
+              "Paper vs ours: every published cell of Tables 2-6", formats=("csv", "md", "html"),
+              filters=("Verdict", "Owner", "Table", "Dataset", "Method", "Metric", "Informative")),
     TableSpec("official_fidelity", "The official code, unmodified, vs our official recipe",
               "The official code run unmodified against our re-implementation of its recipe: same datasets and "
               "seeds, in sample; Table 2's metrics and the seconds per epoch", columns=FACES_COLUMNS,
@@ -140,18 +158,20 @@ TABLES = {spec.stem: spec for spec in (
               "Loss comparison (held-out folds): retrieval and clustering per loss",
               columns=(*columns("precision_at_1", "map_at_r", subset="heldout->train"),
                        *columns("nmi_kmeans", "ari_kmeans", "silhouette_true_labels", "separation_ratio",
-                                subset="heldout"))),
+                                subset="heldout")), subcategory=STUDIES_SUBCATEGORY),
     TableSpec("table_bridge", "From eq. 13 to the official recipe, one choice at a time",
               "From eq. 13 to the official recipe, one choice at a time: each choice's change of the metrics "
               "against eq. 13 on the same seed (mean ± sd over seeds), the endpoints' values and the whole gap",
-              number_format=None),
+              number_format=None, subcategory=STUDIES_SUBCATEGORY),
     TableSpec("table_tuning", "Tuning on inner splits: the chosen options",
               "Hyper-parameters chosen on an inner split of each split's training samples (tune): the budget, "
-              "the inner scores of the configured and the chosen options, the chosen options", number_format=None),
+              "the inner scores of the configured and the chosen options, the chosen options", number_format=None,
+              subcategory=STUDIES_SUBCATEGORY),
     TableSpec("table_unsupervised", "Unsupervised mode (held out)",
               "Unsupervised PLM metric learning vs PCA, UMAP, CP and Tucker (held-out folds)",
               columns=(Column("nmi_kmeans", "heldout"), *columns("precision_at_1", "map_at_r", subset="heldout->train"),
-                       *columns("trustworthiness", "continuity", subset="heldout"))),
+                       *columns("trustworthiness", "continuity", subset="heldout")),
+              subcategory=STUDIES_SUBCATEGORY),
 )}
 # the tables the paper-tables rule writes from the metric summary (Tables 2-6, and the user's
 # datasets laid out as Tables 3-4), in the order of its outputs

@@ -34,13 +34,14 @@ def dataset_properties(raw: Dataset, prepared: Dataset) -> dict:
 
 
 def write_table(df: pd.DataFrame, stem: str | Path, formats=TABLE_FORMATS, caption: str = "",
-                display: pd.DataFrame | None = None, notes: str = "", preamble=()) -> None:
+                display: pd.DataFrame | None = None, notes: str = "", preamble=(), filters=()) -> None:
     """Write ``df`` atomically as ``<stem>.csv``, ``.md``, ``.tex`` and/or ``.html``.
 
     ``display`` (default ``df``) is what Markdown, LaTeX and HTML show, e.g. ``mean ± sd``
     strings while the CSV keeps the numbers; ``preamble`` (paragraphs, or ``(title, DataFrame)``
     pairs) goes between the caption and the table, ``notes`` under it. The HTML page is the
-    report's view of the table (:func:`norank.report.html_table`).
+    report's view of the table (:func:`norank.report.html_table`; ``filters``: the columns its
+    page can filter by).
     """
     from norank.report import glossary, html_table, markdown_blocks
 
@@ -51,7 +52,7 @@ def write_table(df: pd.DataFrame, stem: str | Path, formats=TABLE_FORMATS, capti
         "md": lambda: (f"**{caption}**\n\n" if caption else "") + (f"{key}.\n\n" if key else "")
         + markdown_blocks(preamble) + shown.to_markdown(index=False) + "\n" + (f"\n{notes}\n" if notes else ""),
         "tex": lambda: shown.to_latex(index=False, caption=caption or None, escape=True),
-        "html": lambda: html_table(shown, caption, preamble, notes),
+        "html": lambda: html_table(shown, caption, preamble, notes, filters),
     }
     for fmt in formats:
         with atomic_path(f"{stem}.{fmt}") as tmp:

@@ -28,9 +28,7 @@ if "bridge" in STUDIES:
         input:
             plan.STUDY_PATTERN.format(study="bridge", file="metrics.csv"),
         output:
-            table_outputs(
-                "table_bridge", category="Bridge from eq. 13 to the official recipe"
-            ),
+            table_outputs("table_bridge"),
         log:
             "logs/tables/table_bridge.log",
         benchmark:

@@ -154,13 +154,15 @@ def report_links():
     return links | {fig.link_name: fig.png for fig in FIGURES if fig.link_name}
 
 
-def table_outputs(stem, category="Tables"):
-    """A table's files (norank.table_registry); the HTML page is its one entry in the report."""
+def table_outputs(stem):
+    """A table's files (norank.table_registry); the HTML page is its one entry in the report,
+    under Tables and its spec's subcategory."""
     in_report = report  # a line may not start with `report` outside a rule (the parser reads a directive)
     page = lambda fmt: in_report(
         f"results/tables/{stem}.{fmt}",
         caption=f"../report/tables/{stem}.rst",
-        category=category,
+        category="Tables",
+        subcategory=TABLES[stem].subcategory,
         labels={"table": TABLES[stem].label},
     )
     return [

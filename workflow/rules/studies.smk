@@ -57,13 +57,7 @@ for _study in (s for s in STUDIES if s != "bridge"):
         input:
             plan.STUDY_PATTERN.format(study=_study, file="summary.csv"),
         output:
-            table_outputs(
-                f"table_{_study}",
-                category={
-                    "losses": "Loss comparison",
-                    "unsupervised": "Unsupervised mode",
-                }[_study],
-            ),
+            table_outputs(f"table_{_study}"),
         log:
             f"logs/tables/{STUDY_TABLE_STEMS[_study]}.log",
         benchmark:

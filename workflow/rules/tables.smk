@@ -93,10 +93,12 @@ rule provenance:
         list(EVIDENCE),
     output:
         json="results/provenance.json",
-        md=report(
-            "results/provenance.md",
+        md="results/provenance.md",
+        html=report(
+            "results/provenance.html",
             caption="../report/provenance.rst",
             category="Provenance",
+            labels={"page": "Provenance of this run"},
         ),
     log:
         "logs/tables/provenance.log",

@@ -72,7 +72,7 @@ if TUNE_SPLITS:
                 for d, s in TUNE_SPLITS
             ],
         output:
-            table_outputs("table_tuning", category="Tuning on inner splits"),
+            table_outputs("table_tuning"),
         log:
             "logs/tables/table_tuning.log",
         benchmark:

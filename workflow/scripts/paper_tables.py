@@ -8,7 +8,7 @@ from norank.logs import job
 from norank.comparison import (attribute, cite_evidence, compare_with_paper, comparison_display,
                                comparison_preamble, read_deviation_notes)
 from norank.tolerance import Tolerance, Uninformative
-from norank.paper_tables import (EXTENSION_NOTE, cluster_table, efficiency_table, footnotes, published_values,
+from norank.paper_tables import (cluster_table, efficiency_table, footnotes, published_values,
                                  reconstruction_table, table_methods)
 from norank.table_registry import TABLES
 from norank.tables import write_table
@@ -56,8 +56,7 @@ with job(snakemake) as log:
             continue
         num, shown = cluster_table(summary, of(spec), [c.metric for c in spec.columns], methods, sources=p.sources,
                                    published=published(spec), number_format=spec.number_format)
-        write_table(num, stem_of(stem), caption=spec.caption, display=shown,
-                    notes=note + ("\n\n" + EXTENSION_NOTE if num.get("extension", pd.Series()).any() else ""))
+        write_table(num, stem_of(stem), caption=spec.caption, display=shown, notes=note + footnotes(shown))
     spec = TABLES["table5_reconstruction"]
     num, shown = reconstruction_table(summary, of(spec), sources=p.sources, published=published(spec),
                                       number_format=spec.number_format)
@@ -73,4 +72,5 @@ with job(snakemake) as log:
         spec = TABLES["paper_comparison"]
         log.info("%d comparison rows: %s", len(cmp), cmp.status.value_counts().to_dict())
         write_table(cmp, stem_of(spec.stem), formats=spec.formats, display=comparison_display(cmp),
-                    caption=spec.caption, preamble=comparison_preamble(cmp, tolerance, uninformative))
+                    caption=spec.caption, preamble=comparison_preamble(cmp, tolerance, uninformative),
+                    filters=spec.filters)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from norank.io import atomic_path
 from norank.logs import job
-from norank.provenance import collect, render_markdown
+from norank.provenance import collect, render_html, render_markdown
 
 with job(snakemake) as log:
     benchmarks = {rule: [f for f in files if Path(f).exists()] for rule, files in snakemake.params.benchmarks.items()}
@@ -18,5 +18,6 @@ with job(snakemake) as log:
     record["benchmark_files_missing"] = missing
     with atomic_path(snakemake.output.json) as tmp:
         Path(tmp).write_text(json.dumps({**record, "rules": times.to_dict("records")}, indent=1, default=str))
-    with atomic_path(snakemake.output.md) as tmp:
-        Path(tmp).write_text(render_markdown(record, times))
+    for out, render in ((snakemake.output.md, render_markdown), (snakemake.output.html, render_html)):
+        with atomic_path(out) as tmp:
+            Path(tmp).write_text(render(record, times))
