@@ -233,7 +233,15 @@ def test_the_paper_vs_ours_figure_counts_the_cells_in_the_band(tmp_path):
     fig = plot_paper_vs_ours(cmp, ratio=1.25, abs_band=0.05, title="t")
     titles = [ax.get_title() for ax in fig.axes]
     assert "1 of 2 cells within the grey band" in titles[0] and "1 of 2 cells within the grey band" in titles[1]
-    assert fig.axes[1].get_xscale() == "log"
+    assert fig.axes[1].get_xscale() == "log" and fig.axes[1].get_yscale() == "log"
+    # y is the gap (ours − paper; ours / paper): the band is a horizontal strip around 0 / 1
+    points = {round(float(x), 4): float(y) for ax in fig.axes for coll in ax.collections
+              for x, y in coll.get_offsets()}
+    assert points[0.14] == pytest.approx(0.01) and points[0.5] == pytest.approx(0.3)
+    assert points[9.85] == pytest.approx(3.0 / 9.85) and points[1.8] == pytest.approx(2.0 / 1.8)
+    # the colour says the verdict or the owner of the miss
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0] == "within tolerance" and "unresolved" in legend
     save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf", dpi=60)
     assert (tmp_path / "f.png").stat().st_size > 0
 

@@ -23,7 +23,8 @@ from norank.figures.ranks import plot_rank_sensitivity
 from norank.figures.reconstructions import plot_reconstructions, reconstruction_label, reconstruction_rows
 from norank.figures.retrieval import CORRECT_MARK, WRONG_MARK, plot_retrieval
 from norank.figures.samples import plot_class_samples
-from norank.figures.style import OKABE_ITO, OTHER_CLASSES, class_colors, save_figure
+from norank.figures.style import (MIN_TEXT_PX, OKABE_ITO, OTHER_CLASSES, class_colors, new_figure, save_figure,
+                                  shown_px_per_point, text_artists)
 from norank.metrics import class_pair_distances
 from norank.ml.history import LOSS_TERMS
 
@@ -227,6 +228,29 @@ def test_a_rerun_saves_byte_identical_files_on_another_day(tmp_path, monkeypatch
     assert out[0] == out[1]
 
 
+def test_every_text_of_a_saved_figure_is_legible_at_the_reports_width(tmp_path):
+    """A 17-inch figure (as the training curves were) shown 1376 px wide: 1.1 px per point, so its
+    xx-small notes and 5-pt ticks would be ~6 px; saved, every text is at least 9 px there."""
+    fig = new_figure(17.2, 6)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="a series")
+    ax.set_title("a title", fontsize="xx-small")
+    ax.tick_params(labelsize=5)
+    ax.legend(fontsize="xx-small")
+    ax.text(0.5, 0.5, "a note", fontsize=4)
+    per_point = shown_px_per_point(fig, 150)
+    assert per_point == pytest.approx(1376 / (72 * 17.2))
+    assert min(t.get_fontsize() for t in text_artists(fig)) * per_point < 7
+    save_figure(fig, tmp_path / "f.png", tmp_path / "f.pdf")
+    fig.canvas.draw()  # tick labels remade from the axis settings keep the floor
+    sizes = [t.get_fontsize() * per_point for t in text_artists(fig)]
+    assert len(sizes) >= 6 and min(sizes) >= MIN_TEXT_PX - 1e-9
+    small = new_figure(4, 3)  # shown at its own size (600 px): 150/72 px per point, 10-pt text stays
+    small.add_subplot().set_title("t")
+    save_figure(small, tmp_path / "s.png", tmp_path / "s.pdf")
+    assert small.axes[0].title.get_fontsize() == 12.0
+
+
 def test_save_figure_writes_nothing_when_rendering_fails(tmp_path):
     fig = _small_figure()
     real = fig.savefig
@@ -254,7 +278,11 @@ def test_embedding_pairs_put_the_held_out_view_beside_the_in_sample_one():
     fig = plot_embedding_pairs(rows, ["a", "b", "c"], title="t")
     assert len(fig.axes) == 4 and fig.axes[3].texts[0].get_text().startswith("no held-out run:")
     notes = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert IN_SAMPLE_TITLE in notes and HELDOUT_TITLE in notes and f"n = {len(held.y)}" in notes
+    # each column's header gives its sample count (not drawn over the points); the key at the top
+    assert notes[:2] == [f"{IN_SAMPLE_TITLE}, n = {len(y)}", f"{HELDOUT_TITLE}, n = {len(held.y)}"], notes
+    fig.canvas.draw()
+    key, height = fig.legends[0].get_window_extent(), fig.bbox.height
+    assert key.y1 > 0.8 * height, (key, height)  # the class key at the top, not half-way down
     single = plot_embedding_pairs([(embedding_panel(Z, y, "pca"), None)], ["a", "b", "c"], title="paper only")
     assert len(single.axes) == 1
     with pytest.raises(NorankError, match="no held-out samples"):

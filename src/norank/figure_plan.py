@@ -235,7 +235,8 @@ def _training_curves(c: _Context) -> list[Figure]:
     return [c.figure("fig_training_curves", "fig_training_curves", "Training curves",
                      inputs=dict(history=[plan.run_file(r, "history.tsv") for r in runs],
                                  embeddings=[plan.embeddings(r) for r in runs]),
-                     params=dict(datasets=c.datasets, split=split, seed=seed))]
+                     params=dict(datasets=c.datasets, split=split, seed=seed,
+                                 val_fraction=c.config["train"]["val_fraction"]))]
 
 
 def _rank_sensitivity(c: _Context) -> list[Figure]:

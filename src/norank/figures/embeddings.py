@@ -126,7 +126,8 @@ def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
                               markeredgewidth=0))
         names.append(f"the other {C - keyed} classes")
     title = "class" if C == keyed else f"class ({keyed} of {C} in colour)"
-    parent.legend(handles, names, loc="outside right center", title=title, fontsize="small",
+    # at the top: in a tall figure (one row per method) a legend half-way down is out of sight
+    parent.legend(handles, names, loc="outside right upper", title=title, fontsize="small",
                   title_fontsize="small", frameon=False)
 
 
@@ -203,18 +204,18 @@ def plot_embedding_pairs(rows: Sequence[tuple[EmbeddingPanel, EmbeddingPanel | s
             ax = axes[r, c]
             if isinstance(panel, EmbeddingPanel):
                 _draw_panel(ax, panel, C, fontsize="x-small")
-                ax.text(0.02, 0.98, f"n = {len(panel.y)}", transform=ax.transAxes, ha="left", va="top",
-                        fontsize="x-small", color="0.3")
             else:
                 text = (panel or "no held-out run").replace(": ", ":\n").replace(" no out-of", "\nno out-of")
                 ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize="x-small")
                 ax.set_xticks([])
                 ax.set_yticks([])
             ax.set_title(method_title(inside.title), fontsize="small")
-    axes[0, 0].annotate(IN_SAMPLE_TITLE, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
-                        fontweight="bold", fontsize="small")
-    if two:
-        axes[0, 1].annotate(HELDOUT_TITLE, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
+    # the sample count in the column's header, not over the points
+    counts = [next((len(p.y) for p in col if isinstance(p, EmbeddingPanel)), None)
+              for col in ([i for i, _ in rows], [h for _, h in rows])[:ncols]]
+    for c, header in enumerate((IN_SAMPLE_TITLE, HELDOUT_TITLE)[:ncols]):
+        shown = header + (f", n = {counts[c]}" if counts[c] is not None else "")
+        axes[0, c].annotate(shown, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
                             fontweight="bold", fontsize="small")
     _add_class_key(fig, axes.ravel(), class_names)
     fig.suptitle(title, fontsize="medium")
