@@ -113,8 +113,11 @@ def _draw_panel(ax, panel: EmbeddingPanel, n_classes: int, *, fontsize: str) -> 
     ax.tick_params(labelsize="x-small")
 
 
-def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
-    """Legend of the keyed classes (and of the grey rest beyond 8) to the right of ``parent``."""
+def _add_class_key(parent, axes, class_names: Sequence[str], beside=None) -> None:
+    """Legend of the keyed classes (and of the grey rest beyond 8) to the right of ``parent``, or,
+    with ``beside`` (an axes), to the right of that axes, its top level with the axes' top (the
+    first row's, in a tall figure: a key half-way down is out of sight, and one in the figure's
+    top corner runs into the title)."""
     C = len(class_names)
     keyed = min(C, MAX_KEYED_CLASSES)
     colors = class_colors(C)
@@ -126,9 +129,10 @@ def _add_class_key(parent, axes, class_names: Sequence[str]) -> None:
                               markeredgewidth=0))
         names.append(f"the other {C - keyed} classes")
     title = "class" if C == keyed else f"class ({keyed} of {C} in colour)"
-    # at the top: in a tall figure (one row per method) a legend half-way down is out of sight
-    parent.legend(handles, names, loc="outside right upper", title=title, fontsize="small",
-                  title_fontsize="small", frameon=False)
+    where = (dict(loc="upper left", bbox_to_anchor=(1.04, 1.0)) if beside is not None
+             else dict(loc="outside right center"))
+    (beside if beside is not None else parent).legend(handles, names, title=title, fontsize="small",
+                                                      title_fontsize="small", frameon=False, **where)
 
 
 def _key_width(class_names: Sequence[str]) -> float:
@@ -217,6 +221,6 @@ def plot_embedding_pairs(rows: Sequence[tuple[EmbeddingPanel, EmbeddingPanel | s
         shown = header + (f", n = {counts[c]}" if counts[c] is not None else "")
         axes[0, c].annotate(shown, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
                             fontweight="bold", fontsize="small")
-    _add_class_key(fig, axes.ravel(), class_names)
+    _add_class_key(fig, axes.ravel(), class_names, beside=axes[0, -1])
     fig.suptitle(title, fontsize="medium")
     return fig
