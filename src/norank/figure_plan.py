@@ -236,7 +236,17 @@ def _training_curves(c: _Context) -> list[Figure]:
                      inputs=dict(history=[plan.run_file(r, "history.tsv") for r in runs],
                                  embeddings=[plan.embeddings(r) for r in runs]),
                      params=dict(datasets=c.datasets, split=split, seed=seed,
-                                 val_fraction=c.config["train"]["val_fraction"]))]
+                                 val_fraction=_val_fraction(c.config, c.datasets)))]
+
+
+def _val_fraction(config: dict, datasets: list[str]) -> float | None:
+    """The share of training samples the runs validate on (the datasets' own options, else the
+    trainer's default); None when the datasets differ."""
+    from norank import job_params
+    from norank.ml.config import TrainConfig
+
+    shares = {job_params.train(config, d).get("val_fraction", TrainConfig.val_fraction) for d in datasets}
+    return shares.pop() if len(shares) == 1 else None
 
 
 def _rank_sensitivity(c: _Context) -> list[Figure]:
