@@ -155,3 +155,15 @@ def test_compare_runs_sees_a_changed_array_pixel_or_byte_and_applies_an_intended
     result = compare_runs.compare(before, after, [("/paper/", "/eq13/"), ("loss-paper", "loss-eq13")])
     differ = {kind.split(" ")[0]: paths for kind, paths in result.items() if kind.endswith("DIFFER")}
     assert differ == {"npz": ["losses/eq13/embeddings.npz"], "png": ["fig.png"], "text": ["table.csv"]}
+
+
+def test_step_peak_counts_a_linear_steps_flop_as_forward_plus_twice_backward():
+    import torch
+
+    step_peak = load("step_peak")
+    model = torch.nn.Linear(20, 8, bias=False)
+    x = torch.randn(16, 20, requires_grad=False)
+    # forward 2·B·in·out; backward: the weight's gradient 2·B·in·out (x needs none)
+    assert step_peak.flop_per_step(model, x) == 2 * (2 * 16 * 20 * 8)
+    assert model.weight.grad is None  # the count leaves no gradient behind
+    assert step_peak.gemm_peak(1, n=64, repeats=2) > 0
