@@ -30,11 +30,10 @@ import numpy as np
 import torch
 import yaml
 
+from norank import job_params
 from norank.data import load_dataset
 from norank.ml.loop import make_optimizer
 from norank.ml.train import TrainConfig, build_model, train_embedding
-from norank.plan import training_options
-from norank.recipes import recipe_options
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,13 +50,6 @@ def gemm_peak(threads: int, n: int = 1024, repeats: int = 10) -> float:
         a @ b
         times.append(time.perf_counter() - t)
     return 2 * n**3 / statistics.median(times) / 1e9
-
-
-def options(config: dict, name: str, recipe: str) -> dict:
-    ds = config["datasets"].get(name, {})
-    train = {**config.get("train", {}), **ds.get("train", {})}
-    official = {**config.get("official_recipe", {}), **ds.get("official_recipe", {})}
-    return {**training_options(recipe_options(recipe, train, official), "all"), "device": "cpu"}
 
 
 class Step:
@@ -128,12 +120,10 @@ def main() -> None:
             f"{'compiled ms':>11} {'share':>6} {'warm-up s':>9} {'loop ms/batch':>13} {'epochs/s':>8}")
     print(head)
     for name in args.datasets:
-        path = Path(args.data) / f"{name}.npz"
-        if not path.exists():
-            raise SystemExit(f"{path} is missing: run the workflow up to the dataset (snakemake {path}).")
-        ds = load_dataset(path)
+        ds = load_dataset(Path(args.data) / f"{name}.npz")  # a missing artifact says how to build it
         for recipe in args.recipes:
-            cfg = TrainConfig.from_dict(options(config, name, recipe))
+            # the options the workflow's `train` rule gives this dataset and recipe, in sample
+            cfg = TrainConfig.from_dict({**job_params.train(config, name, "all", recipe), "device": "cpu"})
             torch.manual_seed(0)
             x = torch.as_tensor(ds.X[: cfg.batch_size], dtype=torch.float32)
             eager = build_model(cfg, ds.X.shape[1:])
