@@ -232,3 +232,42 @@ def test_the_official_cnn_named_on_a_shape_it_cannot_take_says_what_to_set():
                                         r"got sample shape \(3, 3\); set the dataset's official_recipe: "
                                         r"\{encoder: mlp\}"):
         build_encoder("official_cnn", (3, 3))
+
+
+def test_a_compiled_encoder_trains_to_the_eager_result_and_a_failing_compiler_falls_back_with_one_line(caplog):
+    """compile: true trains the same model as eager (without dropout, to float tolerance: inductor's
+    kernels sum in another order; with dropout its masks come from inductor's own generator, so a
+    compiled run is another draw, the same for the same seed) and keeps the checkpoint's keys;
+    where the compiler fails, training goes on eager with one warning naming why (issue 37: not
+    silently)."""
+    import logging
+
+    import torch
+    import torch.nn as nn
+
+    from norank.ml.device import compile_encoder
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(48, 6, 6)).astype(np.float32)
+    y = np.repeat(np.arange(4), 12)
+    base = dict(encoder="mlp", epochs=2, batch_size=16, classes_per_batch=4, eval_every=1, device="cpu",
+                mlp_hidden=(32,), embedding_dim=8, dropout=0.0)
+    eager = train_embedding(X, y, np.arange(48), TrainConfig.from_dict(base), seed=0, progress=False)
+    compiled = train_embedding(X, y, np.arange(48), TrainConfig.from_dict({**base, "compile": True}), seed=0,
+                               progress=False)
+    assert compiled.model.state_dict().keys() == eager.model.state_dict().keys()
+    for a, b in zip(eager.model.state_dict().values(), compiled.model.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-4), (a - b).abs().max()
+    drop = TrainConfig.from_dict({**base, "compile": True, "dropout": 0.3})
+    once, again = (train_embedding(X, y, np.arange(48), drop, seed=0, progress=False) for _ in range(2))
+    assert all(torch.equal(a, b) for a, b in zip(once.model.state_dict().values(), again.model.state_dict().values()))
+
+    class Broken(nn.Linear):
+        def compile(self, *args, **kwargs):
+            raise RuntimeError("no C++ compiler found\nmore detail")
+
+    model = Broken(4, 2)
+    with caplog.at_level(logging.WARNING, logger="t"):
+        assert compile_encoder(model, torch.zeros(3, 4), logging.getLogger("t")) is False
+    assert [r.getMessage() for r in caplog.records if r.name == "t"] == [
+        "torch.compile is not available here (RuntimeError: no C++ compiler found); training the encoder eager"]

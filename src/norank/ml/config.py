@@ -50,6 +50,9 @@ class TrainConfig:
     loss_options: dict = field(default_factory=dict)
     # log VARIANCE (every epoch) and GREEDINESS (every batch, averaged) diagnostics in the history
     diagnostics: bool = False
+    # torch.compile the encoder (inductor); where the compiler cannot run here, train eager and
+    # say so in one log line (norank.ml.device.compile_encoder)
+    compile: bool = False
 
     def __post_init__(self):
         if self.sampler not in ("auto", *SAMPLERS):

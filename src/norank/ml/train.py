@@ -19,7 +19,7 @@ from torch import nn
 
 from norank.metrics import precision_at_1, separation_ratio
 from norank.ml.config import TrainConfig
-from norank.ml.device import pick_device
+from norank.ml.device import compile_encoder, pick_device
 from norank.ml.diagnostics import variance_diagnostics
 from norank.ml.encoders import build_encoder
 from norank.ml.loop import Objective, TrainingDiverged, embed, fit, make_pool
@@ -124,6 +124,9 @@ def train_embedding(
         torch.manual_seed(seed)
         generator = torch.Generator().manual_seed(seed)
         model = build_model(cfg, X.shape[1:]).to(device)
+        if cfg.compile:
+            probe = pool.X[: min(len(pool.X), cfg.batch_size)]
+            log.info("encoder compiled: %s", compile_encoder(model, probe, log))
         # built after the encoder: its own parameters' initial values come next in the random stream
         objective: Objective = (spec.build(cfg, int(y.max()) + 1, pool) if spec.supervised else unsupervised).to(device)
         history, best_epoch = fit(model, objective, pool, evaluation, cfg, rng=rng, generator=generator, log=log,
