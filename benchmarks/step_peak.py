@@ -131,8 +131,9 @@ def main() -> None:
             steps = {"eager": Step(eager, cfg)}
             warm = float("nan")
             if not args.no_compile:
+                torch._dynamo.reset()  # each model compiled afresh, static shapes (as norank.ml.device does)
                 compiled = build_model(cfg, ds.X.shape[1:])
-                compiled.compile()
+                compiled.compile(dynamic=False)
                 steps["compiled"] = Step(compiled, cfg)
                 t = time.perf_counter()
                 steps["compiled"](x)

@@ -34,18 +34,21 @@ def compile_encoder(model: torch.nn.Module, x: torch.Tensor, log) -> bool:
     a forked random state: the model, its batch-norm statistics and the random stream are left as
     they were) runs one forward and backward pass first; the real model's compile then reads the
     probe's kernels from inductor's cache. Where the probe fails (no C++ compiler, an unsupported
-    op, a torch without inductor), the model stays eager and one warning says so and why."""
+    op, a torch without inductor), the model stays eager and one warning says so and why. Shapes
+    are static (``dynamic=False``): a smaller last batch or the evaluation's chunks compile their
+    own kernels instead of one symbolic-shape graph, which inductor 2.13 failed to build for
+    Olivetti's CNN after LFW's (``cannot determine truth value of Relational``)."""
     import copy
 
     try:
         probe = copy.deepcopy(model).train()
         with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
-            probe.compile()
+            probe.compile(dynamic=False)
             probe(x).float().sum().backward()
     except Exception as e:  # noqa: BLE001 (any failure of the compiler means: train eager)
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         log.warning("torch.compile is not available here (%s: %s); training the encoder eager",
                     type(e).__name__, first[:200])
         return False
-    model.compile()
+    model.compile(dynamic=False)
     return True
