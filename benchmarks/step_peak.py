@@ -1,8 +1,10 @@
 """Distance to the hardware: each recipe's training step against the machine's measured GEMM peak.
 
-For each dataset artifact and recipe (the encoder and batch size the workflow's `train` rule
-would build, norank.recipes), one training step of the encoder: forward, a scalar loss, backward
-and the trainer's AdamW (``norank.ml.loop.make_optimizer``), on a batch of the recipe's size.
+For each dataset artifact and recipe (the encoder and options the workflow's `train` rule would
+build, norank.recipes), one training step of the encoder: forward, a scalar loss, backward and
+the trainer's AdamW (``norank.ml.loop.make_optimizer``), on the encoder input of the real loop's
+first batch (column rows: eq. 13's batch carries each sample's k-NN neighbours for its locality
+term, so its encoder sees several times the batch size; with ``--loop-epochs 0``, the batch size).
 
 * FLOP per step: counted by ``torch.utils.flop_counter.FlopCounterMode`` (matmuls and
   convolutions, forward and backward; the objective's pairwise distances and the optimiser's
@@ -89,14 +91,17 @@ def timed_steps(steps: dict[str, Step], x: torch.Tensor, n: int) -> dict[str, fl
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def loop_speed(ds, cfg: TrainConfig, epochs: int) -> tuple[float, float]:
-    """Median ms per batch and epochs per second of a real training run (epochs 2..)."""
+def loop_speed(ds, cfg: TrainConfig, epochs: int) -> tuple[float, float, torch.Tensor]:
+    """Median ms per batch and epochs per second of a real training run (epochs 2..), and the
+    encoder input of its first batch (eq. 13's carries each sample's k-NN neighbours too, for
+    its locality term: the encoder sees more rows than the batch size)."""
     log: list = []
     res = train_embedding(ds.X, ds.y, np.arange(len(ds.y)), TrainConfig.from_dict({**cfg.to_dict(), "epochs": epochs}),
                           seed=0, X_aug=ds.X_aug, aug_source=ds.aug_source, progress=False, batch_log=log)
     batches = [s for e, x, s in log if x is not None and e > 1]
     epoch_s = statistics.median(r["seconds"] for r in res.history if r["epoch"] > 1)
-    return 1000 * statistics.median(batches), 1 / epoch_s
+    first = next(x for _, x, _ in log if x is not None)
+    return 1000 * statistics.median(batches), 1 / epoch_s, first
 
 
 def main() -> None:
@@ -116,7 +121,7 @@ def main() -> None:
     print("GEMM peak (1024³ fp32 matmul): " + ", ".join(f"{t} thread(s) {p:.0f} GFLOP/s" for t, p in peaks.items()))
     peak = peaks[args.threads]
     print(f"{args.threads} thread(s); median of {args.steps} interleaved steps; share = GFLOP/s / {peak:.0f}")
-    head = (f"{'dataset':<9} {'recipe':<9} {'encoder':<13} {'batch':>5} {'GFLOP':>7} {'eager ms':>8} {'share':>6} "
+    head = (f"{'dataset':<9} {'recipe':<9} {'encoder':<15} {'rows':>5} {'GFLOP':>7} {'eager ms':>8} {'share':>6} "
             f"{'compiled ms':>11} {'share':>6} {'warm-up s':>9} {'loop ms/batch':>13} {'epochs/s':>8}")
     print(head)
     for name in args.datasets:
@@ -125,7 +130,8 @@ def main() -> None:
             # the options the workflow's `train` rule gives this dataset and recipe, in sample
             cfg = TrainConfig.from_dict({**job_params.train(config, name, "all", recipe), "device": "cpu"})
             torch.manual_seed(0)
-            x = torch.as_tensor(ds.X[: cfg.batch_size], dtype=torch.float32)
+            loop_ms, eps, x = (loop_speed(ds, cfg, args.loop_epochs) if args.loop_epochs else
+                               (float("nan"), float("nan"), torch.as_tensor(ds.X[: cfg.batch_size], dtype=torch.float32)))
             eager = build_model(cfg, ds.X.shape[1:])
             flop = flop_per_step(eager, x)
             steps = {"eager": Step(eager, cfg)}
@@ -142,10 +148,9 @@ def main() -> None:
                 step(x)
             ms = timed_steps(steps, x, args.steps)
             share = {k: flop / s / 1e9 / peak for k, s in ms.items()}
-            loop_ms, eps = loop_speed(ds, cfg, args.loop_epochs) if args.loop_epochs else (float("nan"),) * 2
             encoder = type(eager).__name__
             c_ms = 1000 * ms.get("compiled", float("nan"))
-            print(f"{name:<9} {recipe:<9} {encoder:<13} {cfg.batch_size:>5} {flop / 1e9:>7.2f} {1000 * ms['eager']:>8.1f} "
+            print(f"{name:<9} {recipe:<9} {encoder:<15} {len(x):>5} {flop / 1e9:>7.2f} {1000 * ms['eager']:>8.1f} "
                   f"{share['eager']:>6.0%} {c_ms:>11.1f} {share.get('compiled', float('nan')):>6.0%} {warm:>9.1f} "
                   f"{loop_ms:>13.1f} {eps:>8.2f}", flush=True)
 
