@@ -167,3 +167,17 @@ def test_step_peak_counts_a_linear_steps_flop_as_forward_plus_twice_backward():
     assert step_peak.flop_per_step(model, x) == 2 * (2 * 16 * 20 * 8)
     assert model.weight.grad is None  # the count leaves no gradient behind
     assert step_peak.gemm_peak(1, n=64, repeats=2) > 0
+
+
+def test_compile_check_reads_the_eager_run_of_the_same_seed_and_names_the_summarys_method(tmp_path):
+    compile_check = load("compile_check")
+    folder = tmp_path / "olivetti" / "all" / "official" / "seed1"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 10)
+    Z = rng.normal(size=(20, 4)) + 5 * y[:, None]  # two far-apart classes
+    np.savez(folder / "embeddings.npz", Z=Z, y=y)
+    got = compile_check.eager_metrics(tmp_path, "olivetti", "official", 1)
+    assert got["silhouette_true_labels"] > 0.5 and got["separation_ratio"] > 2
+    assert compile_check.method_of("eq13") == "metric_learning"
+    assert compile_check.method_of("official") == "metric_learning-official"
