@@ -8,7 +8,8 @@ the reference run's mean ± sd over seeds from its metric summary (``--summary``
 v2 run's ``results/metrics/summary.csv``), with the compiled mean's distance in reference sds.
 With ``--eager-runs`` (a run's ``results/train`` folder), each seed is also set beside the eager
 run of the same seed and options: ``<dir>/<dataset>/all/<recipe>/seed<s>/embeddings.npz``.
-``--jobs N`` trains N runs at once, each on one thread.
+With ``--also-eager``, each seed also trains eager here, the two interleaved in the job queue
+(so their seconds compare too). ``--jobs N`` trains N runs at once, each on one thread.
 
     python benchmarks/compile_check.py --data results/data --datasets olivetti lfw --recipes official \\
         --seeds 0 1 2 --summary results/metrics/summary.csv --jobs 2
@@ -29,8 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 METRICS = ("silhouette_true_labels", "separation_ratio")
 
 
-def run(data: str, config_path: str, dataset: str, recipe: str, seed: int) -> dict:
-    """One compiled training on every sample; its metrics and seconds."""
+def run(data: str, config_path: str, dataset: str, recipe: str, seed: int, compiled: bool = True) -> dict:
+    """One training on every sample, compiled or eager; its metrics and seconds."""
     import torch
 
     from norank import job_params
@@ -41,12 +42,12 @@ def run(data: str, config_path: str, dataset: str, recipe: str, seed: int) -> di
     torch.set_num_threads(1)
     config = yaml.safe_load(Path(config_path).read_text())
     ds = load_dataset(Path(data) / f"{dataset}.npz")
-    cfg = TrainConfig.from_dict({**job_params.train(config, dataset, "all", recipe), "compile": True})
+    cfg = TrainConfig.from_dict({**job_params.train(config, dataset, "all", recipe), "compile": compiled})
     t = time.perf_counter()
     res = train_embedding(ds.X, ds.y, np.arange(len(ds.y)), cfg, seed, X_aug=ds.X_aug, aug_source=ds.aug_source,
                           progress=False)
     Z = embed(res.model, ds.X)
-    return {"dataset": dataset, "recipe": recipe, "seed": seed, "seconds": time.perf_counter() - t,
+    return {"dataset": dataset, "recipe": recipe, "seed": seed, "compiled": compiled, "seconds": time.perf_counter() - t,
             "silhouette_true_labels": cluster_metrics(Z, ds.y)["silhouette"],
             "separation_ratio": separation_ratio(Z, ds.y)}
 
@@ -72,12 +73,19 @@ def main() -> None:
     ap.add_argument("--config", default=str(REPO / "config" / "config.yaml"))
     ap.add_argument("--summary", default="results/metrics/summary.csv")
     ap.add_argument("--eager-runs", type=Path)
+    ap.add_argument("--also-eager", action="store_true")
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args()
-    tasks = [(args.data, args.config, d, r, s) for d in args.datasets for r in args.recipes for s in args.seeds]
+    tasks = [(args.data, args.config, d, r, s, c) for d in args.datasets for r in args.recipes for s in args.seeds
+             for c in ((True, False) if args.also_eager else (True,))]
     with futures.ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(run, *zip(*tasks)))
     got = pd.DataFrame(rows)
+    eager_here = got[~got.compiled]
+    got = got[got.compiled].drop(columns="compiled")
+    if len(eager_here):
+        for m in [*METRICS, "seconds"]:
+            got[f"eager {m}"] = eager_here[m].values
     if args.eager_runs:
         for m in METRICS:
             got[f"eager {m}"] = [eager_metrics(args.eager_runs, r.dataset, r.recipe, r.seed)[m] for r in got.itertuples()]
@@ -93,8 +101,13 @@ def main() -> None:
                 continue
             mean, sd, n = sel["mean"].iloc[0], sel["sd"].iloc[0], sel["n_runs"].iloc[0]
             off = abs(g[m].mean() - mean) / sd if sd > 0 else float("inf")
+            here = (f"; eager here {g[f'eager {m}'].mean():.4f} ± {g[f'eager {m}'].std(ddof=1):.4f}"
+                    if f"eager {m}" in g else "")
             print(f"{d} {r} {m}: compiled {g[m].mean():.4f} ± {g[m].std(ddof=1):.4f} ({len(g)} seeds) vs "
-                  f"{mean:.4f} ± {sd:.4f} ({n:.0f} runs): {off:.1f} sd apart; median {g.seconds.median():.0f} s")
+                  f"{mean:.4f} ± {sd:.4f} ({n:.0f} runs): {off:.1f} sd apart{here}")
+        if "eager seconds" in g:
+            print(f"{d} {r} median seconds per training: compiled {g.seconds.median():.0f}, eager "
+                  f"{g['eager seconds'].median():.0f}")
 
 
 if __name__ == "__main__":
