@@ -37,7 +37,7 @@ tr:hover td { background: #f7f9ff; }
 td.wrap { white-space: normal; min-width: 34em; max-width: 48em; text-align: left; }
 #filters { position: sticky; top: 0; background: #fff; padding: 4px 0; z-index: 2; }
 #filters select { margin: 0 6px 4px 0; font-size: 12px; max-width: 22em; }
-table.filterable th { cursor: pointer; top: 30px; }
+table.filterable th { cursor: pointer; }
 """
 
 # the filter and sort of a table page made a tool (html_table(..., filters=...)); plain DOM, no library
@@ -76,6 +76,9 @@ FILTER_JS = """
     });
     rows.forEach(r => body.appendChild(r));
   });
+  const stick = () => head.forEach(th => th.style.top = bar.offsetHeight + "px");  // headers under the filters
+  window.addEventListener("resize", stick);
+  stick();
   apply();
   if ([...asked.keys()].length) bar.scrollIntoView();  // a link to a filtered view lands on the table
 })();
