@@ -9,7 +9,9 @@ v2 run's ``results/metrics/summary.csv``), with the compiled mean's distance in 
 With ``--eager-runs`` (a run's ``results/train`` folder), each seed is also set beside the eager
 run of the same seed and options: ``<dir>/<dataset>/all/<recipe>/seed<s>/embeddings.npz``.
 With ``--also-eager``, each seed also trains eager here, the two interleaved in the job queue
-(so their seconds compare too). ``--jobs N`` trains N runs at once, each on one thread.
+(so their seconds compare too). With ``--eager``, the checked runs train eager too: the check of a
+change other than compile (e.g. a memory layout) against ``--eager-runs`` made before it and the
+reference spread. ``--jobs N`` trains N runs at once, each on one thread.
 
     python benchmarks/compile_check.py --data results/data --datasets olivetti lfw --recipes official \\
         --seeds 0 1 2 --summary results/metrics/summary.csv --jobs 2
@@ -74,36 +76,40 @@ def main() -> None:
     ap.add_argument("--summary", default="results/metrics/summary.csv")
     ap.add_argument("--eager-runs", type=Path)
     ap.add_argument("--also-eager", action="store_true")
+    ap.add_argument("--eager", action="store_true", help="the checked runs train eager (this code against --eager-runs)")
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args()
+    if args.eager and args.also_eager:
+        raise SystemExit("--eager and --also-eager: the checked runs are eager already; give one of them")
+    checked = "eager" if args.eager else "compiled"
     tasks = [(args.data, args.config, d, r, s, c) for d in args.datasets for r in args.recipes for s in args.seeds
-             for c in ((True, False) if args.also_eager else (True,))]
+             for c in ((True, False) if args.also_eager else (not args.eager,))]
     with futures.ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(run, *zip(*tasks)))
     got = pd.DataFrame(rows)
-    eager_here = got[~got.compiled]
-    got = got[got.compiled].drop(columns="compiled")
+    eager_here = got[~got.compiled] if args.also_eager else got.iloc[:0]
+    got = got[got.compiled != args.eager].drop(columns="compiled")
     if len(eager_here):
         for m in [*METRICS, "seconds"]:
             got[f"eager {m}"] = eager_here[m].values
     if args.eager_runs:
         for m in METRICS:
-            got[f"eager {m}"] = [eager_metrics(args.eager_runs, r.dataset, r.recipe, r.seed)[m] for r in got.itertuples()]
+            got[f"before {m}"] = [eager_metrics(args.eager_runs, r.dataset, r.recipe, r.seed)[m] for r in got.itertuples()]
     print(got.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     ref = pd.read_csv(args.summary)
     ref = ref[(ref.protocol == "paper") & (ref.subset == "all")]
-    print(f"\ncompiled mean vs the reference run ({args.summary}): mean ± sd over its seeds")
+    print(f"\n{checked} mean vs the reference run ({args.summary}): mean ± sd over its seeds")
     for (d, r), g in got.groupby(["dataset", "recipe"]):
         for m in METRICS:
             sel = ref[(ref.dataset == d) & (ref.method == method_of(r)) & (ref.metric == m)]
             if sel.empty:
-                print(f"{d} {r} {m}: compiled {g[m].mean():.4f}; no reference row")
+                print(f"{d} {r} {m}: {checked} {g[m].mean():.4f}; no reference row")
                 continue
             mean, sd, n = sel["mean"].iloc[0], sel["sd"].iloc[0], sel["n_runs"].iloc[0]
             off = abs(g[m].mean() - mean) / sd if sd > 0 else float("inf")
-            here = (f"; eager here {g[f'eager {m}'].mean():.4f} ± {g[f'eager {m}'].std(ddof=1):.4f}"
-                    if f"eager {m}" in g else "")
-            print(f"{d} {r} {m}: compiled {g[m].mean():.4f} ± {g[m].std(ddof=1):.4f} ({len(g)} seeds) vs "
+            here = "".join(f"; {name} {g[f'{col} {m}'].mean():.4f} ± {g[f'{col} {m}'].std(ddof=1):.4f}"
+                           for col, name in (("eager", "eager here"), ("before", "before")) if f"{col} {m}" in g)
+            print(f"{d} {r} {m}: {checked} {g[m].mean():.4f} ± {g[m].std(ddof=1):.4f} ({len(g)} seeds) vs "
                   f"{mean:.4f} ± {sd:.4f} ({n:.0f} runs): {off:.1f} sd apart{here}")
         if "eager seconds" in g:
             print(f"{d} {r} median seconds per training: compiled {g.seconds.median():.0f}, eager "
