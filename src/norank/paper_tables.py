@@ -70,7 +70,8 @@ def summary_cell(cells: dict, dataset: str, method: str, protocol: str, subset: 
 # an extension, marked in the tables
 EXTENSION_MARK = " †"
 EXTENSION_NOTE = ("† the official recipe on a dataset the official code does not run (it covers LFW and Olivetti): "
-                  "an extension of the recipe, with its LFW settings.")
+                  "an extension of the recipe, with its LFW settings; a dataset's own `official_recipe` block changes "
+                  "some (by default ABIDE's: the paper's MLP encoder for its matrices, §5.2, not the CNN).")
 # a value that needs a word (Table 5): explained variance below -1
 RED_FLAG_MARK = " ‡"
 RED_FLAG_NOTE = ("‡ explained variance below −1 (relative error above √2): the reconstruction is further from the "
