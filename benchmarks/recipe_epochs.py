@@ -25,6 +25,7 @@ import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,9 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="rounds of the official code and our recipes")
     ap.add_argument("--of", type=int, default=1, help=argparse.SUPPRESS)  # set in each copy: how many run
     args = ap.parse_args()
+    if args.official_code is not None and "official" not in args.recipes:
+        raise SystemExit("--official-code compares the official code with our official recipe: add official to "
+                         "--recipes (e.g. --recipes official).")
     if args.jobs > 1:  # the copies run this script with --jobs 1; each prints its own table
         argv = [a for a in sys.argv[1:]]
         i = argv.index("--jobs")
@@ -92,14 +96,14 @@ def run(args: argparse.Namespace) -> None:
           f"{'epochs/s all':>12} {'mean s/epoch':>12}")
     official_code: dict[str, list[float]] = {}
     ours: dict[str, list[float]] = {}
-    for name, _ in ((n, r) for n in args.datasets for r in range(args.repeats)):
+    rounds = []
+    for name in args.datasets:
         path = Path(args.data) / f"{name}.npz"
         if not path.exists():
             raise SystemExit(f"{path} is missing: run the workflow up to the dataset (snakemake {path}).")
-        ds = load_dataset(path)
+        rounds += [(name, load_dataset(path))] * args.repeats
+    for name, ds in rounds:
         if args.official_code is not None:
-            import tempfile
-
             with tempfile.TemporaryDirectory() as home:
                 seconds = official_code_epoch(args.official_code, args.data_dir,
                                               config["datasets"][name]["source"], args.epochs, Path(home))

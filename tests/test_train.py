@@ -120,7 +120,9 @@ def test_cnn_channels_last_layout_computes_the_same_function(encoder):
         torch.manual_seed(1)  # the official head's dropout draws the same mask in both
         a = fast(x)
         torch.manual_seed(1)
-        torch.testing.assert_close(a, plain(x), rtol=1e-4, atol=1e-5)  # unit-norm rows
+        # the official CNN's 2048-512-128 head with two batch norms adds rounding: 1.4e-6 seen on unit-norm rows
+        tol = dict(rtol=1e-5, atol=1e-6) if encoder == "cnn" else dict(rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(a, plain(x), **tol)
 
 
 def test_the_cnn_pools_before_its_relu_with_the_function_and_gradients_of_relu_then_pool():
