@@ -53,10 +53,10 @@ def job_counts(stats: str) -> dict[str, int]:
 
 
 def local_rules() -> set[str]:
-    """Rules of the ``localrules:`` directives, and ``all`` (no script: Snakemake runs it locally)."""
+    """Rules of the ``localrules:`` directives (indented ones inside an ``if`` too), and ``all`` (no script: Snakemake runs it locally)."""
     names = {"all"}
     for smk in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
-        for block in re.findall(r"^localrules:\s*\n((?:[ \t]+\w+,?\s*\n)+)", smk.read_text(), re.M):
+        for block in re.findall(r"^[ \t]*localrules:\s*\n((?:[ \t]+\w+,?\s*\n)+)", smk.read_text(), re.M):
             names |= set(re.findall(r"\w+", block))
     return names
 

@@ -221,6 +221,7 @@ def test_the_default_plan_trains_each_fold_once_and_the_paper_protocol_with_3_se
     config["evaluation"]["heldout_seeds"] = None
     runs = plan.main_runs(config)
     assert len(runs) == 7 * 3 * (23 + 5 * 13) + 2 * 3 == 1854
+    assert len([r for r in runs if r.method.is_trained]) == 7 * 2 * 3 * (1 + 5) == 252  # README
     assert len([r for r in runs if r.method.is_baseline]) == 1155 + 7 * 3 * (6 + 5 * 3)
     assert plan.split_seeds(config, "fold3") == plan.split_seeds(config, "all") == [0, 1, 2]
 
