@@ -31,6 +31,7 @@ import pandas as pd
 
 TABLES: dict[str, str] = {
     "summary": "metrics/summary.csv",
+    "metrics": "metrics/metrics.csv",
     "comparison": "tables/paper_comparison.csv",
     "efficiency": "tables/table6_efficiency.csv",
     "heldout_summary": "faces_heldout/metrics/summary.csv",
