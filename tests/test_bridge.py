@@ -147,10 +147,14 @@ def test_the_figure_draws_a_bar_per_trained_choice_and_the_gap(config):
     ax = fig.axes[0]
     assert [round(p.get_width(), 6) for p in ax.patches] == [0.3, -0.1]  # encoder, margin
     assert "official − eq. 13: +0.400" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "one run: no sd" in ax.get_title() and not ax.collections  # no zero-width error bars
     c["evaluation"]["protocols"] = ["paper"]  # in sample only: a column per in-sample metric, no empty one
     metrics = metrics.assign(protocol="paper", split="all", subset=metrics.subset.replace({"heldout": "all"}))
     fig = plot_bridge(bridge.bridge_table(metrics, bridge.layout(c)))
     assert len(fig.axes) == len(bridge.METRICS["paper"]) and all(ax.axison for ax in fig.axes)
+    metrics = pd.concat([metrics, metrics.assign(seed=1, value=metrics.value + 0.1)])  # two seeds: a spread
+    ax = plot_bridge(bridge.bridge_table(metrics, bridge.layout(c))).axes[0]
+    assert "no sd" not in ax.get_title() and ax.collections  # the error bars
 
 
 def test_the_readme_states_the_default_bridge_size(config):

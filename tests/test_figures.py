@@ -189,6 +189,10 @@ def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision():
     assert fig.axes[n - 1].lines[0].get_xdata().tolist() == [1, 4]  # the evaluated epochs, joined
     fig = plot_training_curves([("a", _history(val=False))], title="no validation")
     assert "no validation" in fig.axes[n - 1].texts[0].get_text() and not fig.axes[n - 1].lines
+    singles = _history().assign(val_separation_ratio=np.nan)  # validation holds no two samples of a class
+    ratio = plot_training_curves([("a", singles)], title="one sample per class").axes[n - 2]
+    assert [line.get_label() for line in ratio.lines] == ["train"] and "no class has two" in ratio.texts[0].get_text()
+    assert not plot_training_curves([("a", _history())], title="t").axes[n - 2].texts  # both lines: no note
 
 
 def test_rank_sensitivity_grid_uses_paper_protocol_rows_only():
