@@ -191,8 +191,10 @@ def test_training_curves_a_panel_per_loss_term_then_ratio_and_precision():
     assert "no validation" in fig.axes[n - 1].texts[0].get_text() and not fig.axes[n - 1].lines
     singles = _history().assign(val_separation_ratio=np.nan)  # validation holds no two samples of a class
     ratio = plot_training_curves([("a", singles)], title="one sample per class").axes[n - 2]
-    assert [line.get_label() for line in ratio.lines] == ["train"] and "no class has two" in ratio.texts[0].get_text()
-    assert not plot_training_curves([("a", _history())], title="t").axes[n - 2].texts  # both lines: no note
+    key = [t.get_text() for t in ratio.get_legend().get_texts()]
+    assert key == ["train", "validation: none\n(≤ 1 sample per class)"] and len(ratio.lines[1].get_xdata()) == 0
+    both = plot_training_curves([("a", _history())], title="t").axes[n - 2]
+    assert [t.get_text() for t in both.get_legend().get_texts()] == ["train", "validation"]
 
 
 def test_rank_sensitivity_grid_uses_paper_protocol_rows_only():

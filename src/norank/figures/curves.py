@@ -57,8 +57,8 @@ def plot_training_curves(histories: Sequence[tuple[str, "pd.DataFrame"]], *, tit
             if _present(df, col):
                 _plot_series(ax, df, col, color=color, linestyle=ls, label=label)
         if _present(df, "val_precision_at_1") and not _present(df, "val_separation_ratio"):
-            ax.text(0.5, 0.04, "no validation line: no class has two\nvalidation samples (no within-class distance)",
-                    transform=ax.transAxes, ha="center", va="bottom", fontsize="xx-small")
+            # validation without two samples of any class has no within-class distance: say so in the key
+            ax.plot([], [], " ", label="validation: none\n(≤ 1 sample per class)")
         if ax.lines:
             ax.legend(fontsize="x-small", frameon=False)
         else:
