@@ -113,3 +113,22 @@ def test_the_figures_show_the_first_configured_recipe(repo):
     assert figures["fig6_reconstructions_olivetti"].inputs["ml"] == "results/train/olivetti/all/official/seed0/embeddings.npz"
     # the main grid's runs are the official recipe's; the loss comparison keeps its own eq13 row
     assert all("/eq13/" not in str(f.inputs) for f in figures.values() if "loss_diagnostics" not in f.name)
+
+
+def test_the_training_curves_state_the_validation_share_and_planning_them_loads_no_torch(repo, tiny):
+    import copy
+    import subprocess
+    import sys
+
+    curves = lambda c: by_name(c)["fig_training_curves"].params["val_fraction"]  # noqa: E731
+    assert curves(tiny) == tiny["train"]["val_fraction"]
+    unset = copy.deepcopy(tiny)
+    del unset["train"]["val_fraction"]
+    assert curves(unset) == 0.1  # the trainer's default (TrainConfig.val_fraction)
+    unset["datasets"]["lfw"].setdefault("train", {})["val_fraction"] = 0.2
+    assert curves(unset) is None  # the datasets differ
+    # the Snakefile plans the figures for every DAG, dry runs too: that must not import torch (about 3 s)
+    code = ("import sys; sys.path.insert(0, 'tests'); from test_plan import load_config; from norank import figure_plan;"
+            f"figure_plan.figures(load_config(__import__('pathlib').Path({str(repo)!r}))); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -241,11 +241,18 @@ def _training_curves(c: _Context) -> list[Figure]:
 
 def _val_fraction(config: dict, datasets: list[str]) -> float | None:
     """The share of training samples the runs validate on (the datasets' own options, else the
-    trainer's default); None when the datasets differ."""
+    trainer's default); None when the datasets differ. The trainer's module (torch) is imported
+    only when a dataset leaves the share unset: the Snakefile calls this for every DAG, dry runs too."""
     from norank import job_params
-    from norank.ml.config import TrainConfig
 
-    shares = {job_params.train(config, d).get("val_fraction", TrainConfig.val_fraction) for d in datasets}
+    shares = set()
+    for d in datasets:
+        options = job_params.train(config, d)
+        if "val_fraction" not in options:
+            from norank.ml.config import TrainConfig
+
+            options = {"val_fraction": TrainConfig.val_fraction}
+        shares.add(options["val_fraction"])
     return shares.pop() if len(shares) == 1 else None
 
 
