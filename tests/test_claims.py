@@ -17,7 +17,6 @@ A claim passes when each printed number equals its query's value at the printed 
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest

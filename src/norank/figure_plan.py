@@ -245,14 +245,11 @@ def _val_fraction(config: dict, datasets: list[str]) -> float | None:
     only when a dataset leaves the share unset: the Snakefile calls this for every DAG, dry runs too."""
     from norank import job_params
 
-    shares = set()
-    for d in datasets:
-        options = job_params.train(config, d)
-        if "val_fraction" not in options:
-            from norank.ml.config import TrainConfig
+    shares = {job_params.train(config, d).get("val_fraction") for d in datasets}
+    if None in shares:
+        from norank.ml.config import TrainConfig
 
-            options = {"val_fraction": TrainConfig.val_fraction}
-        shares.add(options["val_fraction"])
+        shares = {TrainConfig.val_fraction if s is None else s for s in shares}
     return shares.pop() if len(shares) == 1 else None
 
 

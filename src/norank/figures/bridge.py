@@ -1,5 +1,6 @@
 """The bridge from eq. 13 to the official recipe as bars: each choice's change of a metric against
-eq. 13 (mean ± sd over seeds; one run, as on a held-out fold, has no sd and says so), the whole gap as a line (rows of :func:`norank.bridge.bridge_table`)."""
+eq. 13 (mean ± sd over seeds; a panel of one run each, as on a held-out fold, has no sd and says
+so), the whole gap as a line (rows of :func:`norank.bridge.bridge_table`)."""
 
 from __future__ import annotations
 
